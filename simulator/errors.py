@@ -1,0 +1,145 @@
+"""The one error tree of geosim.
+
+Every failure a user can cause or meet is a :class:`GeosimError`, so callers can
+catch at any level::
+
+    GeosimError                 root; never raised itself
+    ├── ScenarioError           a scenario file is unreadable or invalid (exit code 1)
+    ├── ResultsError            a results directory is missing, corrupt or incompatible (exit 1)
+    └── RunError                a simulation failed while running (exit code 3)
+
+A :class:`ScenarioError` carries every :class:`Diagnostic` found in a file, not only
+the first, each naming the place (file:line:column and the key path), what was
+expected, what was found, and a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+KeyPath = tuple[str | int, ...]
+
+
+def format_key_path(path: KeyPath) -> str:
+    """Render a key path the way a user sees it in YAML: ``actors.us.options[0].rate``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a scenario file.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file" (for example a file
+    that is too large to read).
+    """
+
+    message: str
+    file: str = "<scenario>"
+    line: int = 0
+    column: int = 0
+    path: KeyPath = ()
+    expected: str | None = None
+    found: str | None = None
+    hint: str | None = None
+    severity: Severity = "error"
+
+    @property
+    def location(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def format(self) -> str:
+        """One compiler-style line plus indented details."""
+        where = f" at `{format_key_path(self.path)}`" if self.path else ""
+        lines = [f"{self.location}: {self.severity}{where}: {self.message}"]
+        if self.expected is not None:
+            lines.append(f"    expected: {self.expected}")
+        if self.found is not None:
+            lines.append(f"    found:    {self.found}")
+        if self.hint:
+            lines.append(f"    hint:     {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": format_key_path(self.path),
+            "severity": self.severity,
+            "message": self.message,
+            "expected": self.expected,
+            "found": self.found,
+            "hint": self.hint,
+        }
+
+
+class GeosimError(Exception):
+    """Root of every error geosim raises on purpose."""
+
+    exit_code = 3
+
+
+class ScenarioError(GeosimError):
+    """A scenario file could not be loaded; holds every diagnostic found."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = sorted(
+            diagnostics, key=lambda d: (d.file, d.line, d.column, d.message)
+        )
+        super().__init__(self.format())
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def format(self) -> str:
+        return "\n".join(d.format() for d in self.diagnostics)
+
+
+class ResultsError(GeosimError):
+    """A results directory is missing, corrupt, or incompatible with the request."""
+
+    exit_code = 1
+
+
+class RunError(GeosimError):
+    """A simulation failed at run time (for example a worker crashed)."""
+
+    exit_code = 3
+
+
+@dataclass
+class DiagnosticCollector:
+    """Gathers diagnostics so that all problems in a file are reported together."""
+
+    file: str = "<scenario>"
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.items)
+
+    def raise_if_errors(self) -> None:
+        if self.has_errors:
+            raise ScenarioError(self.items)

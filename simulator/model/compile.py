@@ -1,0 +1,601 @@
+"""Compile a validated :class:`Scenario` (and one of its variants) into a :class:`Model`.
+
+Compiling is also where meaning is checked: every quantity is parsed, every expression
+is parsed and type-checked against the names the scenario defines, every reference
+(trigger targets, rungs, variant targets) is resolved. Problems are collected, not
+raised one by one, as :class:`Diagnostic` objects that carry the key path and the
+column *inside the value*; the loader turns them into file:line:column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from simulator.errors import Diagnostic, KeyPath, ScenarioError
+from simulator.model.model import (
+    ActorSpec,
+    Assign,
+    Effect,
+    LadderSpec,
+    Model,
+    OptionSpec,
+    ParameterSpec,
+    PredicateSpec,
+    StateSpec,
+    Trigger,
+)
+from simulator.scenario.expressions import (
+    CompiledExpression,
+    ExpressionError,
+    Symbols,
+    compile_expression,
+    names_in,
+)
+from simulator.scenario.quantities import (
+    Quantity,
+    QuantityError,
+    looks_like_quantity,
+    parse_duration,
+    parse_quantity,
+    parse_rate,
+)
+from simulator.scenario.schema import (
+    AddEffect,
+    DeescalateEffect,
+    EscalateEffect,
+    Option,
+    Scenario,
+    SetEffect,
+    TriggerEffect,
+)
+
+BASELINE = "baseline"
+INF = float("inf")
+
+
+def _suggest(name: str, choices: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def row_names(scenario: Scenario) -> tuple[str, ...]:
+    """The random rows, laid out from the scenario's structure alone (see model.py)."""
+    rows = [f"param:{p}" for p in sorted(scenario.parameters)]
+    refs = scenario.option_refs
+    rows += [f"inline:{ref}" for ref in refs]
+    rows += [f"init:{s}" for s in sorted(scenario.state)]
+    rows += [f"clock:{ref}" for ref in refs]
+    for ref in refs:
+        option = scenario.option(ref)
+        assert option is not None
+        rows += [
+            f"trigger:{ref}:{i}"
+            for i, effect in enumerate(option.effects)
+            if isinstance(effect, TriggerEffect)
+        ]
+    rows += [f"decide:{a}" for a in sorted(scenario.actors)]
+    return tuple(rows)
+
+
+class _Compiler:
+    def __init__(self, scenario: Scenario, variant: str) -> None:
+        self.s = scenario
+        self.variant_name = variant
+        self.diags: list[Diagnostic] = []
+        self.rows = {name: i for i, name in enumerate(row_names(scenario))}
+        self.variant = scenario.variants.get(variant) if variant != BASELINE else None
+
+    # ------------------------------------------------------------------ diagnostics
+
+    def error(self, path: KeyPath, message: str, *, column: int = 1, **kw: Any) -> None:
+        self.diags.append(Diagnostic(message, path=path, column=column, **kw))
+
+    def warn(self, path: KeyPath, message: str, **kw: Any) -> None:
+        self.diags.append(Diagnostic(message, path=path, severity="warning", **kw))
+
+    def _from(self, path: KeyPath, exc: QuantityError | ExpressionError) -> None:
+        self.error(
+            path,
+            str(exc.args[0]) if exc.args else str(exc),
+            column=getattr(exc, "column", 1),
+            expected=getattr(exc, "expected", None),
+            found=getattr(exc, "found", None),
+            hint=getattr(exc, "hint", None),
+        )
+
+    def quantity(
+        self, path: KeyPath, text: str, parse: Callable[[str], Quantity]
+    ) -> Quantity | None:
+        try:
+            return parse(text)
+        except QuantityError as exc:
+            self._from(path, exc)
+            return None
+
+    def expression(
+        self, path: KeyPath, text: str, symbols: Symbols, want: str
+    ) -> CompiledExpression | None:
+        try:
+            return compile_expression(text, symbols, want=want)  # type: ignore[arg-type]
+        except ExpressionError as exc:
+            self._from(path, exc)
+            return None
+
+    # ------------------------------------------------------------------ parts
+
+    def compile(self) -> Model:
+        s = self.s
+        horizon_q = self.quantity(("horizon",), s.horizon, parse_duration)
+        horizon = 0.0
+        if horizon_q is not None:
+            if not horizon_q.is_constant:
+                self.error(("horizon",), "the horizon must be a single duration, not a range",
+                           found=s.horizon, hint="write for example `1 year`")
+            else:
+                horizon = float(horizon_q.distribution.median)
+                if horizon <= 0:
+                    self.error(("horizon",), "the horizon must be longer than zero",
+                               found=s.horizon, hint="write for example `1 year`")
+        self.horizon = horizon
+
+        slot_names: list[str] = ["t"]
+        params = self._parameters(slot_names)
+        hidden_start = len(slot_names)
+        # inline random rates become hidden parameters; their slots follow the named ones
+        self.hidden: list[ParameterSpec] = []
+        self._hidden_slot_names = slot_names
+        state, ladder = self._state(slot_names, hidden_start)
+        counters = {ref: len(slot_names) + i for i, ref in enumerate(self.s.option_refs)}
+        # hidden parameters are appended after counters once options are compiled
+        slot_names.extend(f"count({ref})" for ref in self.s.option_refs)
+        self.variables = {name: i for i, name in enumerate(slot_names) if name != "t" and
+                          not name.startswith("count(")}
+        self.variables["t"] = 0
+        constants = {rung: float(i) for i, rung in enumerate(ladder.rungs)} if ladder else {}
+        self.symbols = Symbols(variables=dict(self.variables), constants=constants,
+                               counters=counters)
+        self.param_symbols = Symbols(
+            variables={p.name: p.slot for p in params}, constants=constants, counters={}
+        )
+        self.slot_names = slot_names
+        state = self._state_initials(state)
+        options, actors = self._actors(counters, ladder)
+        outcomes = tuple(
+            self._predicate(("outcomes", name), o.when, o.label or name, o.terminal,
+                            o.description, o.resolution, name)
+            for name, o in sorted(s.outcomes.items())
+        )
+        indicators = tuple(
+            self._predicate(("indicators", name), i.when, i.label or name, False,
+                            i.description, "", name)
+            for name, i in sorted(s.indicators.items())
+        )
+        self._variant_references()
+        self._warnings(params, options, outcomes)
+        errors = [d for d in self.diags if d.severity == "error"]
+        if errors:
+            raise ScenarioError(self.diags)
+        all_params = params + tuple(self.hidden)
+        return Model(
+            scenario_id=s.id,
+            title=s.title,
+            variant=self.variant_name,
+            horizon_days=horizon,
+            slot_names=tuple(slot_names),
+            parameters=all_params,
+            state=state,
+            ladder=ladder,
+            options=options,
+            actors=actors,
+            outcomes=outcomes,
+            indicators=indicators,
+            n_rows=len(self.rows),
+            row_names=tuple(self.rows),
+            option_watchers=self._watchers(len(slot_names), [(o.when, o.rate) for o in options]),
+            predicate_watchers=self._watchers(
+                len(slot_names), [(p.when, None) for p in outcomes + indicators]
+            ),
+        )
+
+    def _parameters(self, slot_names: list[str]) -> tuple[ParameterSpec, ...]:
+        specs = []
+        overrides = self.variant.parameters if self.variant else {}
+        for name, p in sorted(self.s.parameters.items()):
+            text = overrides.get(name, p.value)
+            path: KeyPath = (
+                ("variants", self.variant_name, "parameters", name)
+                if name in overrides else ("parameters", name, "value")
+            )
+            q = self.quantity(path, text, lambda t, k=p.kind: parse_quantity(t, k))
+            if q is None:
+                continue
+            specs.append(ParameterSpec(
+                name=name, slot=len(slot_names), row=self.rows[f"param:{name}"], quantity=q,
+                label=p.label or name, evidence=p.evidence, assumption=p.assumption,
+                note=p.note,
+            ))
+            slot_names.append(name)
+        return tuple(specs)
+
+    def _state(
+        self, slot_names: list[str], _hidden_start: int
+    ) -> tuple[list[tuple[str, Any, int]], LadderSpec | None]:
+        pending = []
+        for name in sorted(self.s.state):
+            if name in self.s.parameters:
+                self.error(("state", name), f"`{name}` is both a parameter and a state variable",
+                           hint="rename one of them")
+            pending.append((name, self.s.state[name], len(slot_names)))
+            slot_names.append(name)
+        ladder = None
+        lad = self.s.ladder
+        if lad is not None:
+            rung_ids = [r.id for r in lad.rungs]
+            seen: set[str] = set()
+            for i, rung in enumerate(lad.rungs):
+                if rung.id in seen:
+                    self.error(("ladder", "rungs", i, "id"), f"rung `{rung.id}` appears twice")
+                seen.add(rung.id)
+                if rung.id in self.s.parameters or rung.id in self.s.state:
+                    self.error(("ladder", "rungs", i, "id"),
+                               f"rung id `{rung.id}` is also a parameter or state variable",
+                               hint="rung ids are names in expressions; rename one")
+            if lad.variable in self.s.state or lad.variable in self.s.parameters:
+                self.error(("ladder", "variable"),
+                           f"`{lad.variable}` is already a parameter or state variable")
+            initial = (self.variant.ladder_initial if self.variant and
+                       self.variant.ladder_initial else lad.initial)
+            if initial not in rung_ids:
+                self.error(("ladder", "initial"), f"unknown rung `{initial}`",
+                           expected="one of " + ", ".join(rung_ids), found=initial,
+                           hint=_suggest(initial, rung_ids))
+            thresholds = []
+            for name, th in sorted(lad.thresholds.items()):
+                if th.below not in rung_ids:
+                    self.error(("ladder", "thresholds", name, "below"),
+                               f"unknown rung `{th.below}`", expected="a rung id",
+                               found=th.below, hint=_suggest(th.below, rung_ids))
+                else:
+                    thresholds.append((name, rung_ids.index(th.below), th.label or name))
+            ladder = LadderSpec(
+                slot=len(slot_names), variable=lad.variable, rungs=tuple(rung_ids),
+                labels=tuple(r.label or r.id for r in lad.rungs), thresholds=tuple(thresholds),
+            )
+            self.ladder_initial = rung_ids.index(initial) if initial in rung_ids else 0
+            slot_names.append(lad.variable)
+        self._pending_state = pending
+        return pending, ladder
+
+    def _state_initials(self, pending: Any) -> tuple[StateSpec, ...]:
+        specs = []
+        overrides = self.variant.state if self.variant else {}
+        for name, var, slot in pending:
+            text = overrides.get(name, var.initial)
+            path: KeyPath = (("variants", self.variant_name, "state", name)
+                             if name in overrides else ("state", name, "initial"))
+            lo = var.min if var.min is not None else -INF
+            hi = var.max if var.max is not None else INF
+            quantity = expression = None
+            if looks_like_quantity(text):
+                quantity = self.quantity(path, text, parse_quantity)
+                if quantity is not None and quantity.is_constant:
+                    value = float(quantity.distribution.median)
+                    if not lo <= value <= hi:
+                        self.error(path, f"initial value {value:g} is outside the bounds "
+                                   f"[{lo:g}, {hi:g}]", hint="change the value or the bounds")
+            else:
+                expression = self.expression(path, text, self.param_symbols, "number")
+            specs.append(StateSpec(
+                name=name, slot=slot, row=self.rows[f"init:{name}"], label=var.label or name,
+                lo=lo, hi=hi, initial_quantity=quantity, initial_expression=expression,
+            ))
+        if self.s.ladder is not None:
+            lad = self.s.ladder
+            slot = self.variables[lad.variable]
+            const = compile_expression(str(float(self.ladder_initial)), self.param_symbols)
+            specs.append(StateSpec(
+                name=lad.variable, slot=slot, row=-1, label="Escalation ladder", lo=0.0,
+                hi=float(len(lad.rungs) - 1), initial_quantity=None,
+                initial_expression=const, is_ladder=True,
+            ))
+        return tuple(specs)
+
+    # ------------------------------------------------------------------ actors and options
+
+    def _actors(
+        self, counters: dict[str, int], ladder: LadderSpec | None
+    ) -> tuple[tuple[OptionSpec, ...], tuple[ActorSpec, ...]]:
+        refs = self.s.option_refs
+        index = {ref: i for i, ref in enumerate(refs)}
+        overrides = self.variant.options if self.variant else {}
+        options: list[OptionSpec] = []
+        for ref in refs:
+            actor_id, _, name = ref.partition(".")
+            actor = self.s.actors[actor_id]
+            option = actor.options[name]
+            options.append(self._option(ref, actor_id, name, option, actor.decides is not None,
+                                        overrides.get(ref), index, counters, ladder))
+        actors = []
+        for actor_id, actor in sorted(self.s.actors.items()):
+            mine = tuple(index[f"{actor_id}.{o}"] for o in sorted(actor.options))
+            every = idle = None
+            if actor.decides is not None:
+                path: KeyPath = ("actors", actor_id, "decides")
+                q = self.quantity(path + ("every",), actor.decides.every, parse_duration)
+                if q is not None:
+                    every = float(q.distribution.median)
+                    if not q.is_constant or every <= 0:
+                        self.error(path + ("every",), "the decision cadence must be one "
+                                   "positive duration", found=actor.decides.every,
+                                   hint="write for example `1 month`")
+                idle = self.expression(path + ("idle_weight",), actor.decides.idle_weight,
+                                       self.symbols, "number")
+            decision = tuple(i for i in mine if options[i].mode == "decision")
+            if actor.decides is not None and not decision:
+                self.warn(("actors", actor_id, "decides"),
+                          "the actor decides but none of its options has a `weight`")
+            actors.append(ActorSpec(
+                name=actor_id, label=actor.label or actor_id, every_days=every,
+                idle_weight=idle, options=mine, decision_options=decision,
+                decide_row=self.rows[f"decide:{actor_id}"],
+            ))
+        return tuple(options), tuple(actors)
+
+    def _option(self, ref: str, actor_id: str, name: str, option: Option, decides: bool,
+                override: Any, index: dict[str, int], counters: dict[str, int],
+                ladder: LadderSpec | None) -> OptionSpec:
+        path: KeyPath = ("actors", actor_id, "options", name)
+        vpath: KeyPath = ("variants", self.variant_name, "options", ref)
+
+        def pick(field: str) -> tuple[str | None, KeyPath]:
+            if override is not None and getattr(override, field) is not None:
+                return getattr(override, field), vpath + (field,)
+            return getattr(option, field), path + (field,)
+
+        when_text, when_path = pick("when")
+        when = self.expression(when_path, when_text or "true", self.symbols, "bool")
+        rate = weight = None
+        at_day = None
+        rate_text, rate_path = pick("rate")
+        weight_text, weight_path = pick("weight")
+        if rate_text is not None:
+            rate = self._rate(ref, rate_path, rate_text)
+        if weight_text is not None:
+            if not decides:
+                self.error(weight_path, f"`{ref}` has a weight but actor `{actor_id}` does not "
+                           "decide", hint=f"add `decides: {{every: 1 month}}` to `{actor_id}`, "
+                           "or give the option a `rate` instead")
+            weight = self.expression(weight_path, weight_text, self.symbols, "number")
+        if option.at is not None:
+            at_day = self._at(path + ("at",), option.at)
+        effects = self._effects(ref, path, option, index, ladder)
+        enabled = not (override is not None and override.enabled is False)
+        return OptionSpec(
+            index=index[ref], key=ref, actor=actor_id, name=name, label=option.label or name,
+            description=option.description, mode=option.mode, enabled=enabled,
+            when=when or compile_expression("true", self.symbols), rate=rate, weight=weight,
+            at_day=at_day, once=option.once, effects=effects, counter_slot=counters[ref],
+            clock_row=self.rows[f"clock:{ref}"], evidence=option.evidence,
+        )
+
+    def _rate(self, ref: str, path: KeyPath, text: str) -> CompiledExpression | None:
+        if looks_like_quantity(text):
+            q = self.quantity(path, text, parse_rate)
+            if q is None:
+                return None
+            if q.is_constant:
+                return compile_expression(repr(float(q.distribution.median)), self.symbols)
+            # a random inline rate is a hidden parameter drawn once per run
+            slot = len(self.slot_names)
+            hidden_name = f"{ref}.rate"
+            self.slot_names.append(hidden_name)
+            self.hidden.append(ParameterSpec(
+                name=hidden_name, slot=slot, row=self.rows[f"inline:{ref}"], quantity=q,
+                label=f"rate of {ref}", evidence=(), assumption=False, note="", hidden=True,
+            ))
+            symbols = Symbols(variables={**self.symbols.variables, "_inline": slot},
+                              constants=self.symbols.constants, counters=self.symbols.counters)
+            return compile_expression("_inline", symbols)
+        try:
+            float(text)
+        except ValueError:
+            return self.expression(path, text, self.symbols, "number")
+        self.error(path, "a rate needs a unit", found=text,
+                   expected="a rate such as `2 per year` or `3% per month`, or an expression",
+                   hint=f"write `{text} per day` if you mean a hazard per day")
+        return None
+
+    def _at(self, path: KeyPath, text: str) -> float | None:
+        try:
+            day = (date.fromisoformat(text.strip()) - self.s.as_of).days
+        except ValueError:
+            q = self.quantity(path, text, parse_duration)
+            if q is None:
+                return None
+            day = float(q.distribution.median)
+        if not 0 <= day <= self.horizon:
+            self.warn(path, f"scheduled at day {day:g}, outside the horizon (0 to "
+                      f"{self.horizon:g} days): it never fires")
+        return float(day)
+
+    def _effects(self, ref: str, path: KeyPath, option: Option, index: dict[str, int],
+                 ladder: LadderSpec | None) -> tuple[Effect, ...]:
+        out: list[Effect] = []
+        state = self.s.state
+        for i, effect in enumerate(option.effects):
+            epath = path + ("effects", i)
+            if isinstance(effect, SetEffect | AddEffect):
+                is_set = isinstance(effect, SetEffect)
+                items = effect.set_ if isinstance(effect, SetEffect) else effect.add
+                key = "set" if is_set else "add"
+                for var, value in items.items():
+                    vpath = epath + (key, var)
+                    if ladder is not None and var == ladder.variable:
+                        expr = self.expression(vpath, value, self.symbols, "number")
+                        if expr:
+                            out.append(Assign(ladder.slot, expr, not is_set, 0.0,
+                                              float(len(ladder.rungs) - 1), True))
+                        continue
+                    if var not in state:
+                        known = sorted(state) + ([ladder.variable] if ladder else [])
+                        what = ("a parameter (parameters are fixed within a run)"
+                                if var in self.s.parameters else "not a state variable")
+                        self.error(vpath, f"`{var}` is {what}",
+                                   expected="one of " + ", ".join(known), found=var,
+                                   hint=_suggest(var, known))
+                        continue
+                    expr = self.expression(vpath, value, self.symbols, "number")
+                    sv = state[var]
+                    if expr:
+                        out.append(Assign(self.variables[var], expr, not is_set,
+                                          sv.min if sv.min is not None else -INF,
+                                          sv.max if sv.max is not None else INF, False))
+            elif isinstance(effect, EscalateEffect | DeescalateEffect):
+                if ladder is None:
+                    self.error(epath, "this scenario has no ladder to move",
+                               hint="add a `ladder:` section or remove the effect")
+                    continue
+                steps = (effect.escalate if isinstance(effect, EscalateEffect)
+                         else -effect.deescalate)
+                out.append(Assign(ladder.slot, compile_expression(repr(float(steps)),
+                                  self.symbols), True, 0.0, float(len(ladder.rungs) - 1), True))
+            elif isinstance(effect, TriggerEffect):
+                if effect.trigger not in index:
+                    self.error(epath + ("trigger",), f"unknown option `{effect.trigger}`",
+                               expected="an option written `actor.option`",
+                               found=effect.trigger,
+                               hint=_suggest(effect.trigger, list(index)))
+                    continue
+                delay = self.quantity(epath + ("after",), effect.after, parse_duration)
+                chance = self.expression(epath + ("chance",), effect.chance, self.symbols,
+                                         "number")
+                if chance is not None and chance.constant is not None and not (
+                        0 <= float(chance.constant) <= 1):
+                    self.error(epath + ("chance",), "a chance is a probability between 0 "
+                               "and 1", found=effect.chance, hint="write for example `0.3` "
+                               "or `30%`")
+                if delay is not None and chance is not None:
+                    out.append(Trigger(index[effect.trigger], delay, chance,
+                                       self.rows[f"trigger:{ref}:{i}"]))
+        return tuple(out)
+
+    def _predicate(self, path: KeyPath, when: str, label: str, terminal: bool,
+                   description: str, resolution: str, name: str) -> PredicateSpec:
+        expr = self.expression(path + ("when",), when, self.symbols, "bool")
+        return PredicateSpec(name=name, label=label,
+                             when=expr or compile_expression("false", self.symbols),
+                             terminal=terminal, description=description, resolution=resolution)
+
+    # ------------------------------------------------------------------ cross checks
+
+    def _variant_references(self) -> None:
+        s = self.s
+        for vname, variant in sorted(s.variants.items()):
+            if vname == BASELINE:
+                self.error(("variants", vname), "`baseline` is the scenario itself",
+                           hint="give the variant another name")
+            base: KeyPath = ("variants", vname)
+            for name in variant.parameters:
+                if name not in s.parameters:
+                    self.error(base + ("parameters", name), f"unknown parameter `{name}`",
+                               hint=_suggest(name, sorted(s.parameters)))
+            for name in variant.state:
+                if name not in s.state:
+                    self.error(base + ("state", name), f"unknown state variable `{name}`",
+                               hint=_suggest(name, sorted(s.state)))
+            for ref in variant.options:
+                if s.option(ref) is None:
+                    self.error(base + ("options", ref), f"unknown option `{ref}`",
+                               hint=_suggest(ref, s.option_refs))
+            if variant.ladder_initial is not None and (
+                    s.ladder is None or variant.ladder_initial not in [r.id for r in s.ladder.rungs]):
+                self.error(base + ("ladder_initial",),
+                           f"unknown rung `{variant.ladder_initial}`")
+
+    def _warnings(self, params: tuple[ParameterSpec, ...], options: tuple[OptionSpec, ...],
+                  outcomes: tuple[PredicateSpec, ...]) -> None:
+        if self.variant_name != BASELINE:
+            return
+        used: set[str] = set()
+        texts = [o.when for o in self.s.outcomes.values()]
+        texts += [i.when for i in self.s.indicators.values()]
+        texts += [v.initial for v in self.s.state.values()]
+        for actor in self.s.actors.values():
+            if actor.decides:
+                texts.append(actor.decides.idle_weight)
+            for opt in actor.options.values():
+                texts += [t for t in (opt.when, opt.rate, opt.weight) if t]
+                for eff in opt.effects:
+                    if isinstance(eff, SetEffect | AddEffect):
+                        texts += list((eff.set_ if isinstance(eff, SetEffect)
+                                       else eff.add).values())
+                    elif isinstance(eff, TriggerEffect):
+                        texts.append(eff.chance)
+        for text in texts:
+            try:
+                used |= names_in(text)
+            except ExpressionError:
+                continue
+        for p in params:
+            if p.name not in used:
+                self.warn(("parameters", p.name), f"parameter `{p.name}` is never used",
+                          hint="use it in a rate, weight, chance or condition, or remove it")
+        written = {0}  # t always changes
+        for o in options:
+            written.add(o.counter_slot)
+            for e in o.effects:
+                if isinstance(e, Assign):
+                    written.add(e.slot)
+        for outcome in outcomes:
+            if outcome.when.constant is None and not (outcome.when.slots & written):
+                self.warn(("outcomes", outcome.name),
+                          f"nothing in the scenario changes what outcome `{outcome.name}` "
+                          "depends on, so it can only hold from the start",
+                          hint="check its `when` against the options' effects")
+
+    @staticmethod
+    def _watchers(
+        n_slots: int, exprs: list[tuple[CompiledExpression, CompiledExpression | None]]
+    ) -> tuple[tuple[int, ...], ...]:
+        watchers: list[list[int]] = [[] for _ in range(n_slots)]
+        for i, pair in enumerate(exprs):
+            slots: set[int] = set()
+            for expr in pair:
+                if expr is not None:
+                    slots |= expr.slots
+            for slot in sorted(slots):
+                watchers[slot].append(i)
+        return tuple(tuple(w) for w in watchers)
+
+
+def compile_model(scenario: Scenario, variant: str = BASELINE) -> Model:
+    """Compile one variant of a scenario; raises :class:`ScenarioError` on any error.
+
+    The diagnostics carry key paths but no file positions; :func:`load_scenario` adds
+    those when the scenario came from a file.
+    """
+    if variant != BASELINE and variant not in scenario.variants:
+        raise ScenarioError(Diagnostic(
+            f"unknown variant `{variant}`", path=("variants",),
+            expected="baseline or one of " + ", ".join(sorted(scenario.variants)) or "baseline",
+            found=variant, hint=_suggest(variant, sorted(scenario.variants)),
+        ))
+    return _Compiler(scenario, variant).compile()
+
+
+def check_scenario(scenario: Scenario) -> list[Diagnostic]:
+    """Compile the baseline and every variant; return every diagnostic (errors and warnings)."""
+    found: list[Diagnostic] = []
+    for variant in [BASELINE, *sorted(scenario.variants)]:
+        compiler = _Compiler(scenario, variant)
+        try:
+            compiler.compile()
+        except ScenarioError:
+            pass
+        for d in compiler.diags:
+            if d not in found:
+                found.append(d)
+    return found

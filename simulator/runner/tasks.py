@@ -1,0 +1,44 @@
+"""The unit of work sent to executors: one chunk of runs for some variants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.engine.batch import ChunkResult, simulate_chunk
+from simulator.model.compile import compile_model
+from simulator.model.model import Model
+from simulator.scenario.schema import Scenario
+
+_MODELS: dict[tuple[str, str], Model] = {}
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Runs ``[start, stop)`` of each variant; ``scenario_key`` identifies the scenario."""
+
+    scenario: Scenario
+    scenario_key: str
+    variants: tuple[str, ...]
+    root_seed: int
+    start: int
+    stop: int
+    trace_every: int
+
+
+def model_for(scenario: Scenario, key: str, variant: str) -> Model:
+    """Compile once per worker process and scenario variant (closures cannot be pickled)."""
+    model = _MODELS.get((key, variant))
+    if model is None:
+        if len(_MODELS) > 64:
+            _MODELS.clear()
+        model = _MODELS[(key, variant)] = compile_model(scenario, variant)
+    return model
+
+
+def run_task(task: ChunkTask) -> list[ChunkResult]:
+    """Simulate one chunk for every variant it names."""
+    return [
+        simulate_chunk(model_for(task.scenario, task.scenario_key, v), task.root_seed,
+                       task.start, task.stop, task.trace_every)
+        for v in task.variants
+    ]

@@ -1,0 +1,318 @@
+"""Load a scenario file: safe YAML → structure (pydantic) → meaning (compile) → evidence.
+
+Every stage reports *all* its problems, each placed at file:line:column with the key
+path, what was expected, what was found and a hint. A later stage runs only when the
+earlier one succeeded (meaning cannot be checked on a broken structure).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import types
+import typing
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+
+from simulator.errors import Diagnostic, KeyPath, ScenarioError
+from simulator.scenario.schema import Scenario
+from simulator.scenario.yaml_loader import YamlDocument, load_yaml, load_yaml_file
+
+EVIDENCE_REGISTER = Path("seeds") / "evidence.yaml"
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario with where it came from and what the checks said about it."""
+
+    path: str
+    sha256: str
+    scenario: Scenario | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not any(
+            d.severity == "error" for d in self.diagnostics
+        )
+
+
+# --------------------------------------------------------------------------- pydantic errors
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
+    """Map a pydantic error location onto keys that exist in the data.
+
+    Locations may hold union tags and shorthand field names that are not in the YAML;
+    the longest matching walk wins.
+    """
+    best: KeyPath = ()
+
+    def walk(node: Any, rest: tuple[Any, ...], path: KeyPath) -> None:
+        nonlocal best
+        if len(path) > len(best):
+            best = path
+        if not rest:
+            return
+        head, tail = rest[0], rest[1:]
+        if isinstance(node, dict) and isinstance(head, str) and head in node:
+            walk(node[head], tail, path + (head,))
+        elif isinstance(node, list) and isinstance(head, int) and 0 <= head < len(node):
+            walk(node[head], tail, path + (head,))
+        walk(node, tail, path)  # the location part is not in the data (a tag): skip it
+
+    walk(data, tuple(p for p in loc if p != "[key]"), ())
+    return best
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    """The concrete types inside Annotated/Optional/Union."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(tp) for t in _unwrap(arg)]
+    return [tp]
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """Field names (aliases) of the model found at ``loc``, for "did you mean" hints."""
+    current: list[Any] = [Scenario]
+    for part in loc:
+        following: list[Any] = []
+        for tp in current:
+            for t in _unwrap(tp):
+                origin = typing.get_origin(t)
+                if isinstance(t, type) and issubclass(t, BaseModel):
+                    for name, info in t.model_fields.items():
+                        if part in (name, info.alias):
+                            following.append(info.annotation)
+                    if isinstance(part, str) and part not in t.model_fields:
+                        following.append(t)  # a union tag: stay on the model
+                elif origin is dict:
+                    following.append(typing.get_args(t)[1])
+                elif origin in (tuple, list):
+                    following.append(typing.get_args(t)[0])
+        current = following
+    keys: list[str] = []
+    for tp in current:
+        for t in _unwrap(tp):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                keys += [info.alias or name for name, info in t.model_fields.items()]
+    return sorted(set(keys))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
+    "date_parsing": "a date written YYYY-MM-DD",
+    "date_type": "a date written YYYY-MM-DD",
+    "dict_type": "a mapping of keys to values",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "model_type": "a mapping of keys to values",
+    "model_attributes_type": "a mapping of keys to values",
+    "finite_number": "a finite number",
+}
+
+
+def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> list[Diagnostic]:
+    out = []
+    for err in error.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = _data_path(doc.data, loc)
+        kind = err["type"]
+        found = _describe(err.get("input"))
+        expected = _EXPECTED.get(kind)
+        hint = None
+        message = err["msg"].removeprefix("Value error, ")
+        line, col = doc.position(path)
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(loc[:-1])
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            message = f"unknown key `{key}`"
+            expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
+            found = f"`{key}`"
+            hint = f"did you mean `{close[0]}`?" if close else "remove it or check the spelling"
+            line, col = doc.key_position(path)
+        elif kind == "missing":
+            key = str(loc[-1])
+            message = f"missing required key `{key}`"
+            found = None
+            hint = f"add `{key}:` here"
+            path = path if path == _data_path(doc.data, loc[:-1]) else path
+        elif kind == "string_pattern_mismatch":
+            pattern = str(err.get("ctx", {}).get("pattern", ""))
+            if "\\." in pattern:
+                expected = "an option reference `actor.option` in lowercase letters, digits, _"
+            elif "-" in pattern:
+                expected = "lowercase letters, digits, `-` and `_`"
+            else:
+                expected = "a name of lowercase letters, digits and `_`, not starting with a digit"
+            message = "not a valid identifier"
+            hint = "for example `us_executive` or `strike_rate`"
+            if "[key]" in loc:
+                line, col = doc.key_position(path)
+        elif kind == "bool_type" or "true or false" in message:
+            expected = "true or false"
+            hint = "YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; geosim wants `true` or `false`"
+        elif kind in ("too_short", "too_long") and isinstance(err.get("input"), str | list):
+            hint = None
+        elif kind == "effect_kind":
+            expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
+        out.append(Diagnostic(message, file=doc.file, line=line, column=col, path=path,
+                              expected=expected, found=found, hint=hint))
+    return out
+
+
+# --------------------------------------------------------------------------- placing compile diagnostics
+
+
+def _place(doc: YamlDocument, diag: Diagnostic) -> Diagnostic:
+    """Give a path-only diagnostic from the compiler its file position."""
+    line, col = doc.position(diag.path)
+    if diag.path in doc.quoted_paths:
+        col += 1  # skip the opening quote
+    return replace(diag, file=doc.file, line=line, column=col + max(diag.column, 1) - 1)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def find_evidence_register(scenario_path: Path, scenario: Scenario) -> Path | None:
+    """The evidence register a scenario cites: explicit, else the nearest seeds/evidence.yaml."""
+    if scenario.evidence_register:
+        return (scenario_path.parent / scenario.evidence_register).resolve()
+    for folder in [scenario_path.parent.resolve(), *scenario_path.parent.resolve().parents]:
+        candidate = folder / EVIDENCE_REGISTER
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_evidence(path: Path) -> dict[str, dict[str, Any]]:
+    """Claims of an evidence register by id (raises ScenarioError if the register is bad)."""
+    doc = load_yaml_file(path)
+    claims = doc.data.get("claims")
+    if not isinstance(claims, dict):
+        raise ScenarioError(Diagnostic("an evidence register needs a `claims:` mapping",
+                                       file=str(path), line=1, column=1))
+    return {str(k): (v if isinstance(v, dict) else {}) for k, v in claims.items()}
+
+
+def _cited(scenario: Scenario) -> list[tuple[KeyPath, str]]:
+    cited: list[tuple[KeyPath, str]] = []
+    for i, assumption in enumerate(scenario.key_assumptions):
+        cited += [(("key_assumptions", i, "evidence", j), e)
+                  for j, e in enumerate(assumption.evidence)]
+    for name, p in scenario.parameters.items():
+        cited += [(("parameters", name, "evidence", j), e) for j, e in enumerate(p.evidence)]
+    for actor_id, actor in scenario.actors.items():
+        for option_id, option in actor.options.items():
+            cited += [(("actors", actor_id, "options", option_id, "evidence", j), e)
+                      for j, e in enumerate(option.evidence)]
+    return cited
+
+
+def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
+                          register: Path | None, claims: dict[str, Any]) -> list[Diagnostic]:
+    out = []
+    if register is None:
+        return out
+    known = sorted(claims)
+    for key_path, claim in _cited(scenario):
+        if claim not in claims:
+            close = difflib.get_close_matches(claim, known, n=1, cutoff=0.6)
+            line, col = doc.position(key_path)
+            out.append(Diagnostic(
+                f"unknown evidence id `{claim}`", file=doc.file, line=line, column=col,
+                path=key_path, expected=f"a claim id from {os.path.relpath(register)}",
+                found=claim, hint=f"did you mean `{close[0]}`?" if close
+                else "add the claim to the register or fix the id"))
+    return out
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def check_document(doc: YamlDocument, path: Path, sha256: str) -> ScenarioFile:
+    """Run every check on a loaded YAML document."""
+    from simulator.model.compile import check_scenario  # compile sits one stage later
+
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except pydantic.ValidationError as exc:
+        return ScenarioFile(str(path), sha256, None, _schema_diagnostics(doc, exc))
+    diagnostics = [_place(doc, d) for d in check_scenario(scenario)]
+    register = find_evidence_register(path, scenario)
+    claims: dict[str, dict[str, Any]] = {}
+    if register is not None:
+        if register.is_file():
+            try:
+                claims = load_evidence(register)
+            except ScenarioError as exc:
+                diagnostics += exc.diagnostics
+        elif scenario.evidence_register:
+            line, col = doc.position(("evidence_register",))
+            diagnostics.append(Diagnostic(
+                "the evidence register does not exist", file=doc.file, line=line, column=col,
+                path=("evidence_register",), found=str(register),
+                hint="fix the path (it is relative to the scenario file)"))
+    diagnostics += _evidence_diagnostics(doc, scenario, path, register if claims else None,
+                                         claims)
+    diagnostics.sort(key=lambda d: (d.line, d.column, d.message))
+    return ScenarioFile(str(path), sha256, scenario, diagnostics, claims)
+
+
+def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
+    """Load and check one scenario file; never raises for bad input (see ``diagnostics``)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes() if p.stat().st_size <= 2 * 1024 * 1024 else b""
+        doc = load_yaml_file(p)
+    except ScenarioError as exc:
+        return ScenarioFile(str(p), "", None, exc.diagnostics)
+    except OSError as exc:
+        return ScenarioFile(str(p), "", None, [Diagnostic(
+            f"cannot read the file: {exc.strerror or exc}", file=str(p),
+            hint="check the path")])
+    return check_document(doc, p, hashlib.sha256(raw).hexdigest())
+
+
+def read_scenario_text(text: str, *, file: str = "<scenario>") -> ScenarioFile:
+    """Like :func:`read_scenario` for text in memory (no evidence register lookup)."""
+    try:
+        doc = load_yaml(text, file=file)
+    except ScenarioError as exc:
+        return ScenarioFile(file, "", None, exc.diagnostics)
+    return check_document(doc, Path(file), hashlib.sha256(text.encode()).hexdigest())
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Load a scenario file; raise :class:`ScenarioError` with every problem found."""
+    result = read_scenario(path)
+    if not result.ok or result.scenario is None:
+        raise ScenarioError(result.diagnostics)
+    return result.scenario

@@ -1,0 +1,437 @@
+"""The scenario file's structure: frozen pydantic models, one per YAML mapping.
+
+These models check *shape* only: which keys exist, their types, identifiers and
+simple ranges. Meaning (quantities, expressions, references between parts) is checked
+when the scenario is compiled into a model (:mod:`simulator.model.compile`), which
+reports every problem with the key path so the loader can point at file:line:column.
+
+Every field carries a description: the published JSON Schema (``geosim schema``) is
+generated from these models and gives editors completion and hover help.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
+
+# --------------------------------------------------------------------------- scalars
+
+
+def _yaml_bool(value: Any) -> Any:
+    """Accept only true/false: YAML 1.1's `yes`, `no`, `on`, `off` are classic traps."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(f"expected true or false, found {value!r}")
+
+
+def _as_text(value: Any) -> Any:
+    """Quantities and expressions are text; numbers written in YAML become their text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return value
+
+
+YamlBool = Annotated[bool, BeforeValidator(_yaml_bool)]
+Name = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=64),
+]
+ScenarioId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)
+]
+EvidenceId = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)
+]
+OptionRef = Annotated[
+    str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$", max_length=130)
+]
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+QuantityText = Annotated[
+    str, BeforeValidator(_as_text), StringConstraints(min_length=1, max_length=500)
+]
+ExprText = Annotated[
+    str, BeforeValidator(_as_text), StringConstraints(min_length=1, max_length=1000)
+]
+Number = Annotated[float, Field(allow_inf_nan=False)]
+QuantityKindName = Literal["probability", "rate", "duration", "positive", "real"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, str_strip_whitespace=True
+    )
+
+
+def _shorthand(field_name: str) -> Any:
+    """Let a bare value stand for ``{field_name: value}`` (``rate: 3% per month``)."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return {field_name: value}
+        return value
+
+    return model_validator(mode="before")(classmethod(lambda cls, v: convert(v)))
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+class KeyAssumption(_Model):
+    """A structured-analytic key assumption the scenario rests on."""
+
+    text: Text = Field(description="The assumption, in one or two sentences.")
+    evidence: tuple[EvidenceId, ...] = Field(
+        default=(), description="Ids of claims in the evidence register that bear on it."
+    )
+
+
+class Parameter(_Model):
+    """An uncertain input. Each run draws it once from its distribution."""
+
+    value: QuantityText = Field(
+        description=(
+            "The quantity: `0.3`, `30%`, `2 to 5` (a 90% interval), `0.5% to 4% per month` "
+            "(a rate), `2 to 6 weeks` (a duration), or a family such as `beta(2, 8)`."
+        )
+    )
+    kind: QuantityKindName | None = Field(
+        default=None,
+        description=(
+            "What the value measures; inferred from the text when omitted: `per` → rate, "
+            "a time unit → duration, `%` or an interval inside [0, 1] → probability."
+        ),
+    )
+    label: str = Field(default="", description="Readable name for reports.")
+    evidence: tuple[EvidenceId, ...] = Field(
+        default=(), description="Claim ids in the evidence register that support the number."
+    )
+    assumption: YamlBool = Field(
+        default=False,
+        description="true when no evidence backs the number; `note` then says why it is set so.",
+    )
+    note: Text = Field(default="", description="One-line rationale for the number.")
+
+    _coerce = _shorthand("value")
+
+
+class StateVariable(_Model):
+    """A world variable that options change. Bounded ones are clamped to [min, max]."""
+
+    initial: QuantityText = Field(
+        description=(
+            "Starting value: a number, a quantity drawn once per run (`0.6 to 0.8`), "
+            "or an expression over parameters."
+        )
+    )
+    min: Number | None = Field(default=None, description="Lower bound (values are clamped).")
+    max: Number | None = Field(default=None, description="Upper bound (values are clamped).")
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="What the variable means.")
+
+    _coerce = _shorthand("initial")
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> StateVariable:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        return self
+
+
+class Rung(_Model):
+    """One step of the escalation ladder."""
+
+    id: Name = Field(description="Identifier; usable in expressions as the rung's position.")
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="What this rung means in the world.")
+
+
+class Threshold(_Model):
+    """A named line on the ladder, crossed when the ladder first reaches rung `below`."""
+
+    below: Name = Field(description="The rung just above the threshold.")
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="Why crossing it matters.")
+
+
+class Ladder(_Model):
+    """A Kahn-style escalation ladder: ordered rungs, lowest first."""
+
+    variable: Name = Field(
+        default="escalation", description="Name of the ladder position in expressions."
+    )
+    initial: Name = Field(description="Rung id at the start.")
+    rungs: tuple[Rung, ...] = Field(min_length=2, description="Rungs, lowest first.")
+    thresholds: dict[Name, Threshold] = Field(
+        default_factory=dict, description="Named thresholds between rungs."
+    )
+
+
+# --------------------------------------------------------------------------- effects
+
+
+class SetEffect(_Model):
+    """Set variables to values (expressions); rung ids are allowed for the ladder variable."""
+
+    set_: dict[Name, ExprText] = Field(alias="set", min_length=1, description="variable → value")
+
+
+class AddEffect(_Model):
+    """Add to variables (clamped to their bounds)."""
+
+    add: dict[Name, ExprText] = Field(min_length=1, description="variable → amount to add")
+
+
+class EscalateEffect(_Model):
+    """Move the ladder up by a number of rungs (stops at the top)."""
+
+    escalate: Annotated[int, Field(ge=1, le=100)] = Field(description="Rungs to climb.")
+
+
+class DeescalateEffect(_Model):
+    """Move the ladder down by a number of rungs (stops at the bottom)."""
+
+    deescalate: Annotated[int, Field(ge=1, le=100)] = Field(description="Rungs to descend.")
+
+
+class TriggerEffect(_Model):
+    """Make another option fire later, with a chance; it lapses if its `when` is false then."""
+
+    trigger: OptionRef = Field(description="The option to trigger, as `actor.option`.")
+    after: QuantityText = Field(
+        default="0 days",
+        description="Delay: a duration such as `3 days` or `2 to 6 weeks` (drawn each time).",
+    )
+    chance: ExprText = Field(
+        default="1", description="Probability that the trigger happens (an expression)."
+    )
+
+
+def _effect_tag(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("set", "add", "escalate", "deescalate", "trigger"):
+            if key in value:
+                return key
+        return None
+    return {
+        SetEffect: "set",
+        AddEffect: "add",
+        EscalateEffect: "escalate",
+        DeescalateEffect: "deescalate",
+        TriggerEffect: "trigger",
+    }.get(type(value))
+
+
+Effect = Annotated[
+    Annotated[SetEffect, Tag("set")]
+    | Annotated[AddEffect, Tag("add")]
+    | Annotated[EscalateEffect, Tag("escalate")]
+    | Annotated[DeescalateEffect, Tag("deescalate")]
+    | Annotated[TriggerEffect, Tag("trigger")],
+    Discriminator(
+        _effect_tag,
+        custom_error_type="effect_kind",
+        custom_error_message=(
+            "an effect must be a mapping starting with set, add, escalate, deescalate or trigger"
+        ),
+    ),
+]
+
+
+# --------------------------------------------------------------------------- actors
+
+
+class Option(_Model):
+    """Something an actor (or nature) can do, and what follows from it.
+
+    How it fires depends on which of `rate`, `weight` and `at` it has: a hazard
+    (`rate`), a choice at the actor's periodic decisions (`weight`), a scheduled date
+    (`at`), or — with none of them — only when another option triggers it.
+    """
+
+    label: str = Field(default="", description="Readable name for reports and stories.")
+    description: Text = Field(default="", description="What the option is, in the world.")
+    when: ExprText = Field(default="true", description="Condition under which it can fire.")
+    rate: ExprText | None = Field(
+        default=None,
+        description=(
+            "Hazard while enabled: a rate with units (`1 in 3 per year`) or an expression "
+            "in hazard per day (`strike_rate * (1 + cartel_drones)`)."
+        ),
+    )
+    weight: ExprText | None = Field(
+        default=None,
+        description="Relative weight when the actor decides (needs the actor's `decides`).",
+    )
+    at: str | None = Field(
+        default=None,
+        description="Scheduled time: a date (`2026-11-03`) or a delay from the start (`30 days`).",
+    )
+    once: YamlBool = Field(default=False, description="Fire at most once per run.")
+    effects: tuple[Effect, ...] = Field(default=(), description="What happens, in order.")
+    evidence: tuple[EvidenceId, ...] = Field(
+        default=(), description="Claim ids in the evidence register behind this option."
+    )
+    note: Text = Field(default="", description="Modelling note.")
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> Option:
+        given = [k for k in ("rate", "weight", "at") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(
+                f"an option fires by one of rate, weight or at; this one has {' and '.join(given)}"
+            )
+        return self
+
+    @property
+    def mode(self) -> Literal["hazard", "decision", "scheduled", "triggered"]:
+        if self.rate is not None:
+            return "hazard"
+        if self.weight is not None:
+            return "decision"
+        if self.at is not None:
+            return "scheduled"
+        return "triggered"
+
+
+class Decides(_Model):
+    """A periodic chooser: every period the actor picks at most one option by weight."""
+
+    every: QuantityText = Field(description="Cadence, a duration such as `1 month`.")
+    idle_weight: ExprText = Field(
+        default="0", description="Weight of doing nothing at a decision (an expression)."
+    )
+
+
+class Actor(_Model):
+    """A party to the crisis — or `nature` for accidents, shocks and scheduled dates."""
+
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="Who the actor is.")
+    decides: Decides | None = Field(
+        default=None, description="Periodic decisions among the options that have a `weight`."
+    )
+    options: dict[Name, Option] = Field(
+        min_length=1, description="What the actor can do, by id."
+    )
+
+
+# --------------------------------------------------------------------------- results of interest
+
+
+class Outcome(_Model):
+    """An end state of interest, reached the first time its condition holds."""
+
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="What the outcome means.")
+    when: ExprText = Field(description="Condition; reached the first time it holds.")
+    terminal: YamlBool = Field(default=False, description="true ends the run when reached.")
+    resolution: Text = Field(
+        default="",
+        description="Resolution criteria: who, what, where, by when; what does not count.",
+    )
+
+
+class Indicator(_Model):
+    """A signpost an analyst could observe in the real world."""
+
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="What to watch for, concretely.")
+    when: ExprText = Field(description="Condition; the indicator is seen the first time it holds.")
+
+
+class OptionOverride(_Model):
+    """Fields of one option replaced in a variant."""
+
+    when: ExprText | None = Field(default=None, description="Replacement condition.")
+    rate: ExprText | None = Field(default=None, description="Replacement hazard.")
+    weight: ExprText | None = Field(default=None, description="Replacement decision weight.")
+    enabled: YamlBool | None = Field(default=None, description="false removes the option.")
+
+
+class Variant(_Model):
+    """A policy option or counterfactual, run on common random numbers with the baseline."""
+
+    label: str = Field(default="", description="Readable name for reports.")
+    description: Text = Field(default="", description="What the variant assumes.")
+    parameters: dict[Name, QuantityText] = Field(
+        default_factory=dict, description="Parameter → replacement value."
+    )
+    state: dict[Name, QuantityText] = Field(
+        default_factory=dict, description="State variable → replacement initial value."
+    )
+    ladder_initial: Name | None = Field(default=None, description="Replacement starting rung.")
+    options: dict[OptionRef, OptionOverride] = Field(
+        default_factory=dict, description="`actor.option` → replaced fields."
+    )
+
+
+# --------------------------------------------------------------------------- the scenario
+
+
+class Scenario(_Model):
+    """A crisis scenario: who can do what, how likely, and what we want to know."""
+
+    id: ScenarioId = Field(description="Short identifier: lowercase letters, digits, - and _.")
+    title: str = Field(min_length=1, max_length=300, description="Title shown in reports.")
+    as_of: date = Field(description="The date the scenario starts (day 0), YYYY-MM-DD.")
+    horizon: QuantityText = Field(description="How long each run lasts: `1 year`, `180 days`.")
+    description: Text = Field(default="", description="What the scenario is about.")
+    evidence_register: str | None = Field(
+        default=None,
+        description=(
+            "Path of the evidence register, relative to this file. When omitted, "
+            "`seeds/evidence.yaml` in this folder or a parent folder is used if present."
+        ),
+    )
+    key_assumptions: tuple[KeyAssumption, ...] = Field(
+        default=(), description="Key assumptions the scenario rests on."
+    )
+    parameters: dict[Name, Parameter] = Field(
+        default_factory=dict, description="Uncertain inputs, drawn once per run."
+    )
+    state: dict[Name, StateVariable] = Field(
+        default_factory=dict, description="World variables the options change."
+    )
+    ladder: Ladder | None = Field(default=None, description="The escalation ladder.")
+    actors: dict[Name, Actor] = Field(min_length=1, description="The parties, by id.")
+    outcomes: dict[Name, Outcome] = Field(min_length=1, description="Outcomes of interest.")
+    indicators: dict[Name, Indicator] = Field(
+        default_factory=dict, description="Signposts an analyst could watch."
+    )
+    variants: dict[Name, Variant] = Field(
+        default_factory=dict, description="Policy options and counterfactuals."
+    )
+
+    def option(self, ref: str) -> Option | None:
+        """The option named `actor.option`, or None."""
+        actor_id, _, option_id = ref.partition(".")
+        actor = self.actors.get(actor_id)
+        return actor.options.get(option_id) if actor else None
+
+    @property
+    def option_refs(self) -> list[str]:
+        """Every option as `actor.option`, sorted."""
+        return sorted(f"{a}.{o}" for a, actor in self.actors.items() for o in actor.options)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files, for editors (yaml-language-server)."""
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    schema["title"] = "geosim scenario"
+    return schema
