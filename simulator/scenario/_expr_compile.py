@@ -17,7 +17,8 @@ walking a tree.
 
 Numeric semantics are IEEE-754 as numpy implements them, and the scalar helpers
 mirror numpy so that ``expr(v)`` and ``expr.evaluate_array(V)`` agree element by
-element: ``x / 0`` is ``±inf`` (``nan`` for ``0 / 0``), ``x % 0`` is ``nan``,
+element (bit for bit, except that numpy's own ``power``/``exp``/``log`` kernels may round
+the last bit differently from the C library's): ``x / 0`` is ``±inf`` (``nan`` for ``0 / 0``), ``x % 0`` is ``nan``,
 ``log(0)`` is ``-inf``, ``log(<0)`` and ``sqrt(<0)`` are ``nan``, overflowing ``**``
 and ``exp`` give ``inf``, a negative base to a fractional power is ``nan``, and
 ``min``/``max``/``clip`` propagate ``nan``. Plain Python would raise
@@ -93,13 +94,17 @@ def _np_pow(x: float, y: float) -> float:
 
 
 def _pow(x: float, y: float) -> float:
-    try:
-        r = x**y
-    except (ZeroDivisionError, OverflowError):  # 0 ** -1, 10.0 ** 400
-        return _np_pow(x, y)
-    if type(r) is complex:  # (-8) ** (1/3): Python goes complex, numpy gives nan
-        return _NAN
-    return r
+    # numpy's power has its own corner cases (np.power(-inf, 0.5) is nan where C's pow
+    # says inf; (-0.0) ** 0.5 is -0.0), so every base that is not an ordinary finite
+    # number is left to numpy itself; the ordinary ones use Python's fast `**`.
+    if (0 < x < _INF) or (-_INF < x < 0 and float(y).is_integer()):
+        try:
+            return x**y  # a real result: positive base, or negative base to a whole power
+        except OverflowError:
+            return _np_pow(x, y)
+    if -_INF < x < 0 and -_INF < y < _INF:
+        return _NAN  # negative base to a fractional power: Python would go complex
+    return _np_pow(x, y)  # zero, infinite or nan base, or infinite/nan exponent
 
 
 def _exp(x: float) -> float:

@@ -344,8 +344,8 @@ def _syntax_error(text: str, err: SyntaxError) -> ExpressionError:
     m = re.search(r"\b(AND|OR|NOT|And|Or|Not)\b", text)
     if m:
         return ExpressionError(
-            f"`{m.group()}` is not understood", column=m.start() + 1, found=m.group(),
-            hint=f"write `{m.group().lower()}` in lowercase",
+            f"`{m.group()}` must be written in lowercase: `{m.group().lower()}`",
+            column=m.start() + 1, found=m.group(),
         )  # fmt: skip
     m = re.search(r"\d\s*%(?=\s*($|[)<>=,*/+]|and\b|or\b|if\b|else\b))", text)
     if m:

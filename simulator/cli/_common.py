@@ -1,0 +1,89 @@
+"""Shared pieces of the command line: the typer app, consoles, and error mapping.
+
+Commands only parse arguments, call the library and map errors to exit codes:
+0 ok, 1 bad input (scenario or results), 2 usage, 3 runtime failure. No traceback
+is shown unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from simulator.errors import GeosimError, ScenarioError
+
+app = typer.Typer(
+    name="geosim",
+    help="geosim — geopolitical risk scenarios as discrete-event Monte Carlo simulations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class State:
+    debug = False
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def command_line() -> str:
+    """The command as typed, for manifests and reproduction instructions."""
+    return "geosim " + " ".join(sys.argv[1:])
+
+
+def print_json(payload: Any) -> None:
+    """Machine-readable output goes to stdout, unstyled."""
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def handle_errors(fn: F) -> F:
+    """Turn geosim errors into one-line messages and exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ScenarioError as exc:
+            if State.debug:
+                raise
+            for diagnostic in exc.diagnostics:
+                err_console.print(diagnostic.format(), markup=False)
+            raise typer.Exit(exc.exit_code) from None
+        except GeosimError as exc:
+            if State.debug:
+                raise
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err_console.print("interrupted; completed chunks are kept — run the same command "
+                              "again to resume", markup=False)
+            raise typer.Exit(130) from None
+        except (ValueError, OSError) as exc:
+            if State.debug:
+                raise
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(2 if isinstance(exc, ValueError) else 3) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks on errors."),
+) -> None:
+    """geosim — write a crisis as YAML, simulate it, read the report."""
+    State.debug = debug

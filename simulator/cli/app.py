@@ -1,0 +1,25 @@
+"""The ``geosim`` command: each sub-command lives in its own module."""
+
+from __future__ import annotations
+
+from simulator.cli import (  # noqa: F401  (importing registers the commands)
+    new_cmd,
+    run_cmd,
+    schema_cmd,
+    validate_cmd,
+)
+from simulator.cli._common import app
+
+for _optional in ("report_cmd", "analysis_cmd", "sweep_cmd", "bench_cmd"):
+    try:
+        __import__(f"simulator.cli.{_optional}")
+    except ModuleNotFoundError as _exc:  # pragma: no cover - only while a module is absent
+        if _exc.name != f"simulator.cli.{_optional}":
+            raise
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,44 @@
+"""``geosim new``: scaffold a valid, commented scenario to edit."""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+import typer
+
+from simulator.cli._common import app, console, handle_errors
+from simulator.runner.store import atomic_write_bytes
+
+SCHEMA_FILE = "scenario.schema.json"
+
+
+def scaffold(name: str, folder: Path) -> Path:
+    """Write ``folder/<name>.yaml`` from the template; refuses to overwrite."""
+    slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "my_scenario"
+    target = folder / f"{slug}.yaml"
+    if target.exists():
+        raise FileExistsError(f"{target} exists; choose another name")
+    template = resources.files("simulator.data").joinpath("new_scenario.yaml.tmpl").read_text()
+    schema = resources.files("simulator.data").joinpath(SCHEMA_FILE)
+    schema_path = os.path.relpath(str(schema), start=folder.resolve())
+    title = name.replace("_", " ").replace("-", " ").strip().capitalize() or "My scenario"
+    text = (template.replace("{id}", slug.replace("_", "-")).replace("{title}", title)
+            .replace("{schema_path}", schema_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(target, text.encode())
+    return target
+
+
+@app.command("new")
+@handle_errors
+def new_command(
+    name: str = typer.Argument(..., help="Scenario name, e.g. taiwan_blockade."),
+    folder: Path = typer.Option(Path("scenarios"), "--dir", "-d", help="Where to write it."),
+) -> None:
+    """Create a commented scenario skeleton that validates; edit it from there."""
+    path = scaffold(name, folder)
+    console.print(f"wrote {path}; next: geosim validate {path} && geosim run {path}",
+                  markup=False)

@@ -1,0 +1,142 @@
+"""``geosim run`` and ``geosim batch``: simulate scenarios and write results."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from simulator.cli._common import (
+    app,
+    command_line,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+)
+from simulator.cli._progress import progress_bar
+from simulator.cli._tables import headline_table
+from simulator.cli.validate_cmd import scenario_files
+from simulator.errors import GeosimError, ScenarioError
+from simulator.results.results import Results
+from simulator.runner.runner import run
+from simulator.runner.store import atomic_write_json
+
+
+def _variants(variant: list[str] | None, all_variants: bool) -> list[str] | str | None:
+    if all_variants:
+        return "all"
+    return variant or None
+
+
+def _maybe_report(results: Results, report: Path | None) -> None:
+    if report is None:
+        return
+    from simulator.report import build_report
+
+    build_report([results], report)
+
+
+@app.command("run")
+@handle_errors
+def run_command(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    variant: list[str] | None = typer.Option(None, "--variant", "-v",
+                                             help="Variant to run (repeatable)."),
+    all_variants: bool = typer.Option(False, "--all-variants", help="Run every variant."),
+    runs: int = typer.Option(10_000, "--runs", "-n", min=1, help="Runs per variant."),
+    precision: float | None = typer.Option(
+        None, "--precision", min=0.0005, max=0.5,
+        help="Adaptive: run until every 95% half-width is at most this (e.g. 0.01)."),
+    max_runs: int = typer.Option(200_000, "--max-runs", help="Cap for --precision."),
+    seed: int = typer.Option(0, "--seed", "-s", min=0, help="Root random seed."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
+                                       help="Worker processes (default: all cores)."),
+    executor: str = typer.Option("process", "--executor",
+                                 help="serial, process or dask (LocalCluster)."),
+    scheduler: str | None = typer.Option(None, "--scheduler",
+                                         help="Dask scheduler address, tcp://HOST:PORT."),
+    chunk_size: int | None = typer.Option(None, "--chunk-size", min=1,
+                                          help="Runs per chunk (results do not depend on it)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Results directory."),
+    force: bool = typer.Option(False, "--force", help="Overwrite complete results in --out."),
+    report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+) -> None:
+    """Simulate one scenario; print the headline table; write results (and a report)."""
+    out = out or Path("results") / scenario.stem
+    with progress_bar(f"{scenario.stem}", enabled=not (quiet or as_json)) as progress:
+        results = run(scenario, variants=_variants(variant, all_variants), runs=runs,
+                      precision=precision, max_runs=max_runs, seed=seed, workers=workers,
+                      executor=executor, scheduler=scheduler, out=out, force=force,
+                      chunk_size=chunk_size, progress=progress, command=command_line())
+    _maybe_report(results, report)
+    if as_json:
+        print_json({"results": str(results.path), "digest": results.digest,
+                    **results.summary})
+    elif not quiet:
+        console.print(headline_table(f"{results.manifest['scenario_title']} — "
+                                     f"{results.runs:,} runs, seed {results.seed}",
+                                     results.headline_rows()))
+        console.print(f"results: {results.path}" + (f"   report: {report}" if report else ""),
+                      markup=False)
+
+
+def _slug(path: Path) -> str:
+    return re.sub(r"[^a-zA-Z0-9_-]+", "_", path.stem)
+
+
+@app.command("batch")
+@handle_errors
+def batch_command(
+    paths: list[Path] = typer.Argument(..., help="Scenario files or folders."),
+    runs: int = typer.Option(2_000, "--runs", "-n", min=1, help="Runs per variant."),
+    seed: int = typer.Option(0, "--seed", "-s", min=0, help="Root random seed."),
+    workers: int | None = typer.Option(None, "--workers", "-w", min=1),
+    executor: str = typer.Option("process", "--executor", help="serial, process or dask."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address."),
+    out: Path = typer.Option(Path("results/batch"), "--out", "-o", help="Output tree."),
+    force: bool = typer.Option(False, "--force", help="Overwrite complete results."),
+    reports: bool = typer.Option(False, "--reports", help="Write a report per scenario."),
+    as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Run every scenario (all variants) under one output tree with an index."""
+    files = scenario_files(paths)
+    index: list[dict[str, Any]] = []
+    failed: list[tuple[Path, GeosimError]] = []
+    out.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        target = out / _slug(path)
+        try:
+            with progress_bar(path.stem, enabled=not (quiet or as_json)) as progress:
+                results = run(path, variants="all", runs=runs, seed=seed, workers=workers,
+                              executor=executor, scheduler=scheduler, out=target, force=force,
+                              progress=progress, command=command_line())
+            if reports:
+                _maybe_report(results, target / "report.html")
+        except GeosimError as exc:
+            failed.append((path, exc))
+            index.append({"scenario": str(path), "ok": False, "error": str(exc)})
+            continue
+        index.append({"scenario": str(path), "ok": True, "results": str(target),
+                      "digest": results.digest, "headline": results.headline_rows()})
+        if not (quiet or as_json):
+            console.print(headline_table(str(path), results.headline_rows()))
+    atomic_write_json(out / "index.json", index)
+    if as_json:
+        print_json(index)
+    for path, exc in failed:
+        err_console.print(f"{path}: failed", markup=False)
+        if isinstance(exc, ScenarioError):
+            for d in exc.diagnostics:
+                err_console.print(d.format(), markup=False)
+        else:
+            err_console.print(f"  {exc}", markup=False)
+    if not quiet and not as_json:
+        console.print(f"index: {out / 'index.json'} ({len(files) - len(failed)} ok, "
+                      f"{len(failed)} failed)", markup=False)
+    raise typer.Exit(1 if failed else 0)
