@@ -17,12 +17,13 @@ walking a tree.
 
 Numeric semantics are IEEE-754 as numpy implements them, and the scalar helpers
 mirror numpy so that ``expr(v)`` and ``expr.evaluate_array(V)`` agree element by
-element (bit for bit, except that numpy's own ``power``/``exp``/``log`` kernels may round
-the last bit differently from the C library's): ``x / 0`` is ``±inf`` (``nan`` for ``0 / 0``), ``x % 0`` is ``nan``,
+element: ``x / 0`` is ``±inf`` (``nan`` for ``0 / 0``), ``x % 0`` is ``nan``,
 ``log(0)`` is ``-inf``, ``log(<0)`` and ``sqrt(<0)`` are ``nan``, overflowing ``**``
 and ``exp`` give ``inf``, a negative base to a fractional power is ``nan``, and
 ``min``/``max``/``clip`` propagate ``nan``. Plain Python would raise
-``ZeroDivisionError``/``OverflowError`` or return a complex number instead.
+``ZeroDivisionError``/``OverflowError`` or return a complex number instead. The two
+paths agree bit for bit except that numpy's own ``power``/``exp``/``log`` kernels may
+round the last bit differently from the C library's.
 """
 
 from __future__ import annotations
@@ -88,23 +89,32 @@ def _mod(x: float, y: float) -> float:
         return _NAN
 
 
-def _np_pow(x: float, y: float) -> float:
-    with np.errstate(all="ignore"):
-        return float(np.power(np.float64(x), np.float64(y)))
+def _is_odd_integer(y: float) -> bool:
+    y = float(y)
+    return y.is_integer() and y % 2 == 1
 
 
 def _pow(x: float, y: float) -> float:
-    # numpy's power has its own corner cases (np.power(-inf, 0.5) is nan where C's pow
-    # says inf; (-0.0) ** 0.5 is -0.0), so every base that is not an ordinary finite
-    # number is left to numpy itself; the ordinary ones use Python's fast `**`.
-    if (0 < x < _INF) or (-_INF < x < 0 and float(y).is_integer()):
-        try:
-            return x**y  # a real result: positive base, or negative base to a whole power
-        except OverflowError:
-            return _np_pow(x, y)
-    if -_INF < x < 0 and -_INF < y < _INF:
-        return _NAN  # negative base to a fractional power: Python would go complex
-    return _np_pow(x, y)  # zero, infinite or nan base, or infinite/nan exponent
+    """C's ``pow`` (what numpy's array-by-array ``power`` computes), without exceptions."""
+    try:
+        r = x**y
+    except ZeroDivisionError:  # 0 ** negative: ±inf, signed only for odd whole powers
+        return math.copysign(_INF, x) if _is_odd_integer(y) else _INF
+    except OverflowError:
+        if x < 0 and not float(y).is_integer():
+            return _NAN  # Python overflowed on its way to a complex result
+        return -_INF if x < 0 and _is_odd_integer(y) else _INF
+    if type(r) is complex:  # (-8) ** (1/3): Python goes complex, C and numpy give nan
+        return _NAN
+    return r
+
+
+def _vpow(x: Any, y: Any) -> Any:
+    """Vectorised ``**``. The exponent is broadcast to a full array first because
+    numpy shortcuts a scalar exponent (``x ** 0.5`` becomes ``sqrt(x)``, which gives
+    nan for -inf and -0.0 for -0.0), and the scalar path must agree with it."""
+    xa, ya = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    return np.power(xa, ya)
 
 
 def _exp(x: float) -> float:
@@ -259,7 +269,7 @@ _NP_ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "*": np.multiply,
     "/": np.divide,
     "%": np.remainder,
-    "**": np.power,
+    "**": _vpow,
 }
 
 

@@ -267,7 +267,8 @@ def test_unknown_name_suggests_and_lists_kinds() -> None:
     with pytest.raises(ExpressionError) as info:
         compile_expression("coperation < 0.6", SYMBOLS)
     err = info.value
-    assert err.hint is not None and "`cooperation`" in err.hint
+    assert err.hint is not None
+    assert "`cooperation`" in err.hint
     assert err.found == "coperation"
     assert err.expected is not None
     for kind in ("parameter", "state variable", "rung", "ladder variable"):
@@ -303,7 +304,8 @@ def test_yaml_literals() -> None:
     half = compile_expression(0.5, SYMBOLS, want="number")
     assert (half.constant, half.type, half.slots, half(V)) == (0.5, "number", frozenset(), 0.5)
     three = compile_expression(3, SYMBOLS)
-    assert three.constant == 3.0 and isinstance(three.constant, float)
+    assert three.constant == 3.0
+    assert isinstance(three.constant, float)
     yes = compile_expression(True, SYMBOLS, want="bool")
     assert (yes.constant, yes.type, yes.text) == (True, "bool", "true")
     with pytest.raises(ExpressionError):
@@ -370,7 +372,8 @@ def test_slots_are_exactly_the_slots_read(text: str, slots: set[int]) -> None:
 def test_variables_shadow_constants() -> None:
     symbols = Symbols(variables={"cooperation": 0}, constants={"cooperation": 7.0}, counters={})
     compiled = compile_expression("cooperation", symbols)
-    assert compiled.slots == frozenset({0}) and compiled([1.5]) == 1.5
+    assert compiled.slots == frozenset({0})
+    assert compiled([1.5]) == 1.5
 
 
 def test_names_in_and_refs_in() -> None:
@@ -378,7 +381,8 @@ def test_names_in_and_refs_in() -> None:
     assert names_in(text) == {"x", "y", "t", "nope"}  # unresolved names too; no functions
     assert refs_in(text) == {"a.b", "cartels.drone_attack"}
     assert names_in("x > 1 and false") == {"x"}  # mentioned, even though folded away
-    assert names_in(0.5) == set() and names_in(True) == set()
+    assert names_in(0.5) == set()
+    assert names_in(True) == set()
     assert names_in(parse_expression("a * b")) == {"a", "b"}
     with pytest.raises(ExpressionError):
         names_in("x +")
@@ -445,9 +449,10 @@ def _compile_or_error(text: str) -> CompiledExpression | None:
     try:
         return compile_expression(text, SYMBOLS)
     except ExpressionError as err:
-        assert err.column >= 1
-        assert err.message
-        return None
+        error = err
+    assert error.column >= 1
+    assert error.message
+    return None
 
 
 @settings(max_examples=400, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
