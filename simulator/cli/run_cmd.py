@@ -129,13 +129,13 @@ def batch_command(
     atomic_write_json(out / "index.json", index)
     if as_json:
         print_json(index)
-    for path, exc in failed:
+    for path, error in failed:
         err_console.print(f"{path}: failed", markup=False)
-        if isinstance(exc, ScenarioError):
-            for d in exc.diagnostics:
+        if isinstance(error, ScenarioError):
+            for d in error.diagnostics:
                 err_console.print(d.format(), markup=False)
         else:
-            err_console.print(f"  {exc}", markup=False)
+            err_console.print(f"  {error}", markup=False)
     if not quiet and not as_json:
         console.print(f"index: {out / 'index.json'} ({len(files) - len(failed)} ok, "
                       f"{len(failed)} failed)", markup=False)

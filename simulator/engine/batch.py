@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from simulator.engine.simpy_engine import RunRecord, SimPyEngine
-from simulator.engine.streams import Streams
+from simulator.engine.streams import RowLayout, Streams
 from simulator.model.model import Model
 
 GRID_POINTS = 101
@@ -91,7 +91,8 @@ def simulate_chunk(model: Model, root_seed: int, start: int, stop: int,
     """Run ``[start, stop)`` of ``model``; a pure function of its arguments."""
     grid = time_grid(model.horizon_days)
     engine = SimPyEngine(model, grid)
-    streams = [Streams(root_seed, i, model.n_rows) for i in range(start, stop)]
+    layout = RowLayout(model.row_sizes)
+    streams = [Streams(root_seed, i, layout) for i in range(start, stop)]
     v0 = initial_vectors(model, streams)
     records: list[RunRecord] = []
     traces: dict[int, list[dict[str, Any]]] = {}

@@ -116,6 +116,7 @@ class _Run:
         self.lapsed = 0
         self.grid_rows: list[list[float]] = []
         self.grid_next = 0
+        self.n_grid = len(engine.grid)
         ladder = self.m.ladder
         self.ladder_slot = ladder.slot if ladder else -1
         self.rung_path = [int(self.v[self.ladder_slot])] if ladder else []
@@ -144,8 +145,7 @@ class _Run:
             self._arm()
             env.run(until=self.end)
         end_time = env.now
-        while self.grid_next < len(self.e.grid):
-            self._snapshot()
+        self._snapshot(INF)
         return self._record(end_time)
 
     def _finish(self, _event: simpy.Event | None = None) -> None:
@@ -194,8 +194,8 @@ class _Run:
             total = max(0.0, float(actor.idle_weight(v))) if actor.idle_weight else 0.0
             for option in options:
                 w = 0.0
-                if not (option.once and self.fired_once[option.index]) and option.when(v):
-                    w = max(0.0, float(option.weight(v)))  # type: ignore[misc]
+                if not (option.once and self.fired_once[option.index]) and option.when.fn(v):
+                    w = max(0.0, float(option.weight.fn(v)))  # type: ignore[union-attr]
                 weights.append(w)
                 total += w
             u = self.streams.uniform(row)
@@ -212,7 +212,7 @@ class _Run:
     def _scheduled(self, event: simpy.Event) -> None:
         if self.done:
             return
-        option = self.m.options[event.value]
+        option = self.m.options[int(event.value)]  # type: ignore[arg-type]
         self.v[0] = self.env.now
         if option.when(self.v) and not (option.once and self.fired_once[option.index]):
             self._fire(option, SCHEDULED, None)
@@ -232,7 +232,7 @@ class _Run:
     def _triggered(self, event: simpy.Event) -> None:
         if self.done:
             return
-        target, source = event.value
+        target, source = event.value  # type: ignore[misc]
         option = self.m.options[target]
         self.v[0] = self.env.now
         if option.enabled and option.when(self.v) and not (
@@ -246,8 +246,8 @@ class _Run:
     def _fire(self, option: OptionSpec, cause: int, source: int | None) -> None:
         env, v, m = self.env, self.v, self.m
         now = env.now
-        while self.grid_next < len(self.e.grid) and self.e.grid[self.grid_next] < now:
-            self._snapshot()
+        if self.grid_next < self.n_grid and self.e.grid[self.grid_next] < now:
+            self._snapshot(now)
         i = option.index
         self.event_options.append(i)
         self.event_times.append(now)
@@ -258,7 +258,7 @@ class _Run:
         for effect in option.effects:
             if isinstance(effect, Assign):
                 old = v[effect.slot]
-                value = float(effect.value(v))
+                value = float(effect.value.fn(v))
                 new = old + value if effect.add else value
                 if new < effect.lo:
                     new = effect.lo
@@ -332,10 +332,10 @@ class _Run:
         self.last[i] = now
         option = self.m.options[i]
         v = self.v
-        if (option.once and self.fired_once[i]) or not option.when(v):
+        if (option.once and self.fired_once[i]) or not option.when.fn(v):
             lam = 0.0
         else:
-            lam = float(option.rate(v))  # type: ignore[misc]
+            lam = float(option.rate.fn(v))  # type: ignore[union-attr]
             if not lam > 0.0 or lam == INF:
                 lam = 0.0 if not lam > 0.0 else lam
         self.lam[i] = lam
@@ -360,7 +360,7 @@ class _Run:
         now = self.env.now
         preds = self.m.predicates
         for k in indices:
-            if reached[k] != reached[k] and preds[k].when(v):  # NaN: not yet reached
+            if reached[k] != reached[k] and preds[k].when.fn(v):  # NaN: not yet reached
                 reached[k] = now
                 if self.trace is not None:
                     kind = "outcome" if k < self.e.n_outcomes else "indicator"
@@ -369,7 +369,13 @@ class _Run:
                 if preds[k].terminal:
                     self._finish()
 
-    def _snapshot(self) -> None:
+    def _snapshot(self, until: float) -> None:
+        """Record the current state at every grid time before ``until`` not yet recorded."""
         v = self.v
-        self.grid_rows.append([v[s] for s in self.e.state_slots])
-        self.grid_next += 1
+        row = [v[s] for s in self.e.state_slots]  # shared by the rows: never mutated
+        grid, rows = self.e.grid, self.grid_rows
+        g = self.grid_next
+        while g < self.n_grid and grid[g] < until:
+            rows.append(row)
+            g += 1
+        self.grid_next = g

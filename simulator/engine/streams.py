@@ -1,49 +1,66 @@
 """Per-run random streams, split by purpose, for common random numbers.
 
 A run's randomness is a pure function of ``(root seed, run index)``: its generator is
-``SeedSequence(root, spawn_key=(run_index,))``. That generator fills one block of
-uniforms per *row*; rows are laid out by :func:`simulator.model.compile.row_names`
+``SeedSequence(root, spawn_key=(run_index,))``. That generator fills one flat block,
+cut into *rows* of fixed sizes (one number for a parameter, enough for every decision
+of a deciding actor, a few firings for an option clock or a trigger); rows are laid out by :func:`simulator.model.compile.row_names`
 from the scenario's structure (one per parameter, state draw, option clock, trigger and
 deciding actor), so the same row means the same purpose in every variant. A row that
 needs more numbers than its block continues from its own generator,
 ``SeedSequence(root, spawn_key=(run_index, 1 + row))`` — still a pure function of the
 run, the row and the root.
 
-Why blocks instead of a generator per row: creating a NumPy generator costs about
-8 µs, and a run of the flagship has ~80 rows, most of which use one or two numbers.
+Why one block instead of a generator per row: creating a NumPy generator costs about
+8 µs, and a run of the flagship has ~150 rows, most of which use one or two numbers.
+Row sizes depend only on the scenario's structure (never on a variant's values), so
+the same number always serves the same purpose in every variant.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-BLOCK = 8
+
+class RowLayout:
+    """Where each row's numbers sit in one flat block: sizes fixed by the scenario's structure."""
+
+    __slots__ = ("offsets", "sizes", "total")
+
+    def __init__(self, sizes: tuple[int, ...]) -> None:
+        self.sizes = list(sizes)
+        self.offsets = [0] * len(sizes)
+        total = 0
+        for i, size in enumerate(sizes):
+            self.offsets[i] = total
+            total += size
+        self.total = total
 
 
 class Streams:
     """Uniform numbers in [0, 1) for one run, by row."""
 
-    __slots__ = ("_block", "_extra", "_pos", "_root", "_run")
+    __slots__ = ("_extra", "_flat", "_layout", "_pos", "_root", "_run")
 
-    def __init__(self, root_seed: int, run_index: int, n_rows: int) -> None:
+    def __init__(self, root_seed: int, run_index: int, layout: RowLayout) -> None:
         self._root = root_seed
         self._run = run_index
         seq = np.random.SeedSequence(root_seed, spawn_key=(run_index,))
         generator = np.random.Generator(np.random.PCG64(seq))
-        self._block: list[list[float]] = generator.random((n_rows, BLOCK)).tolist()
-        self._pos = [0] * n_rows
+        self._flat: list[float] = generator.random(layout.total).tolist()
+        self._layout = layout
+        self._pos = [0] * len(layout.sizes)
         self._extra: dict[int, np.random.Generator] = {}
 
     def first(self, row: int) -> float:
         """The row's first number, without consuming it (parameter and initial draws)."""
-        return self._block[row][0]
+        return self._flat[self._layout.offsets[row]]
 
     def uniform(self, row: int) -> float:
         """The next number of ``row``."""
         pos = self._pos[row]
         self._pos[row] = pos + 1
-        if pos < BLOCK:
-            return self._block[row][pos]
+        if pos < self._layout.sizes[row]:
+            return self._flat[self._layout.offsets[row] + pos]
         extra = self._extra.get(row)
         if extra is None:
             seq = np.random.SeedSequence(self._root, spawn_key=(self._run, 1 + row))
@@ -52,7 +69,7 @@ class Streams:
 
 
 def normalise_seed(seed: int | None) -> int:
-    """A root seed as a non-negative int; ``None`` draws fresh entropy (recorded in the manifest)."""
+    """A root seed as a non-negative int; ``None`` draws fresh entropy (it is recorded)."""
     if seed is None:
         return int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     if seed < 0:

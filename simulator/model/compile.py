@@ -9,7 +9,9 @@ column *inside the value*; the loader turns them into file:line:column.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import functools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -143,13 +145,10 @@ class _Compiler:
 
         slot_names: list[str] = ["t"]
         params = self._parameters(slot_names)
-        hidden_start = len(slot_names)
-        # inline random rates become hidden parameters; their slots follow the named ones
+        # inline random rates become hidden parameters; their slots follow the counters
         self.hidden: list[ParameterSpec] = []
-        self._hidden_slot_names = slot_names
-        state, ladder = self._state(slot_names, hidden_start)
+        pending, ladder = self._state(slot_names)
         counters = {ref: len(slot_names) + i for i, ref in enumerate(self.s.option_refs)}
-        # hidden parameters are appended after counters once options are compiled
         slot_names.extend(f"count({ref})" for ref in self.s.option_refs)
         self.variables = {name: i for i, name in enumerate(slot_names) if name != "t" and
                           not name.startswith("count(")}
@@ -161,7 +160,7 @@ class _Compiler:
             variables={p.name: p.slot for p in params}, constants=constants, counters={}
         )
         self.slot_names = slot_names
-        state = self._state_initials(state)
+        state = self._state_initials(pending)
         options, actors = self._actors(counters, ladder)
         outcomes = tuple(
             self._predicate(("outcomes", name), o.when, o.label or name, o.terminal,
@@ -194,6 +193,7 @@ class _Compiler:
             indicators=indicators,
             n_rows=len(self.rows),
             row_names=tuple(self.rows),
+            row_sizes=self._row_sizes(actors),
             option_watchers=self._watchers(len(slot_names), [(o.when, o.rate) for o in options]),
             predicate_watchers=self._watchers(
                 len(slot_names), [(p.when, None) for p in outcomes + indicators]
@@ -209,7 +209,7 @@ class _Compiler:
                 ("variants", self.variant_name, "parameters", name)
                 if name in overrides else ("parameters", name, "value")
             )
-            q = self.quantity(path, text, lambda t, k=p.kind: parse_quantity(t, k))
+            q = self.quantity(path, text, functools.partial(parse_quantity, kind=p.kind))
             if q is None:
                 continue
             specs.append(ParameterSpec(
@@ -221,7 +221,7 @@ class _Compiler:
         return tuple(specs)
 
     def _state(
-        self, slot_names: list[str], _hidden_start: int
+        self, slot_names: list[str]
     ) -> tuple[list[tuple[str, Any, int]], LadderSpec | None]:
         pending = []
         for name in sorted(self.s.state):
@@ -266,7 +266,6 @@ class _Compiler:
             )
             self.ladder_initial = rung_ids.index(initial) if initial in rung_ids else 0
             slot_names.append(lad.variable)
-        self._pending_state = pending
         return pending, ladder
 
     def _state_initials(self, pending: Any) -> tuple[StateSpec, ...]:
@@ -324,14 +323,14 @@ class _Compiler:
             every = idle = None
             if actor.decides is not None:
                 path: KeyPath = ("actors", actor_id, "decides")
-                q = self.quantity(path + ("every",), actor.decides.every, parse_duration)
+                q = self.quantity((*path, "every"), actor.decides.every, parse_duration)
                 if q is not None:
                     every = float(q.distribution.median)
                     if not q.is_constant or every <= 0:
-                        self.error(path + ("every",), "the decision cadence must be one "
+                        self.error((*path, "every"), "the decision cadence must be one "
                                    "positive duration", found=actor.decides.every,
                                    hint="write for example `1 month`")
-                idle = self.expression(path + ("idle_weight",), actor.decides.idle_weight,
+                idle = self.expression((*path, "idle_weight"), actor.decides.idle_weight,
                                        self.symbols, "number")
             decision = tuple(i for i in mine if options[i].mode == "decision")
             if actor.decides is not None and not decision:
@@ -352,8 +351,8 @@ class _Compiler:
 
         def pick(field: str) -> tuple[str | None, KeyPath]:
             if override is not None and getattr(override, field) is not None:
-                return getattr(override, field), vpath + (field,)
-            return getattr(option, field), path + (field,)
+                return getattr(override, field), (*vpath, field)
+            return getattr(option, field), (*path, field)
 
         when_text, when_path = pick("when")
         when = self.expression(when_path, when_text or "true", self.symbols, "bool")
@@ -370,7 +369,7 @@ class _Compiler:
                            "or give the option a `rate` instead")
             weight = self.expression(weight_path, weight_text, self.symbols, "number")
         if option.at is not None:
-            at_day = self._at(path + ("at",), option.at)
+            at_day = self._at((*path, "at"), option.at)
         effects = self._effects(ref, path, option, index, ladder)
         enabled = not (override is not None and override.enabled is False)
         return OptionSpec(
@@ -409,8 +408,9 @@ class _Compiler:
         return None
 
     def _at(self, path: KeyPath, text: str) -> float | None:
+        day: float
         try:
-            day = (date.fromisoformat(text.strip()) - self.s.as_of).days
+            day = float((date.fromisoformat(text.strip()) - self.s.as_of).days)
         except ValueError:
             q = self.quantity(path, text, parse_duration)
             if q is None:
@@ -426,13 +426,13 @@ class _Compiler:
         out: list[Effect] = []
         state = self.s.state
         for i, effect in enumerate(option.effects):
-            epath = path + ("effects", i)
+            epath = (*path, "effects", i)
             if isinstance(effect, SetEffect | AddEffect):
                 is_set = isinstance(effect, SetEffect)
                 items = effect.set_ if isinstance(effect, SetEffect) else effect.add
                 key = "set" if is_set else "add"
                 for var, value in items.items():
-                    vpath = epath + (key, var)
+                    vpath = (*epath, key, var)
                     if ladder is not None and var == ladder.variable:
                         expr = self.expression(vpath, value, self.symbols, "number")
                         if expr:
@@ -464,17 +464,17 @@ class _Compiler:
                                   self.symbols), True, 0.0, float(len(ladder.rungs) - 1), True))
             elif isinstance(effect, TriggerEffect):
                 if effect.trigger not in index:
-                    self.error(epath + ("trigger",), f"unknown option `{effect.trigger}`",
+                    self.error((*epath, "trigger"), f"unknown option `{effect.trigger}`",
                                expected="an option written `actor.option`",
                                found=effect.trigger,
                                hint=_suggest(effect.trigger, list(index)))
                     continue
-                delay = self.quantity(epath + ("after",), effect.after, parse_duration)
-                chance = self.expression(epath + ("chance",), effect.chance, self.symbols,
+                delay = self.quantity((*epath, "after"), effect.after, parse_duration)
+                chance = self.expression((*epath, "chance"), effect.chance, self.symbols,
                                          "number")
                 if chance is not None and chance.constant is not None and not (
                         0 <= float(chance.constant) <= 1):
-                    self.error(epath + ("chance",), "a chance is a probability between 0 "
+                    self.error((*epath, "chance"), "a chance is a probability between 0 "
                                "and 1", found=effect.chance, hint="write for example `0.3` "
                                "or `30%`")
                 if delay is not None and chance is not None:
@@ -484,7 +484,7 @@ class _Compiler:
 
     def _predicate(self, path: KeyPath, when: str, label: str, terminal: bool,
                    description: str, resolution: str, name: str) -> PredicateSpec:
-        expr = self.expression(path + ("when",), when, self.symbols, "bool")
+        expr = self.expression((*path, "when"), when, self.symbols, "bool")
         return PredicateSpec(name=name, label=label,
                              when=expr or compile_expression("false", self.symbols),
                              terminal=terminal, description=description, resolution=resolution)
@@ -500,19 +500,19 @@ class _Compiler:
             base: KeyPath = ("variants", vname)
             for name in variant.parameters:
                 if name not in s.parameters:
-                    self.error(base + ("parameters", name), f"unknown parameter `{name}`",
+                    self.error((*base, "parameters", name), f"unknown parameter `{name}`",
                                hint=_suggest(name, sorted(s.parameters)))
             for name in variant.state:
                 if name not in s.state:
-                    self.error(base + ("state", name), f"unknown state variable `{name}`",
+                    self.error((*base, "state", name), f"unknown state variable `{name}`",
                                hint=_suggest(name, sorted(s.state)))
             for ref in variant.options:
                 if s.option(ref) is None:
-                    self.error(base + ("options", ref), f"unknown option `{ref}`",
+                    self.error((*base, "options", ref), f"unknown option `{ref}`",
                                hint=_suggest(ref, s.option_refs))
-            if variant.ladder_initial is not None and (
-                    s.ladder is None or variant.ladder_initial not in [r.id for r in s.ladder.rungs]):
-                self.error(base + ("ladder_initial",),
+            rung_ids = [r.id for r in s.ladder.rungs] if s.ladder else []
+            if variant.ladder_initial is not None and variant.ladder_initial not in rung_ids:
+                self.error((*base, "ladder_initial"),
                            f"unknown rung `{variant.ladder_initial}`")
 
     def _warnings(self, params: tuple[ParameterSpec, ...], options: tuple[OptionSpec, ...],
@@ -556,6 +556,25 @@ class _Compiler:
                           "depends on, so it can only hold from the start",
                           hint="check its `when` against the options' effects")
 
+    def _row_sizes(self, actors: tuple[ActorSpec, ...]) -> tuple[int, ...]:
+        """Numbers reserved per row (more come from the row's own generator if needed).
+
+        Sizes follow the structure only: a decision row holds one number per decision
+        over the horizon (cadence and horizon are not variant-specific).
+        """
+        decisions = {f"decide:{a.name}": int(self.horizon // a.every_days) + 1
+                     for a in actors if a.every_days}
+        sizes = []
+        for name in self.rows:
+            kind = name.partition(":")[0]
+            if kind in ("param", "inline", "init"):
+                sizes.append(1)
+            elif kind == "decide":
+                sizes.append(decisions.get(name, 0))
+            else:
+                sizes.append(4)  # clocks and triggers: a few firings per run is typical
+        return tuple(sizes)
+
     @staticmethod
     def _watchers(
         n_slots: int, exprs: list[tuple[CompiledExpression, CompiledExpression | None]]
@@ -591,10 +610,8 @@ def check_scenario(scenario: Scenario) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for variant in [BASELINE, *sorted(scenario.variants)]:
         compiler = _Compiler(scenario, variant)
-        try:
+        with contextlib.suppress(ScenarioError):
             compiler.compile()
-        except ScenarioError:
-            pass
         for d in compiler.diags:
             if d not in found:
                 found.append(d)

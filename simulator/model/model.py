@@ -160,6 +160,7 @@ class Model:
     indicators: tuple[PredicateSpec, ...]
     n_rows: int
     row_names: tuple[str, ...]
+    row_sizes: tuple[int, ...]
     # slot -> options whose `when`/`rate` read it; slot -> predicates (outcomes first) reading it
     option_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
     predicate_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())

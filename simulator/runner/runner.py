@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 
-from simulator.engine.batch import ChunkResult, state_bin_edges, time_grid
+from simulator.engine.batch import state_bin_edges, time_grid
 from simulator.engine.streams import normalise_seed
 from simulator.errors import GeosimError, ResultsError, RunError, ScenarioError
 from simulator.model.compile import BASELINE, compile_model
@@ -30,7 +30,7 @@ from simulator.model.model import Model
 from simulator.results.results import Results
 from simulator.results.summary import max_half_width, summarise
 from simulator.runner.executors import Executor, make_executor
-from simulator.runner.store import ResultsStore, atomic_write_json, _atomic_with
+from simulator.runner.store import ResultsStore, _atomic_with, atomic_write_json
 from simulator.runner.tasks import ChunkTask, run_task
 from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
@@ -252,7 +252,7 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
     for variant in names:
         for j, hist in enumerate(store.merged_histograms(variant, len(first.state))):
             arrays[f"hist.{variant}.{first.state[j].name}"] = hist
-    _atomic_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))
+    _atomic_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
     atomic_write_json(root_dir / "traces.json", store.merged_traces(names))
     digests = _digests(root_dir / "runs.parquet", names)
     overall = hashlib.sha256("".join(digests[v] for v in sorted(digests)).encode()).hexdigest()

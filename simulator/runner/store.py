@@ -178,7 +178,7 @@ class ResultsStore:
         """Persist one chunk; the .parquet goes last and marks the chunk complete."""
         v, a, b = chunk.variant, chunk.start, chunk.stop
         hist = {f"h{j}": h for j, h in enumerate(chunk.histograms)}
-        _atomic_with(self._chunk_path(v, a, b, ".npz"), lambda p: np.savez(p, **hist))
+        _atomic_with(self._chunk_path(v, a, b, ".npz"), lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
         atomic_write_json(self._chunk_path(v, a, b, ".json"),
                           {str(k): t for k, t in chunk.traces.items()})
         table = chunk_table(model, chunk)

@@ -110,11 +110,12 @@ def _pow(x: float, y: float) -> float:
 
 
 def _vpow(x: Any, y: Any) -> Any:
-    """Vectorised ``**``. The exponent is broadcast to a full array first because
-    numpy shortcuts a scalar exponent (``x ** 0.5`` becomes ``sqrt(x)``, which gives
-    nan for -inf and -0.0 for -0.0), and the scalar path must agree with it."""
+    """Vectorised ``**``. Both sides are materialised as full, real-strided arrays
+    because numpy shortcuts a scalar (or zero-stride) exponent — ``x ** 0.5`` becomes
+    ``sqrt(x)``, which gives nan for -inf and -0.0 for -0.0 — and then disagrees with
+    C's ``pow``, which the scalar path follows."""
     xa, ya = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-    return np.power(xa, ya)
+    return np.power(np.array(xa), np.array(ya))
 
 
 def _exp(x: float) -> float:

@@ -61,10 +61,10 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
         if not rest:
             return
         head, tail = rest[0], rest[1:]
-        if isinstance(node, dict) and isinstance(head, str) and head in node:
-            walk(node[head], tail, path + (head,))
-        elif isinstance(node, list) and isinstance(head, int) and 0 <= head < len(node):
-            walk(node[head], tail, path + (head,))
+        in_dict = isinstance(node, dict) and isinstance(head, str) and head in node
+        in_list = isinstance(node, list) and isinstance(head, int) and 0 <= head < len(node)
+        if in_dict or in_list:
+            walk(node[head], tail, (*path, head))
         walk(node, tail, path)  # the location part is not in the data (a tag): skip it
 
     walk(data, tuple(p for p in loc if p != "[key]"), ())
@@ -145,7 +145,8 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
         kind = err["type"]
         found = _describe(err.get("input"))
         expected = _EXPECTED.get(kind)
-        hint = None
+        hint: str | None = None
+        found_text: str | None = found
         message = err["msg"].removeprefix("Value error, ")
         line, col = doc.position(path)
         if kind == "extra_forbidden":
@@ -160,9 +161,8 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
         elif kind == "missing":
             key = str(loc[-1])
             message = f"missing required key `{key}`"
-            found = None
+            found_text = None
             hint = f"add `{key}:` here"
-            path = path if path == _data_path(doc.data, loc[:-1]) else path
         elif kind == "string_pattern_mismatch":
             pattern = str(err.get("ctx", {}).get("pattern", ""))
             if "\\." in pattern:
@@ -177,17 +177,20 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
                 line, col = doc.key_position(path)
         elif kind == "bool_type" or "true or false" in message:
             expected = "true or false"
-            hint = "YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; geosim wants `true` or `false`"
+            hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
+                    "geosim wants `true` or `false`")
         elif kind in ("too_short", "too_long") and isinstance(err.get("input"), str | list):
             hint = None
         elif kind == "effect_kind":
             expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
+        if kind != "missing":
+            found_text = found
         out.append(Diagnostic(message, file=doc.file, line=line, column=col, path=path,
-                              expected=expected, found=found, hint=hint))
+                              expected=expected, found=found_text, hint=hint))
     return out
 
 
-# --------------------------------------------------------------------------- placing compile diagnostics
+# --------------------------------------------------------------------------- compile diagnostics
 
 
 def _place(doc: YamlDocument, diag: Diagnostic) -> Diagnostic:
@@ -238,7 +241,7 @@ def _cited(scenario: Scenario) -> list[tuple[KeyPath, str]]:
 
 def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
                           register: Path | None, claims: dict[str, Any]) -> list[Diagnostic]:
-    out = []
+    out: list[Diagnostic] = []
     if register is None:
         return out
     known = sorted(claims)

@@ -77,15 +77,11 @@ class _Model(BaseModel):
     )
 
 
-def _shorthand(field_name: str) -> Any:
-    """Let a bare value stand for ``{field_name: value}`` (``rate: 3% per month``)."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            return {field_name: value}
-        return value
-
-    return model_validator(mode="before")(classmethod(lambda cls, v: convert(v)))
+def _shorthand(value: Any, field_name: str) -> Any:
+    """Let a bare value stand for ``{field_name: value}`` (``strike_rate: 3% per month``)."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return {field_name: value}
+    return value
 
 
 # --------------------------------------------------------------------------- metadata
@@ -126,7 +122,10 @@ class Parameter(_Model):
     )
     note: Text = Field(default="", description="One-line rationale for the number.")
 
-    _coerce = _shorthand("value")
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_value(cls, value: Any) -> Any:
+        return _shorthand(value, "value")
 
 
 class StateVariable(_Model):
@@ -143,7 +142,10 @@ class StateVariable(_Model):
     label: str = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What the variable means.")
 
-    _coerce = _shorthand("initial")
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_initial(cls, value: Any) -> Any:
+        return _shorthand(value, "initial")
 
     @model_validator(mode="after")
     def _bounds_ordered(self) -> StateVariable:
@@ -227,13 +229,14 @@ def _effect_tag(value: Any) -> str | None:
             if key in value:
                 return key
         return None
-    return {
-        SetEffect: "set",
-        AddEffect: "add",
-        EscalateEffect: "escalate",
-        DeescalateEffect: "deescalate",
-        TriggerEffect: "trigger",
-    }.get(type(value))
+    tags: list[tuple[type[BaseModel], str]] = [
+        (SetEffect, "set"),
+        (AddEffect, "add"),
+        (EscalateEffect, "escalate"),
+        (DeescalateEffect, "deescalate"),
+        (TriggerEffect, "trigger"),
+    ]
+    return next((tag for cls, tag in tags if isinstance(value, cls)), None)
 
 
 Effect = Annotated[

@@ -1,0 +1,157 @@
+"""What every section needs: the results, their views (results × variant), compiled
+models, evidence claims, figure registration and cached per-run columns.
+
+A *view* is one variant of one results directory. Views get generated keys (``v0``,
+``v1``, …) and results get ``r0``, ``r1``, …: these keys — never user text — are what
+the page's attributes and the variant selector use.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulator.model.model import Model
+from simulator.report.html import esc
+from simulator.results.results import Results
+
+log = logging.getLogger(__name__)
+
+#: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933",
+           "#000000")
+
+
+@dataclass
+class View:
+    key: str
+    source: Source
+    variant: str
+    label: str  # plain text (escape before use)
+    color: str
+    model: Model
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        entry: dict[str, Any] = self.source.results.summary["variants"][self.variant]
+        return entry
+
+
+@dataclass
+class Source:
+    key: str
+    index: int
+    results: Results
+    title: str
+    views: list[View] = field(default_factory=list)
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    evidence_note: str = ""
+    schema_names: list[str] = field(default_factory=list)
+    _columns: dict[str, pa.Table] = field(default_factory=dict, repr=False)
+
+    @property
+    def baseline(self) -> View:
+        for view in self.views:
+            if view.variant == "baseline":
+                return view
+        return self.views[0]
+
+    def columns(self, names: list[str]) -> pa.Table:
+        """Selected columns of runs.parquet (each column read once, then cached)."""
+        schema_names = set(self.schema_names)
+        missing = [n for n in names if n not in self._columns and n in schema_names]
+        if missing:
+            table = self.results.table(missing)
+            for n in missing:
+                self._columns[n] = table.select([n])
+        present = [n for n in names if n in self._columns]
+        if not present:
+            return pa.table({})
+        return pa.Table.from_arrays([self._columns[n].column(0) for n in present], names=present)
+
+    def variant_mask(self, variant: str) -> np.ndarray:
+        col = self.columns(["variant"]).column("variant")
+        return np.asarray(col.to_numpy(zero_copy_only=False) == variant)
+
+
+class Context:
+    """Everything the sections share while one report is built."""
+
+    def __init__(self, results: list[Results]) -> None:
+        self.sources: list[Source] = []
+        self.views: list[View] = []
+        self.figures: list[tuple[str, dict[str, Any]]] = []
+        multi = len(results) > 1
+        for i, res in enumerate(results):
+            source = Source(key=f"r{i}", index=i, results=res,
+                            title=str(res.manifest.get("scenario_title") or res.scenario.title),
+                            schema_names=pq.read_schema(res.path / "runs.parquet").names)
+            self.sources.append(source)
+            _load_evidence(source)
+            for variant in res.variants:
+                model = res.model(variant)
+                spec = res.scenario.variants.get(variant)
+                label = (spec.label if spec is not None and spec.label else variant)
+                if multi:
+                    label = f"{source.title} · {label}"
+                view = View(key=f"v{len(self.views)}", source=source, variant=variant,
+                            label=label, color=PALETTE[len(self.views) % len(PALETTE)],
+                            model=model)
+                source.views.append(view)
+                self.views.append(view)
+        self._evidence_anchor: dict[tuple[int, str], str] = {}
+        for source in self.sources:
+            for claim in sorted(source.evidence):
+                self._evidence_anchor[(source.index, claim)] = (
+                    f"ev-{source.index}-{len(self._evidence_anchor)}")
+
+    @property
+    def multi(self) -> bool:
+        return len(self.sources) > 1
+
+    def add_figure(self, figure_json: dict[str, Any], *, cls: str = "") -> str:
+        """Register a figure (Plotly JSON dict) and return its placeholder div."""
+        fid = f"fig-{len(self.figures)}"
+        self.figures.append((fid, figure_json))
+        klass = "plot" + (f" {cls}" if cls else "")
+        return f'<div class="{klass}" id="{fid}" role="img"></div>'
+
+    def evidence_link(self, source: Source, claim: str) -> str:
+        """An in-page link to a claim of the register (or the bare id if unknown)."""
+        anchor = self._evidence_anchor.get((source.index, claim))
+        if anchor is None:
+            return f'<span class="ev ev-missing" title="not in the register">{esc(claim)}</span>'
+        return f'<a class="ev" href="#{anchor}">{esc(claim)}</a>'
+
+    def evidence_anchor(self, source: Source, claim: str) -> str | None:
+        return self._evidence_anchor.get((source.index, claim))
+
+
+def _load_evidence(source: Source) -> None:
+    from simulator.errors import GeosimError
+    from simulator.scenario.load import find_evidence_register, load_evidence
+
+    manifest = source.results.manifest
+    scenario_file = manifest.get("scenario_file")
+    if not scenario_file:
+        source.evidence_note = "The scenario file is not recorded; claim texts are unavailable."
+        return
+    try:
+        register = find_evidence_register(Path(scenario_file), source.results.scenario)
+    except OSError:
+        register = None
+    if register is None or not register.is_file():
+        source.evidence_note = ("No evidence register was found next to the scenario file; "
+                                "cited claim ids are listed without their text.")
+        return
+    try:
+        source.evidence = load_evidence(register)
+    except (GeosimError, OSError) as exc:
+        log.warning("cannot read evidence register %s: %s", register, exc)
+        source.evidence_note = "The evidence register could not be read."

@@ -1,0 +1,286 @@
+"""Sections drawn from ``simulator.analysis``: variant comparison, sensitivity, scenario
+discovery, signposts and stories. Each renders whatever its analysis function returns;
+a section is replaced by a short note when the function does not exist (yet)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from simulator.report.context import PALETTE, Context, Source, View
+from simulator.report.figures_outcomes import outcome_label, source_wrap
+from simulator.report.html import days, esc, note, pct, plot_text, table, view_block
+from simulator.report.plotting import figure_json, new_figure, view_meta
+
+log = logging.getLogger(__name__)
+
+
+def analysis_function(module: str, name: str) -> Callable[..., Any] | None:
+    """``simulator.analysis.<module>.<name>``, or None when it is not there."""
+    full = f"simulator.analysis.{module}"
+    try:
+        mod = importlib.import_module(full)
+    except ModuleNotFoundError as exc:
+        if exc.name in (full, "simulator.analysis"):
+            return None
+        raise
+    fn = getattr(mod, name, None)
+    return fn if callable(fn) else None
+
+
+def missing(module: str, name: str) -> str:
+    return note(f"Not available in this build: simulator.analysis.{module}.{name} is missing.")
+
+
+def _failed(what: str, exc: Exception) -> str:
+    log.warning("report: %s failed: %s", what, exc)
+    return note(f"{what} could not be computed: {type(exc).__name__}: {exc}")
+
+
+def _num(value: Any, default: float = float("nan")) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _param_label(view: View, name: str) -> str:
+    for p in view.model.parameters:
+        if p.name == name:
+            return p.label or name
+    return name
+
+
+# ------------------------------------------------------------------ comparison
+
+
+def compare_section(ctx: Context) -> str:
+    fn = analysis_function("compare", "compare_variants")
+    if fn is None:
+        return missing("compare", "compare_variants")
+    out = []
+    for source in ctx.sources:
+        if len(source.views) < 2:
+            continue
+        try:
+            rows = list(fn(source.results))
+        except Exception as exc:
+            out.append(source_wrap(ctx, source.key, source.title, _failed("Comparison", exc)))
+            continue
+        out.append(source_wrap(ctx, source.key, source.title, _compare(ctx, source, rows)))
+    return "".join(out) or note("Only one variant: nothing to compare.")
+
+
+def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return note("No differences were reported.")
+    colors = {v.variant: v.color for v in source.views}
+    labels = {v.variant: v.label for v in source.views}
+    fig = new_figure(height=max(240, 60 + 40 * len({r.get("outcome") for r in rows})))
+    fig.add_vline(x=0, line={"color": "#52606d", "width": 1})
+    by_variant: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_variant.setdefault(str(r.get("variant")), []).append(r)
+    for variant, vrows in by_variant.items():
+        d = np.array([_num(r.get("diff")) for r in vrows]) * 100
+        ci = [r.get("ci95") or [np.nan, np.nan] for r in vrows]
+        lo = np.array([_num(c[0]) for c in ci]) * 100
+        hi = np.array([_num(c[1]) for c in ci]) * 100
+        y = [plot_text(r.get("label") or r.get("outcome")) for r in vrows]
+        name = plot_text(labels.get(variant, variant))
+        fig.add_scatter(x=d, y=y, mode="markers", name=name, orientation="h",
+                        marker={"size": 10, "color": colors.get(variant, PALETTE[0])},
+                        error_x={"type": "data", "symmetric": False, "array": hi - d,
+                                 "arrayminus": d - lo, "thickness": 2, "width": 6},
+                        hovertemplate="%{y}: %{x:+.1f} points<extra>" + name + "</extra>")
+    fig.update_layout(scattermode="group")
+    fig.update_xaxes(title_text="difference from baseline (percentage points)", ticksuffix=" pt",
+                     zeroline=True)
+    fig.update_yaxes(autorange="reversed")
+    table_rows = []
+    for r in rows:
+        ci = r.get("ci95") or [np.nan, np.nan]
+        table_rows.append([esc(labels.get(str(r.get("variant")), r.get("variant"))),
+                           esc(r.get("label") or r.get("outcome")),
+                           esc(pct(_num(r.get("p_base")))), esc(pct(_num(r.get("p_variant")))),
+                           esc(f"{_num(r.get('diff')) * 100:+.1f} pt"),
+                           esc(f"{_num(ci[0]) * 100:+.1f} to {_num(ci[1]) * 100:+.1f} pt")])
+    return (note("Differences are paired on common random numbers: each run of a variant "
+                 "uses the same random draws as the baseline run with the same index.")
+            + ctx.add_figure(figure_json(fig), cls="plot-all")
+            + table(["variant", "outcome", "baseline", "variant", "difference", "95% interval"],
+                    table_rows, numeric=(2, 3, 4, 5)))
+
+
+# ------------------------------------------------------------------ sensitivity
+
+
+def sensitivity_section(ctx: Context) -> str:
+    fn = analysis_function("sensitivity", "global_indices")
+    if fn is None:
+        return missing("sensitivity", "global_indices")
+    out = []
+    for source in ctx.sources:
+        fig = new_figure(height=360, barmode="group")
+        notes = []
+        any_bar = False
+        for view in source.views:
+            try:
+                data = dict(fn(source.results, view.variant))
+            except Exception as exc:
+                notes.append(view_block(view.key, _failed("Sensitivity", exc)))
+                continue
+            for j, (outcome, items) in enumerate(data.items()):
+                items = sorted(items, key=lambda it: abs(_num(it.get("index"), 0.0)))
+                if not items:
+                    continue
+                any_bar = True
+                label = plot_text(outcome_label(view, str(outcome)))
+                fig.add_bar(
+                    y=[plot_text(_param_label(view, str(it.get("parameter")))) for it in items],
+                    x=[_num(it.get("index"), 0.0) for it in items], orientation="h",
+                    name=label, marker_color=PALETTE[j % len(PALETTE)], meta=view_meta(view.key),
+                    hovertemplate="%{y}: %{x:.3f}<extra>" + label + "</extra>")
+        fig.update_xaxes(title_text="sensitivity index (larger = drives the outcome more)")
+        inner = "".join(notes)
+        if any_bar:
+            inner = ctx.add_figure(figure_json(fig)) + inner
+        else:
+            inner += note("No sensitivity indices were returned (the scenario may have no "
+                          "uncertain parameters).")
+        out.append(source_wrap(ctx, source.key, source.title, inner))
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def discovery_section(ctx: Context) -> str:
+    fn = analysis_function("discovery", "discover")
+    if fn is None:
+        return missing("discovery", "discover")
+    out = []
+    for source in ctx.sources:
+        blocks = []
+        for view in source.views:
+            items = []
+            for o in view.model.outcomes:
+                try:
+                    boxes = list(fn(source.results, o.name, view.variant))
+                except Exception as exc:
+                    items.append(_failed(f"Discovery for {o.label or o.name}", exc))
+                    continue
+                if not boxes:
+                    continue
+                lis = "".join(
+                    f'<li><span class="sentence">{esc(b.get("sentence", ""))}</span> '
+                    f'<span class="muted">covers {esc(pct(_num(b.get("coverage"))))} of the '
+                    f'runs reaching it; within these conditions it happens in '
+                    f'{esc(pct(_num(b.get("density"))))} of runs</span></li>' for b in boxes)
+                items.append(f"<h4>{esc(o.label or o.name)}</h4><ul class='boxes'>{lis}</ul>")
+            blocks.append(view_block(view.key, "".join(items) or note(
+                "No simple conditions stood out for this variant.")))
+        out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ signposts
+
+
+def signposts_section(ctx: Context) -> str:
+    fn = analysis_function("signposts", "signposts")
+    if fn is None:
+        return missing("signposts", "signposts")
+    out = []
+    for source in ctx.sources:
+        if not source.baseline.model.indicators:
+            continue
+        blocks = []
+        for view in source.views:
+            try:
+                rows = list(fn(source.results, view.variant))
+            except Exception as exc:
+                blocks.append(view_block(view.key, _failed("Signposts", exc)))
+                continue
+            blocks.append(view_block(view.key, _signpost_table(view, rows)))
+        out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
+    return "".join(out) or note("The scenario defines no indicators to watch.")
+
+
+def _indicator_label(view: View, name: str) -> str:
+    for i in view.model.indicators:
+        if i.name == name:
+            return i.label or name
+    return name
+
+
+def _signpost_table(view: View, rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return note("No signposts were returned.")
+    rows = sorted(rows, key=lambda r: -_num(r.get("likelihood_ratio"), 0.0))
+    top = max((_num(r.get("likelihood_ratio"), 0.0) for r in rows), default=1.0) or 1.0
+    cells = []
+    for r in rows:
+        lr = _num(r.get("likelihood_ratio"))
+        width = np.clip(lr / top * 100, 0, 100) if np.isfinite(lr) else 0
+        lr_text = f"×{lr:.2f}" if np.isfinite(lr) else "–"
+        cells.append([
+            esc(_indicator_label(view, str(r.get("indicator")))),
+            esc(outcome_label(view, str(r.get("outcome")))),
+            esc(pct(_num(r.get("p_seen")))), esc(pct(_num(r.get("p_not_seen")))),
+            f'<span class="barcell"><span class="bar" style="width:{width:.1f}%"></span>'
+            f"<span>{esc(lr_text)}</span></span>",
+            esc(days(_num(r.get("median_lead_days")))), esc(f'{int(_num(r.get("n_seen"), 0)):,}')])
+    return (note("How much seeing an indicator raises the chance of an outcome, and how long "
+                 "before the outcome it is typically seen.")
+            + table(["indicator", "outcome", "P(outcome | seen)", "P(outcome | not seen)",
+                     "likelihood ratio", "median lead", "runs seen"], cells,
+                    numeric=(2, 3, 5, 6)))
+
+
+# ------------------------------------------------------------------ stories
+
+
+def stories_section(ctx: Context) -> str:
+    fn = analysis_function("stories", "stories")
+    if fn is None:
+        return missing("stories", "stories")
+    out = []
+    for source in ctx.sources:
+        blocks = []
+        for view in source.views:
+            try:
+                data = dict(fn(source.results, view.variant))
+            except Exception as exc:
+                blocks.append(view_block(view.key, _failed("Stories", exc)))
+                continue
+            blocks.append(view_block(view.key, _stories(ctx, source, view, data)))
+        out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
+    return "".join(out)
+
+
+def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> str:
+    parts = []
+    for outcome, runs in data.items():
+        items = []
+        for story in list(runs)[:3]:
+            events = []
+            for ev in story.get("events", []):
+                evidence = ev.get("evidence") or []
+                if isinstance(evidence, str):
+                    evidence = [evidence]
+                links = " ".join(ctx.evidence_link(source, str(e)) for e in evidence)
+                events.append(f'<li><span class="day">day {_num(ev.get("day"), 0):,.0f}</span> '
+                              f'{esc(ev.get("text", ""))}'
+                              + (f' <span class="cites">{links}</span>' if links else "")
+                              + "</li>")
+            items.append(f'<details class="story"><summary>Run {esc(story.get("run", "?"))}'
+                         f' · {len(events)} events</summary><ol class="timeline">'
+                         + "".join(events) + "</ol></details>")
+        if items:
+            parts.append(f"<h4>{esc(outcome_label(view, str(outcome)))}</h4>" + "".join(items))
+    return "".join(parts) or note("No sample stories for this variant.")

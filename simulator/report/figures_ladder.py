@@ -1,0 +1,105 @@
+"""The escalation ladder: chance of reaching each rung and rung occupancy over time."""
+
+from __future__ import annotations
+
+import numpy as np
+from plotly.colors import sample_colorscale
+
+from simulator.report.context import Context, Source
+from simulator.report.figures_outcomes import dates, source_wrap
+from simulator.report.html import esc, plot_text
+from simulator.report.plotting import figure_json, new_figure, view_meta
+
+
+def rung_colors(n: int) -> list[str]:
+    """A sequential, lightness-ordered scale (readable with colour-vision deficiencies)."""
+    if n == 1:
+        return ["#fdae61"]
+    return list(sample_colorscale("YlOrRd", [0.12 + 0.83 * i / (n - 1) for i in range(n)]))
+
+
+def has_ladder(ctx: Context) -> bool:
+    return any(s.baseline.model.ladder is not None for s in ctx.sources)
+
+
+def ladder_section(ctx: Context) -> str:
+    out = []
+    for source in ctx.sources:
+        if source.baseline.model.ladder is None:
+            continue
+        inner = ('<div class="grid2"><div><h3>Chance of reaching each rung</h3>'
+                 + _reach(ctx, source) + '</div><div><h3>Where runs are, over time</h3>'
+                 + _occupancy(ctx, source) + "</div></div>" + _thresholds(source))
+        out.append(source_wrap(ctx, source.key, source.title, inner))
+    return "".join(out)
+
+
+def _thresholds(source: Source) -> str:
+    ladder = source.baseline.model.ladder
+    if ladder is None or not ladder.thresholds:
+        return ""
+    items = "".join(
+        f"<li><strong>{esc(label or name)}</strong>: crossed on reaching "
+        f"“{esc(ladder.labels[r])}”</li>" for name, r, label in ladder.thresholds)
+    return f'<ul class="thresholds">{items}</ul>'
+
+
+def _reach(ctx: Context, source: Source) -> str:
+    ladder = source.baseline.model.ladder
+    assert ladder is not None
+    fig = new_figure(height=340)
+    labels = [plot_text(x) for x in ladder.labels]
+    for view in source.views:
+        rungs = view.summary.get("rungs", {})
+        p = np.array([rungs.get(r, {}).get("probability", np.nan) for r in ladder.rungs]) * 100
+        ci = [rungs.get(r, {}).get("ci95", [np.nan, np.nan]) for r in ladder.rungs]
+        lo = np.array([c[0] for c in ci]) * 100
+        hi = np.array([c[1] for c in ci]) * 100
+        fig.add_bar(x=labels, y=p, name=plot_text(view.label), marker_color=view.color,
+                    error_y={"type": "data", "symmetric": False, "array": hi - p,
+                             "arrayminus": p - lo, "color": "#52606d", "thickness": 1.2},
+                    meta=view_meta(view.key),
+                    hovertemplate="%{x}: %{y:.1f}%<extra>" + plot_text(view.label) + "</extra>")
+    for name, r, label in ladder.thresholds:
+        fig.add_vline(x=r - 0.5, line={"dash": "dash", "color": "#323f4b", "width": 1.5})
+        fig.add_annotation(x=r - 0.5, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text="▲ " + plot_text(label or name), font={"size": 10})
+    fig.update_yaxes(range=[0, 105], ticksuffix="%", title_text="chance of reaching it")
+    fig.update_layout(showlegend=False, margin={"t": 36}, bargap=0.35)
+    return ctx.add_figure(figure_json(fig))
+
+
+def _occupancy(ctx: Context, source: Source) -> str:
+    ladder = source.baseline.model.ladder
+    assert ladder is not None
+    timeline = source.results.timeline
+    grid = np.asarray(timeline["grid"], dtype=float)
+    colors = rung_colors(len(ladder.rungs))
+    fig = new_figure(height=340)
+    for view in source.views:
+        hist = timeline.get(f"hist.{view.variant}.{ladder.variable}")
+        if hist is None:
+            continue
+        counts = np.asarray(hist, dtype=float)
+        share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) * 100
+        x = dates(view, grid)
+        for r, label in enumerate(ladder.labels):
+            if r >= share.shape[1]:
+                break
+            fig.add_scatter(x=x, y=np.round(share[:, r], 3), name=plot_text(label),
+                            stackgroup=view.key, mode="lines",
+                            line={"width": 0.5, "color": colors[r]}, fillcolor=colors[r],
+                            meta=view_meta(view.key),
+                            hovertemplate="%{x}: %{y:.1f}%<extra>" + plot_text(label)
+                                          + "</extra>")
+        for name, r, label in ladder.thresholds:
+            below = share[:, :r].sum(axis=1)
+            fig.add_scatter(x=x, y=np.round(below, 3), mode="lines",
+                            name="threshold: " + plot_text(label or name),
+                            line={"dash": "dash", "color": "#1f2933", "width": 1.5},
+                            meta=view_meta(view.key),
+                            hovertemplate="%{x}: %{y:.1f}% below<extra>"
+                                          + plot_text(label or name) + "</extra>")
+    fig.update_yaxes(range=[0, 100], ticksuffix="%", title_text="share of runs on each rung")
+    fig.update_layout(legend={"traceorder": "normal"}, hovermode="x unified")
+    return ctx.add_figure(figure_json(fig))

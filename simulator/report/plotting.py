@@ -1,0 +1,69 @@
+"""Shared Plotly settings: a small template, system fonts, the figure-to-JSON step."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from simulator.report.context import PALETTE
+
+FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+        "sans-serif")
+INK = "#1f2933"
+GRID = "#e4e7eb"
+
+#: Plotly config for every figure: no logo, no cloud links, nothing fetched.
+CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "typesetMath": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+_AXIS = {"gridcolor": GRID, "zerolinecolor": "#cbd2d9", "linecolor": "#cbd2d9",
+         "ticks": "outside", "tickcolor": "#cbd2d9", "automargin": True,
+         "title": {"font": {"size": 12}}}
+
+TEMPLATE = go.layout.Template(layout={
+    "font": {"family": FONT, "size": 12, "color": INK},
+    "colorway": list(PALETTE),
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "#ffffff",
+    "xaxis": _AXIS,
+    "yaxis": _AXIS,
+    "hoverlabel": {"font": {"family": FONT}},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0,
+               "font": {"size": 11}},
+    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+})
+
+
+def new_figure(height: int = 360, **layout: Any) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, height=height, **layout)
+    return fig
+
+
+def figure_json(fig: go.Figure) -> dict[str, Any]:
+    """The figure as a JSON-ready dict ({data, layout}); arrays are plain lists."""
+    text = pio.to_json(fig, validate=False, engine="json")
+    payload: dict[str, Any] = json.loads(text)
+    return {"data": payload.get("data", []), "layout": payload.get("layout", {})}
+
+
+def view_meta(view_key: str) -> dict[str, str]:
+    """Tag a trace as belonging to one view (the variant selector toggles it)."""
+    return {"view": view_key}
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"

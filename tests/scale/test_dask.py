@@ -1,0 +1,96 @@
+"""The Dask executor gives the same results as a serial run, even when a worker dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+import simulator
+from simulator.runner.dask_executor import DaskExecutor, task_key
+from simulator.runner.executors import make_executor
+from simulator.runner.tasks import ChunkTask, run_task
+from tests.scale.conftest import SEED
+
+pytest.importorskip("distributed")
+
+
+def _assert_each_run_once(path: Path, variants: list[str], runs: int) -> None:
+    table = pq.read_table(path / "runs.parquet", columns=["variant", "run"]).to_pandas()
+    for variant in variants:
+        got = np.sort(table.loc[table["variant"] == variant, "run"].to_numpy())
+        np.testing.assert_array_equal(got, np.arange(runs))
+    assert len(table) == runs * len(variants)
+
+
+def test_local_cluster_digest_equals_serial(mini: Path, tmp_path: Path,
+                                            serial_digests: dict[int, str]) -> None:
+    """``executor="dask"`` starts (and closes) its own LocalCluster."""
+    results = simulator.run(mini, variants="all", runs=1200, seed=SEED, executor="dask",
+                            workers=2, chunk_size=100, out=tmp_path / "r")
+    assert results.manifest["executor"] == "dask"
+    assert results.manifest["workers"] == 2
+    assert results.digest == serial_digests[1200]
+    _assert_each_run_once(results.path, results.variants, 1200)
+
+
+def test_scheduler_address_digest_equals_serial(mini: Path, tmp_path: Path, dask_cluster: Any,
+                                                serial_digests: dict[int, str]) -> None:
+    exe = make_executor("process", scheduler=dask_cluster.scheduler_address)
+    try:
+        assert isinstance(exe, DaskExecutor)
+        assert exe.workers == 2
+        results = simulator.run(mini, variants="all", runs=1200, seed=SEED, executor=exe,
+                                chunk_size=300, out=tmp_path / "r")
+    finally:
+        exe.close()
+    assert results.digest == serial_digests[1200]
+
+
+def test_killed_worker_tasks_are_recomputed(mini: Path, tmp_path: Path, dask_cluster: Any,
+                                            serial_digests: dict[int, str]) -> None:
+    """SIGKILL one worker process after the first results: every run appears exactly once."""
+    from distributed import Client
+
+    runs = 3000
+    killed: list[int] = []
+    with Client(dask_cluster.scheduler_address) as client, \
+            DaskExecutor(scheduler=dask_cluster.scheduler_address) as exe:
+        pids: dict[str, int] = client.run(os.getpid)
+        assert len(pids) == 2
+
+        def progress(done: int, total: int) -> None:
+            if done > 0 and not killed:
+                worker = sorted(pids)[0]
+                os.kill(pids[worker], signal.SIGKILL)
+                killed.append(pids[worker])
+
+        results = simulator.run(mini, variants="all", runs=runs, seed=SEED, executor=exe,
+                                chunk_size=100, out=tmp_path / "r", progress=progress)
+        assert killed
+        client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
+        assert killed[0] not in client.run(os.getpid).values()
+    assert results.digest == serial_digests[runs]
+    _assert_each_run_once(results.path, results.variants, runs)
+
+
+def test_task_keys_are_deterministic(mini: Path) -> None:
+    scen = simulator.read_scenario(mini).scenario
+    assert scen is not None
+    a = ChunkTask(scen, "abc", ("baseline",), 7, 0, 100, 500)
+    b = ChunkTask(scen, "abc", ("baseline",), 7, 0, 100, 500)
+    c = ChunkTask(scen, "abc", ("baseline",), 8, 0, 100, 500)
+    assert task_key(run_task, a) == task_key(run_task, b)
+    assert task_key(run_task, a) != task_key(run_task, c)
+    assert task_key(run_task, a).startswith("geosim-chunk-0-100-")
+    assert task_key(len, (1, 2)) == task_key(len, (1, 2))
+
+
+def test_unreachable_scheduler_is_a_run_error() -> None:
+    with pytest.raises(simulator.RunError, match="cannot connect"):
+        DaskExecutor(scheduler="tcp://127.0.0.1:9")

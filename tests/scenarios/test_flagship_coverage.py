@@ -1,0 +1,151 @@
+"""The flagship scenario models every actor and measure the source documents name.
+
+Each row of COVERAGE is (measure described in the January 2026 reports, actor id,
+option or state id). A row is satisfied when the actor has that option, or when the
+id is a state variable (for standing facts such as the terrorist designation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from simulator import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "scenarios" / "us_mexico_cartels.yaml"
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+EVIDENCE = ROOT / "seeds" / "evidence.yaml"
+
+COVERAGE: list[tuple[str, str, str]] = [
+    # US executive
+    ("offer of US military help", "us_executive", "offer_military_help"),
+    ("pressure under the narco-terrorism framing", "us_executive", "narcoterrorism_pressure"),
+    ("cartels designated foreign terrorist organisations", "us_executive", "fto_designated"),
+    ("designation used against Mexican officials", "us_executive", "fto_sanctions_on_officials"),
+    ("CIA drone surveillance flights over Mexico", "us_executive", "expand_cia_flights"),
+    ("CIA surveillance intensity", "us_executive", "cia_surveillance"),
+    ("arrests of Mexican politicians tied to cartels", "us_executive", "arrest_mexican_politician"),
+    ("unilateral US military strike", "us_executive", "unilateral_strike"),
+    ("sustained US operations", "us_executive", "sustained_operations"),
+    ("negotiated deepening of cooperation", "us_executive", "agree_security_framework"),
+    # US law-enforcement channel
+    ("law-enforcement ties keep communication open", "us_law_enforcement", "liaison_deescalation"),
+    ("channel strength", "us_law_enforcement", "comms_channel"),
+    ("joint work on shared intelligence", "us_law_enforcement", "joint_intel_operation"),
+    # Mexican federal government
+    ("refusal of US forces", "mexico_government", "refuse_us_forces"),
+    ("cooperation limited to information sharing", "mexico_government", "share_intelligence"),
+    ("expulsions of traffickers outside extradition", "mexico_government", "expel_traffickers"),
+    ("troops to the border", "mexico_government", "deploy_border_troops"),
+    ("tariffs on Chinese goods", "mexico_government", "tariffs_chinese_goods"),
+    ("seizures of drug labs", "mexico_government", "seize_drug_labs"),
+    ("public rejection of intervention", "mexico_government", "reject_intervention_publicly"),
+    ("internal split on tone (softer line)", "mexico_government", "conciliatory_tone"),
+    ("formal curbs on cooperation", "mexico_government", "curb_security_cooperation"),
+    ("proposal to deepen cooperation", "mexico_government", "propose_security_framework"),
+    # governing coalition and public
+    ("predecessor's harsher line (López Obrador)", "governing_coalition", "predecessor_denounces"),
+    ("coalition pushes sovereignty law", "governing_coalition", "push_sovereignty_law"),
+    ("nationalist backlash that damages cooperation", "mexican_public", "nationalist_backlash"),
+    ("nationalism level", "mexican_public", "nationalism"),
+    # cartels
+    ("drones for drug drops", "cartels", "drone_drug_drops"),
+    ("drone surveillance of US agents and shipments", "cartels", "surveil_us_agents"),
+    ("fiber-optic control defeats jamming", "cartels", "fiber_optic_upgrade"),
+    ("drone bomb against a government office (Tijuana)", "cartels", "drone_bomb_attack"),
+    ("expanding cartel influence", "cartels", "expand_influence"),
+    ("cartel drone capability", "cartels", "cartel_drone_capability"),
+    # context
+    ("Maduro capture as precedent", "nature", "venezuela_precedent"),
+    ("precedent fades", "nature", "precedent_fades"),
+    ("US midterm elections (assumption)", "nature", "us_midterms"),
+]
+
+REQUIRED_OUTCOMES = {
+    "us_strike",
+    "politician_arrest",
+    "cooperation_curbed",
+    "nationalist_backlash",
+    "cartel_capability_up",
+    "cooperation_deepened",
+}
+REQUIRED_VARIANTS = {
+    "mexico_deepens_cooperation",
+    "us_hard_line",
+    "no_venezuela_precedent",
+    "cartel_tech_leap",
+}
+
+
+@pytest.fixture(scope="module")
+def flagship():
+    return load_scenario(FLAGSHIP)
+
+
+@pytest.fixture(scope="module")
+def claims() -> dict:
+    data = yaml.safe_load(EVIDENCE.read_text(encoding="utf-8"))
+    return data["claims"]
+
+
+@pytest.mark.parametrize(("measure", "actor", "ref"), COVERAGE, ids=[row[0] for row in COVERAGE])
+def test_measure_is_modelled(flagship, measure: str, actor: str, ref: str) -> None:
+    assert actor in flagship.actors, f"actor `{actor}` missing (needed for: {measure})"
+    options = flagship.actors[actor].options
+    assert ref in options or ref in flagship.state, (
+        f"{measure}: neither option `{actor}.{ref}` nor state variable `{ref}` exists"
+    )
+
+
+def test_every_parameter_has_evidence_or_is_an_assumption(flagship) -> None:
+    bare = [name for name, p in flagship.parameters.items() if not p.evidence and not p.assumption]
+    assert not bare, f"parameters with neither evidence nor assumption: true: {bare}"
+
+
+def test_document_options_cite_evidence(flagship) -> None:
+    covered = {(actor, ref) for _, actor, ref in COVERAGE if ref != "us_midterms"}
+    missing = []
+    for actor, ref in sorted(covered):
+        option = flagship.actors[actor].options.get(ref)
+        if option is not None and not option.evidence:
+            missing.append(f"{actor}.{ref}")
+    assert not missing, f"options drawn from the documents but citing no evidence: {missing}"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_cited_evidence_exists(path: Path, claims: dict) -> None:
+    scenario = load_scenario(path)
+    cited: set[str] = set()
+    for assumption in scenario.key_assumptions:
+        cited.update(assumption.evidence)
+    for parameter in scenario.parameters.values():
+        cited.update(parameter.evidence)
+    for actor in scenario.actors.values():
+        for option in actor.options.values():
+            cited.update(option.evidence)
+    unknown = sorted(cited - set(claims))
+    assert not unknown, f"{path.name} cites unknown evidence ids: {unknown}"
+
+
+def test_evidence_register_is_complete(claims: dict) -> None:
+    sources = yaml.safe_load((ROOT / "seeds" / "sources.yaml").read_text(encoding="utf-8"))
+    source_ids = set(sources["sources"])
+    kinds = {"reported-fact", "official-statement", "analyst-assessment", "unnamed-source-report"}
+    assert len(claims) >= 30
+    for claim_id, claim in claims.items():
+        refs = claim["source"] if isinstance(claim["source"], list) else [claim["source"]]
+        assert set(refs) <= source_ids, f"{claim_id}: unknown source {refs}"
+        assert claim["kind"] in kinds, f"{claim_id}: unknown kind {claim['kind']}"
+        assert claim["actors"], f"{claim_id}: no actors"
+        assert claim["text"].strip(), f"{claim_id}: empty text"
+
+
+def test_required_outcomes_and_variants(flagship) -> None:
+    assert set(flagship.outcomes) >= REQUIRED_OUTCOMES
+    assert set(flagship.variants) >= REQUIRED_VARIANTS
+    assert len(flagship.indicators) >= 6
+    for outcome_id in REQUIRED_OUTCOMES:
+        assert flagship.outcomes[outcome_id].resolution.strip(), f"{outcome_id}: no resolution"
