@@ -1,0 +1,24 @@
+"""Policy questions on results: what changes an outcome, which assumptions matter, under
+which conditions it becomes likely, which path leads there, what to watch, sample stories.
+
+Plain data in, plain data (lists and dicts, JSON-ready) out; no plotting, no Rich.
+"""
+
+from simulator.analysis.compare import compare_scenario, compare_variants
+from simulator.analysis.discovery import discover
+from simulator.analysis.paths import escalation_paths
+from simulator.analysis.sensitivity import global_indices, sobol_indices, tornado
+from simulator.analysis.signposts import signposts
+from simulator.analysis.stories import stories
+
+__all__ = [
+    "compare_scenario",
+    "compare_variants",
+    "discover",
+    "escalation_paths",
+    "global_indices",
+    "signposts",
+    "sobol_indices",
+    "stories",
+    "tornado",
+]

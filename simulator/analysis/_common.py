@@ -132,7 +132,7 @@ def constant_text(quantity: Quantity, value: float) -> str:
 
 def day_and_date(as_of: date, t: float) -> tuple[int, str]:
     """(whole days since the start, the calendar date as ``17 Jan 2026``)."""
-    day = int(math.floor(t + 1e-9))
+    day = math.floor(t + 1e-9)
     d = as_of + timedelta(days=day)
     return day, f"{d.day} {d:%b %Y}"
 

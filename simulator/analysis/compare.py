@@ -102,7 +102,7 @@ def compare_variants(results: Results, *, baseline: str = "baseline",
             rows.append({
                 "variant": v, "variant_label": vlabel or v, "outcome": o, "label": labels[o],
                 "p_base": p_base, "p_variant": p_var, "diff": r["diff"],
-                "ci95": [r["lo"], r["hi"]], "se": r["se"], "runs": int(len(common)),
+                "ci95": [r["lo"], r["hi"]], "se": r["se"], "runs": len(common),
                 "words_base": icd203_word(p_base), "words_variant": icd203_word(p_var),
                 "variant_only": r["variant_only"], "base_only": r["base_only"],
             })

@@ -13,7 +13,7 @@ Definitions (times in days since the start):
 * **Divergence** between outcomes A and B compares the runs that reach A but not B with
   the runs that reach B but not A. For k = 1, 2, … let TV_k be the total-variation
   distance between the two groups' distributions of their first k steps (a sequence
-  shorter than k is padded with "end"). TV_k never decreases; the divergence step is
+  shorter than k is padded with "end"; k ≤ 30). TV_k never decreases; the divergence step is
   the k at which it jumps most (TV_k − TV_{k−1} largest, earliest on ties): the groups
   share their paths up to step k − 1 and split at step k. We report that step, the jump,
   the most common shared (k − 1)-step prefix, and each group's most common k-th step.
@@ -21,6 +21,7 @@ Definitions (times in days since the start):
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from simulator.results.results import Results
 
 END = "(end)"
+MAX_STEPS = 30  # divergence looks at most this many steps
 
 
 def collapse(seq: Sequence[Any]) -> list[Any]:
@@ -51,7 +53,7 @@ def _truncate(values: Sequence[Any], times: Sequence[float], limit: float) -> li
 
 def _top(counter: Counter[tuple[Any, ...]], total: int, top: int,
          labels: dict[Any, str], key: str) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for seq, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
         rows.append({key: list(seq), "labels": [labels.get(s, str(s)) for s in seq],
                      "count": int(count), "share": count / total if total else 0.0})
@@ -75,8 +77,8 @@ def divergence_point(group_a: list[list[Any]], group_b: list[list[Any]],
         return None
     longest = max(max(len(s) for s in group_a), max(len(s) for s in group_b))
     tv = [0.0]
-    for k in range(1, longest + 1):
-        tv.append(_tv(_prefixes(group_a, k), _prefixes(group_b, k)))
+    for k in range(1, min(longest, MAX_STEPS) + 1):
+        tv.append(min(1.0, _tv(_prefixes(group_a, k), _prefixes(group_b, k))))
     jumps = np.diff(tv)
     k = int(np.argmax(jumps)) + 1 if len(jumps) else 1
     shared = Counter(_prefixes(group_a, k - 1) + _prefixes(group_b, k - 1)).most_common(1)
@@ -126,7 +128,7 @@ def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 
     trans = np.zeros((R, R), dtype=np.int64)
     paths: list[list[int]] = [list(map(int, p)) for p in df["rung_path"]]
     for p in paths:
-        for a, b in zip(p[:-1], p[1:], strict=True):
+        for a, b in itertools.pairwise(p):
             trans[a, b] += 1
     seq_counter: Counter[tuple[Any, ...]] = Counter(
         tuple(rung_ids[i] for i in p) for p in paths) if R else Counter()
@@ -157,16 +159,16 @@ def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 
         }
 
     divergence = []
-    for ia, a in enumerate(out_names):
-        for b in out_names[ia + 1:]:
-            ra, rs_a, os_a = truncated[a]
-            rb, rs_b, os_b = truncated[b]
+    for ia, name_a in enumerate(out_names):
+        for name_b in out_names[ia + 1:]:
+            ra, rs_a, os_a = truncated[name_a]
+            rb, rs_b, os_b = truncated[name_b]
             idx_a = np.flatnonzero(ra)
             idx_b = np.flatnonzero(rb)
             only_a = [k for k, i in enumerate(idx_a) if not rb[i]]
             only_b = [k for k, i in enumerate(idx_b) if not ra[i]]
             divergence.append({
-                "outcomes": [a, b], "runs_a": len(only_a), "runs_b": len(only_b),
+                "outcomes": [name_a, name_b], "runs_a": len(only_a), "runs_b": len(only_b),
                 "rungs": divergence_point([rs_a[k] for k in only_a], [rs_b[k] for k in only_b],
                                           rlabel) if R else None,
                 "options": divergence_point([os_a[k] for k in only_a],

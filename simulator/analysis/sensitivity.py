@@ -127,7 +127,7 @@ def global_indices(results: Results, variant: str = "baseline", *, bins: int | N
     out: dict[str, list[dict[str, Any]]] = {}
     for o in model.outcomes:
         y = df[f"outcome.{o.name}"].to_numpy(float)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for p in params:
             x = df[f"param.{p.name}"].to_numpy(float)
             r = first_order_given_data(x, y, bins=bins, n_boot=n_boot, seed=seed)
@@ -159,15 +159,14 @@ def _uncertain(model: Model, names: Sequence[str] | None) -> list[ParameterSpec]
 
 def _run_constant_points(scen: Scenario, points: dict[str, dict[str, str]], *, runs: int,
                          seed: int | None, workers: int | None, executor: str,
-                         out: str | Path | None) -> Results:
+                         out: str | Path) -> Results:
     from simulator.runner.runner import run
     from simulator.scenario.schema import Variant
 
     variants = {name: Variant(label=name, parameters=params) for name, params in points.items()}
     new = scen.model_copy(update={"variants": variants})
-    target = out if out is not None else tempfile.mkdtemp(prefix="geosim-sens-")
     return run(new, variants=list(variants), runs=runs, seed=seed, workers=workers,
-               executor=executor, out=target, force=True)
+               executor=executor, out=out, force=True)
 
 
 def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs: int = 1_000,
@@ -199,16 +198,18 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
         values[p.name] = (lo, hi)
         points[f"t_lo_{i}"] = {**mid, p.name: constant_text(p.quantity, lo)}
         points[f"t_hi_{i}"] = {**mid, p.name: constant_text(p.quantity, hi)}
-    results = _run_constant_points(scen, points, runs=runs, seed=seed, workers=workers,
-                                   executor=executor, out=out)
     outs = [o.name for o in model.outcomes if outcome is None or o.name == outcome]
     labels = outcome_labels(model)
     cols = [f"outcome.{o}" for o in outs]
-    frames = {v: variant_frame(results, v, cols) for v in points}
+    with tempfile.TemporaryDirectory(prefix="geosim-tornado-") as tmp:
+        results = _run_constant_points(scen, points, runs=runs, seed=seed, workers=workers,
+                                       executor=executor,
+                                       out=out if out is not None else Path(tmp) / "r")
+        frames = {v: variant_frame(results, v, cols) for v in points}
     rows: list[dict[str, Any]] = []
     for o in outs:
         p_mid = float(frames["t_mid"][f"outcome.{o}"].mean())
-        block = []
+        block: list[dict[str, Any]] = []
         for i, p in enumerate(params):
             a = frames[f"t_lo_{i}"][f"outcome.{o}"].to_numpy(bool)
             b = frames[f"t_hi_{i}"][f"outcome.{o}"].to_numpy(bool)
@@ -222,11 +223,8 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
                 "p_low": float(a.mean()), "p_median": p_mid, "p_high": float(b.mean()),
                 "swing": abs(d["diff"]), "diff": d["diff"], "diff_ci95": [d["lo"], d["hi"]],
             })
-        block.sort(key=lambda r: -r["swing"])
+        block.sort(key=lambda r: -float(r["swing"]))
         rows.extend(block)
-    if out is None:
-        import shutil
-        shutil.rmtree(results.path, ignore_errors=True)
     return rows
 
 
@@ -263,26 +261,23 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int = 32,
     params = _uncertain(model, parameters)
     if not params:
         raise ValueError("the scenario has no uncertain parameters")
-    outdir: dict[str, Any] = {}
 
     def func(x: np.ndarray) -> np.ndarray:
         points = {f"s_{k}": {p.name: constant_text(p.quantity, float(x[j, k]))
                              for j, p in enumerate(params)}
                   for k in range(x.shape[1])}
-        res = _run_constant_points(scen, points, runs=runs_per_point, seed=seed,
-                                   workers=workers, executor=executor, out=out)
-        outdir["path"] = res.path
-        df = res.to_pandas(["variant", f"outcome.{outcome}"])
+        with tempfile.TemporaryDirectory(prefix="geosim-sobol-") as tmp:
+            res = _run_constant_points(scen, points, runs=runs_per_point, seed=seed,
+                                       workers=workers, executor=executor,
+                                       out=out if out is not None else Path(tmp) / "r")
+            df = res.to_pandas(["variant", f"outcome.{outcome}"])
         means = df.groupby("variant")[f"outcome.{outcome}"].mean()
         return np.array([[float(means[f"s_{k}"]) for k in range(x.shape[1])]])
 
     rng = np.random.default_rng(seed)
     res = stats.sobol_indices(func=func, n=n, dists=[_Dist(p) for p in params], rng=rng)
     boot = res.bootstrap(confidence_level=0.95, n_resamples=n_resamples)
-    if out is None and "path" in outdir:
-        import shutil
-        shutil.rmtree(outdir["path"], ignore_errors=True)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for j, p in enumerate(params):
         rows.append({
             "parameter": p.name, "label": p.label, "outcome": outcome,
@@ -295,5 +290,5 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int = 32,
             "method": "Sobol' (Saltelli 2010, scipy.stats.sobol_indices)",
             "points": n * (len(params) + 2), "runs_per_point": runs_per_point,
         })
-    rows.sort(key=lambda r: -r["total_order"])
+    rows.sort(key=lambda r: -float(r["total_order"]))
     return rows

@@ -67,7 +67,7 @@ def signposts(results: Results, variant: str = "baseline") -> list[dict[str, Any
     for o in outs:
         t_o = df[f"outcome_time.{o}"].to_numpy(float)
         has_o = np.isfinite(t_o)
-        block = []
+        block: list[dict[str, Any]] = []
         for name, label in inds:
             t_i = df[f"indicator_time.{name}"].to_numpy(float)
             seen = np.isfinite(t_i)
@@ -95,6 +95,6 @@ def signposts(results: Results, variant: str = "baseline") -> list[dict[str, Any
                 "lead_time": (None if q[1] is None else
                               {"p10": q[0], "median": q[1], "p90": q[2]}),
             })
-        block.sort(key=lambda r: -(r["likelihood_ratio"] or 0.0))
+        block.sort(key=lambda r: -float(r["likelihood_ratio"] or 0.0))
         rows.extend(block)
     return rows

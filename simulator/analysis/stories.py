@@ -36,10 +36,10 @@ def _rung_change(model: Model, changes: dict[str, Any] | None) -> str:
     old, new = changes[model.ladder.variable]
     labels = model.ladder.labels
     rungs = model.ladder.rungs
-    new_i = int(round(float(new)))
-    if int(round(float(old))) == new_i or not 0 <= new_i < len(rungs):
+    new_i = round(float(new))
+    if round(float(old)) == new_i or not 0 <= new_i < len(rungs):
         return ""
-    verb = "rises" if new_i > int(round(float(old))) else "falls"
+    verb = "rises" if new_i > round(float(old)) else "falls"
     return f"; the ladder {verb} to “{labels[new_i] or rungs[new_i]}”"
 
 

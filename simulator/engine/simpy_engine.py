@@ -78,8 +78,22 @@ class SimPyEngine:
         preds = model.predicates
         self.n_outcomes = len(model.outcomes)
         self.t_predicates = [i for i, p in enumerate(preds) if 0 in p.when.slots]
-        self.option_watchers = [tuple(i for i in w if self.is_hazard[i])
-                                for w in model.option_watchers]
+        # What a firing of option i can change is known in advance (its counter and the
+        # slots its effects write), so the predicates and hazards to re-check after it
+        # are precomputed: no set building on the hot path. Re-checking one whose inputs
+        # kept their value is harmless (first passage; a hazard re-armed at the same rate).
+        self.after_fire: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        for option in model.options:
+            written = {option.counter_slot}
+            written.update(e.slot for e in option.effects if isinstance(e, Assign))
+            preds_hit = set(self.t_predicates)
+            hazards_hit = set(self.t_options)
+            for slot in written:
+                preds_hit.update(model.predicate_watchers[slot])
+                hazards_hit.update(i for i in model.option_watchers[slot] if self.is_hazard[i])
+            if self.is_hazard[option.index]:
+                hazards_hit.add(option.index)
+            self.after_fire.append((tuple(sorted(preds_hit)), tuple(sorted(hazards_hit))))
 
     # ------------------------------------------------------------------ one run
 
@@ -252,7 +266,6 @@ class _Run:
         self.event_options.append(i)
         self.event_times.append(now)
         self.fired_once[i] = True
-        changed = {option.counter_slot}
         v[option.counter_slot] += 1.0
         changes: dict[str, list[float]] | None = {} if self.trace is not None else None
         for effect in option.effects:
@@ -268,7 +281,6 @@ class _Run:
                     new = float(round(new))
                 if new != old:
                     v[effect.slot] = new
-                    changed.add(effect.slot)
                     if changes is not None:
                         changes.setdefault(m.slot_names[effect.slot], [old, new])[1] = new
                     if effect.slot == self.ladder_slot:
@@ -280,7 +292,7 @@ class _Run:
             self.trace.append({"t": now, "option": option.key, "cause": CAUSES[cause],
                                "source": m.options[source].key if source is not None else None,
                                "changes": changes})
-        self._after_change(changed, fired=i)
+        self._after_change(i)
 
     def _schedule_trigger(self, effect: Trigger, source: int) -> None:
         u_chance = self.streams.uniform(effect.row)
@@ -299,26 +311,18 @@ class _Run:
             self.trace.append({"t": self.env.now, "option": option.key, "cause": "lapsed",
                                "source": why, "changes": None})
 
-    def _after_change(self, changed: set[int], fired: int) -> None:
-        watchers = self.m.predicate_watchers
-        preds: set[int] = set(self.e.t_predicates)
-        for slot in changed:
-            preds.update(watchers[slot])
-        self._check_predicates(sorted(preds))
+    def _after_change(self, fired: int) -> None:
+        preds, hazards = self.e.after_fire[fired]
+        self._check_predicates(preds)
         if self.done:
             return
         now = self.env.now
-        hazards: set[int] = set(self.e.t_options)
-        owatch = self.e.option_watchers
-        for slot in changed:
-            hazards.update(owatch[slot])
         if self.e.is_hazard[fired]:
             # it fired: its budget is spent; a fresh one comes from its own clock row
             self.budget[fired] = -math.log(
                 1.0 - self.streams.uniform(self.m.options[fired].clock_row))
             self.lam[fired] = 0.0
             self.last[fired] = now
-            hazards.add(fired)
         for i in hazards:
             self._refresh_hazard(i, now)
         self._arm()

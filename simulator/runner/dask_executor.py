@@ -157,7 +157,9 @@ class DaskExecutor:
             pending[future.key] = future
             return future
 
-        completed = as_completed([submit() for _ in range(min(limit, len(queue)))])
+        # the client's own loop: another Client in this process (a notebook's) may be the default
+        completed = as_completed([submit() for _ in range(min(limit, len(queue)))],
+                                 loop=self.client.loop)
         try:
             for future in completed:
                 result = future.result()
