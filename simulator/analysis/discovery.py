@@ -12,9 +12,12 @@ outcome). **Support** is the share of all runs inside the box.
    ``min_support`` of the runs. Each step is a box on the trajectory.
 2. *Choose*: the box of highest density among those whose coverage is at least
    ``min_coverage`` (ties: higher coverage).
-3. *Paste*: widen a bound by ``alpha`` of the box's runs when that raises density.
-4. *Simplify*: drop a restriction when dropping it lowers density by less than
-   ``tolerance`` (relative), least useful first — fewer, sturdier conditions.
+3. *Paste*: widen a bound by ``alpha`` of the box's runs when that raises density (or
+   keeps it while adding outcome runs).
+4. *Simplify*: for each restriction, compare the box's density with that of the runs
+   only this restriction excludes (two-proportion z); drop the weakest restriction
+   while its z is below ``z_min`` (3: noise rarely passes) or there are more than
+   ``max_conditions`` — fewer, sturdier conditions in plain sentences.
 5. *Cover*: remove the box's runs and repeat, up to ``max_boxes`` boxes, while a new
    box's density is at least ``lift`` times the overall rate.
 
@@ -80,6 +83,13 @@ def _peel(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: f
         traj.append((lo, hi))
 
 
+def _better(dens: float, gain: float, base: float,
+            best: tuple[float, int, str, float] | None) -> bool:
+    """A paste is worth it if it raises density, or keeps it and adds outcome runs."""
+    ok = dens > base + 1e-12 or (dens >= base - 1e-12 and gain > 0)
+    return ok and (best is None or dens > best[0])
+
+
 def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float
            ) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = lo.copy(), hi.copy()
@@ -97,13 +107,15 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
             if below.size:
                 new = float(below[max(0, below.size - step)])
                 dens = _density(y, others & (x[:, j] >= new) & (x[:, j] <= hi[j]))
-                if dens > base and (best is None or dens > best[0]):
+                gain = y[others & (x[:, j] >= new) & (x[:, j] < lo[j])].sum()
+                if _better(dens, gain, base, best):
                     best = (dens, j, "lo", new)
             above = np.sort(x[others & (x[:, j] > hi[j]), j])
             if above.size:
                 new = float(above[min(above.size - 1, step - 1)])
                 dens = _density(y, others & (x[:, j] >= lo[j]) & (x[:, j] <= new))
-                if dens > base and (best is None or dens > best[0]):
+                gain = y[others & (x[:, j] > hi[j]) & (x[:, j] <= new)].sum()
+                if _better(dens, gain, base, best):
                     best = (dens, j, "hi", new)
         if best is None:
             return lo, hi
@@ -114,23 +126,37 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
             hi[j] = new
 
 
+def _z_excluded(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, j: int,
+                full_lo: np.ndarray, full_hi: np.ndarray) -> float:
+    """z of (density inside the box − density of the runs that only bound j excludes)."""
+    inside = _inside(x, lo, hi)
+    tlo, thi = lo.copy(), hi.copy()
+    tlo[j], thi[j] = full_lo[j], full_hi[j]
+    excluded = _inside(x, tlo, thi) & ~inside
+    n_in, n_ex = int(inside.sum()), int(excluded.sum())
+    if n_in == 0 or n_ex == 0:
+        return 0.0
+    p_in, p_ex = float(y[inside].mean()), float(y[excluded].mean())
+    pooled = (p_in * n_in + p_ex * n_ex) / (n_in + n_ex)
+    var = pooled * (1 - pooled) * (1 / n_in + 1 / n_ex)
+    if var <= 0:
+        return 0.0
+    return (p_in - p_ex) / float(np.sqrt(var))
+
+
 def _simplify(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-              full_lo: np.ndarray, full_hi: np.ndarray, tolerance: float
+              full_lo: np.ndarray, full_hi: np.ndarray, z_min: float, max_conditions: int
               ) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the weakest restriction while it is not significant or there are too many."""
     lo, hi = lo.copy(), hi.copy()
     while True:
-        base = _density(y, _inside(x, lo, hi))
         restricted = [j for j in range(x.shape[1]) if lo[j] > full_lo[j] or hi[j] < full_hi[j]]
-        best: tuple[float, int] | None = None
-        for j in restricted:
-            tlo, thi = lo.copy(), hi.copy()
-            tlo[j], thi[j] = full_lo[j], full_hi[j]
-            dens = _density(y, _inside(x, tlo, thi))
-            if dens >= base * (1 - tolerance) and (best is None or dens > best[0]):
-                best = (dens, j)
-        if best is None:
+        if not restricted:
             return lo, hi
-        j = best[1]
+        zs = [(_z_excluded(x, y, lo, hi, j, full_lo, full_hi), j) for j in restricted]
+        z, j = min(zs)
+        if z >= z_min and len(restricted) <= max_conditions:
+            return lo, hi
         lo[j], hi[j] = full_lo[j], full_hi[j]
 
 
@@ -151,7 +177,7 @@ def _choose(x: np.ndarray, y: np.ndarray, traj: list[tuple[np.ndarray, np.ndarra
 
 def prim_boxes(x: np.ndarray, y: np.ndarray, *, alpha: float = 0.05,
                min_support: float = 0.05, min_coverage: float = 0.5, max_boxes: int = 3,
-               lift: float = 1.2, tolerance: float = 0.02
+               lift: float = 1.2, z_min: float = 3.0, max_conditions: int = 4
                ) -> list[dict[str, Any]]:
     """PRIM on a run × parameter matrix ``x`` and 0/1 outcomes ``y``.
 
@@ -177,10 +203,11 @@ def prim_boxes(x: np.ndarray, y: np.ndarray, *, alpha: float = 0.05,
         traj = _peel(xs, ys, lo0, hi0, alpha, min_count)
         lo, hi = _choose(xs, ys, traj, int(ys.sum()), min_coverage)
         lo, hi = _paste(xs, ys, lo, hi, alpha)
-        lo, hi = _simplify(xs, ys, lo, hi, lo0, hi0, tolerance)
+        lo, hi = _simplify(xs, ys, lo, hi, lo0, hi0, z_min, max_conditions)
         mask_r = _inside(xs, lo, hi)
         dens = _density(ys, mask_r)
-        if dens < lift * base_rate or mask_r.all():
+        unrestricted = np.array_equal(lo, lo0) and np.array_equal(hi, hi0)
+        if dens < lift * base_rate or mask_r.all() or unrestricted:
             break
         lower = np.where(lo > full_lo, lo, -np.inf)
         upper = np.where(hi < full_hi, hi, np.inf)
@@ -214,8 +241,8 @@ def _join(parts: list[str]) -> str:
 
 def discover(results: Results, outcome: str, variant: str = "baseline", *,
              min_coverage: float = 0.5, min_support: float = 0.05, alpha: float = 0.05,
-             max_boxes: int = 3, lift: float = 1.2, tolerance: float = 0.02
-             ) -> list[dict[str, Any]]:
+             max_boxes: int = 3, lift: float = 1.2, z_min: float = 3.0,
+             max_conditions: int = 4) -> list[dict[str, Any]]:
     """Conditions under which ``outcome`` becomes likely (PRIM; module docstring).
 
     Rows ``{sentence, coverage, density, support, runs, base_rate, conditions:
@@ -233,7 +260,8 @@ def discover(results: Results, outcome: str, variant: str = "baseline", *,
         return []
     x = np.column_stack([df[f"param.{p.name}"].to_numpy(float) for p in params])
     boxes = prim_boxes(x, y, alpha=alpha, min_support=min_support, min_coverage=min_coverage,
-                       max_boxes=max_boxes, lift=lift, tolerance=tolerance)
+                       max_boxes=max_boxes, lift=lift, z_min=z_min,
+                       max_conditions=max_conditions)
     label = outcome_labels(model)[outcome]
     base = float(y.mean()) if len(y) else 0.0
     rows: list[dict[str, Any]] = []

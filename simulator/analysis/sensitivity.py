@@ -8,7 +8,7 @@ Three methods, from cheapest to most expensive:
   the first-order index is the share of the outcome's variance explained by the bin
   means, S = Var(E[Y | bin]) / Var(Y), bias-corrected as in ANOVA's ε²:
   (SS_between − (B − 1)·MS_within) / SS_total, because the bin means of n/B noisy 0/1
-  values vary even when the parameter does nothing. Intervals: percentile bootstrap
+  values vary even when the parameter does nothing. Intervals: basic bootstrap
   over runs. Also the Spearman rank correlation of the parameter with the outcome
   (its sign tells the direction). Parameters are drawn independently, so indices of
   different parameters may be compared and add up to at most ~1.
@@ -107,7 +107,10 @@ def first_order_given_data(x: np.ndarray, y: np.ndarray, *, bins: int | None = N
     if n_boot > 0 and n > 1 and y.std() > 0:
         rng = np.random.default_rng(seed)
         boot = [_eps2(ids[s], y[s], b) for s in rng.integers(0, n, size=(n_boot, n))]
-        ci = [float(np.quantile(boot, 0.025)), float(np.quantile(boot, 0.975))]
+        # basic (pivotal) interval: resampling adds its own binning noise, which shifts
+        # the bootstrap distribution up; reflecting it around the estimate cancels that
+        ci = [float(2 * index - np.quantile(boot, 0.975)),
+              float(2 * index - np.quantile(boot, 0.025))]
     return {"index": float(index), "ci95": ci, "bins": b}
 
 

@@ -28,7 +28,8 @@ app = typer.Typer(
 )
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: diagnostics stay one line each, so editors and grep can parse file:line:col
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class State:

@@ -21,7 +21,11 @@ from simulator.runner.runner import ProgressCallback
 
 @contextmanager
 def progress_bar(description: str, *, enabled: bool = True) -> Iterator[ProgressCallback | None]:
-    """Yield a callback ``(done, total)`` that drives a bar on stderr (or None when quiet)."""
+    """Yield a callback ``(done, total)`` that drives a bar on stderr (or None when quiet).
+
+    The bar appears at the first report, i.e. once the scenario has been validated, so
+    validation errors are never mixed with an empty bar.
+    """
     if not enabled:
         yield None
         return
@@ -35,12 +39,20 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Progress
         TextColumn("ETA"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False) as bar:
-        task = bar.add_task(description, total=None, rate="–")
+    bar = Progress(*columns, console=err_console, transient=False)
+    task = bar.add_task(description, total=None, rate="–")
+    started = False
 
-        def update(done: int, total: int) -> None:
-            speed = bar.tasks[0].speed
-            bar.update(task, completed=done, total=total,
-                       rate=f"{speed:,.0f}" if speed else "–")
+    def update(done: int, total: int) -> None:
+        nonlocal started
+        if not started:
+            bar.start()
+            started = True
+        speed = bar.tasks[0].speed
+        bar.update(task, completed=done, total=total, rate=f"{speed:,.0f}" if speed else "–")
 
+    try:
         yield update
+    finally:
+        if started:
+            bar.stop()

@@ -36,7 +36,7 @@ def missing(module: str, name: str) -> str:
     return note(f"Not available in this build: simulator.analysis.{module}.{name} is missing.")
 
 
-def _failed(what: str, exc: Exception) -> str:
+def failed(what: str, exc: Exception) -> str:
     log.warning("report: %s failed: %s", what, exc)
     return note(f"{what} could not be computed: {type(exc).__name__}: {exc}")
 
@@ -69,7 +69,7 @@ def compare_section(ctx: Context) -> str:
         try:
             rows = list(fn(source.results))
         except Exception as exc:
-            out.append(source_wrap(ctx, source.key, source.title, _failed("Comparison", exc)))
+            out.append(source_wrap(ctx, source.key, source.title, failed("Comparison", exc)))
             continue
         out.append(source_wrap(ctx, source.key, source.title, _compare(ctx, source, rows)))
     return "".join(out) or note("Only one variant: nothing to compare.")
@@ -132,7 +132,7 @@ def sensitivity_section(ctx: Context) -> str:
             try:
                 data = dict(fn(source.results, view.variant))
             except Exception as exc:
-                notes.append(view_block(view.key, _failed("Sensitivity", exc)))
+                notes.append(view_block(view.key, failed("Sensitivity", exc)))
                 continue
             for j, (outcome, items) in enumerate(data.items()):
                 items = sorted(items, key=lambda it: abs(_num(it.get("index"), 0.0)))
@@ -140,12 +140,24 @@ def sensitivity_section(ctx: Context) -> str:
                     continue
                 any_bar = True
                 label = plot_text(outcome_label(view, str(outcome)))
+                x = np.array([_num(it.get("index"), 0.0) for it in items])
+                ci = [it.get("ci95") or [np.nan, np.nan] for it in items]
+                lo = np.array([_num(c[0]) for c in ci])
+                hi = np.array([_num(c[1]) for c in ci])
+                error = ({"type": "data", "symmetric": False, "array": np.maximum(hi - x, 0),
+                          "arrayminus": np.maximum(x - lo, 0), "color": "#52606d",
+                          "thickness": 1.2, "width": 3}
+                         if np.isfinite(lo).all() and np.isfinite(hi).all() else None)
                 fig.add_bar(
-                    y=[plot_text(_param_label(view, str(it.get("parameter")))) for it in items],
-                    x=[_num(it.get("index"), 0.0) for it in items], orientation="h",
+                    y=[plot_text(it.get("label") or _param_label(view, str(it.get("parameter"))))
+                       for it in items],
+                    x=x, orientation="h", error_x=error,
                     name=label, marker_color=PALETTE[j % len(PALETTE)], meta=view_meta(view.key),
                     hovertemplate="%{y}: %{x:.3f}<extra>" + label + "</extra>")
-        fig.update_xaxes(title_text="sensitivity index (larger = drives the outcome more)")
+        fig.update_xaxes(title_text="sensitivity index: share of the outcome's variance "
+                                    "explained (larger = drives it more)")
+        n_params = max((len(v.model.parameters) for v in source.views), default=1)
+        fig.update_layout(height=max(260, 120 + 34 * n_params), bargap=0.25)
         inner = "".join(notes)
         if any_bar:
             inner = ctx.add_figure(figure_json(fig)) + inner
@@ -172,18 +184,20 @@ def discovery_section(ctx: Context) -> str:
                 try:
                     boxes = list(fn(source.results, o.name, view.variant))
                 except Exception as exc:
-                    items.append(_failed(f"Discovery for {o.label or o.name}", exc))
+                    items.append(failed(f"Discovery for {o.label or o.name}", exc))
                     continue
                 if not boxes:
                     continue
                 lis = "".join(
                     f'<li><span class="sentence">{esc(b.get("sentence", ""))}</span> '
-                    f'<span class="muted">covers {esc(pct(_num(b.get("coverage"))))} of the '
-                    f'runs reaching it; within these conditions it happens in '
-                    f'{esc(pct(_num(b.get("density"))))} of runs</span></li>' for b in boxes)
-                items.append(f"<h4>{esc(o.label or o.name)}</h4><ul class='boxes'>{lis}</ul>")
+                    f'<span class="muted small">coverage {esc(pct(_num(b.get("coverage"))))}'
+                    f' · density {esc(pct(_num(b.get("density"))))}</span></li>' for b in boxes)
+                items.append(f'<h4>{esc(o.label or o.name)}</h4><ul class="boxes">{lis}</ul>')
             blocks.append(view_block(view.key, "".join(items) or note(
                 "No simple conditions stood out for this variant.")))
+        blocks.insert(0, note("Coverage: the share of the runs reaching the outcome that meet "
+                              "the conditions. Density: how often the outcome happens when "
+                              "they hold."))
         out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
     return "".join(out)
 
@@ -204,7 +218,7 @@ def signposts_section(ctx: Context) -> str:
             try:
                 rows = list(fn(source.results, view.variant))
             except Exception as exc:
-                blocks.append(view_block(view.key, _failed("Signposts", exc)))
+                blocks.append(view_block(view.key, failed("Signposts", exc)))
                 continue
             blocks.append(view_block(view.key, _signpost_table(view, rows)))
         out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
@@ -228,13 +242,18 @@ def _signpost_table(view: View, rows: list[dict[str, Any]]) -> str:
         lr = _num(r.get("likelihood_ratio"))
         width = np.clip(lr / top * 100, 0, 100) if np.isfinite(lr) else 0
         lr_text = f"×{lr:.2f}" if np.isfinite(lr) else "–"
+        lead = r.get("median_lead_days")
+        if lead is None and isinstance(r.get("lead_time"), dict):
+            lead = r["lead_time"].get("median")
+        seen = r.get("n_seen", r.get("seen_first"))
         cells.append([
-            esc(_indicator_label(view, str(r.get("indicator")))),
-            esc(outcome_label(view, str(r.get("outcome")))),
-            esc(pct(_num(r.get("p_seen")))), esc(pct(_num(r.get("p_not_seen")))),
+            esc(r.get("indicator_label") or _indicator_label(view, str(r.get("indicator")))),
+            esc(r.get("outcome_label") or outcome_label(view, str(r.get("outcome")))),
+            esc(pct(_num(r.get("p_seen", r.get("p_if_seen"))))),
+            esc(pct(_num(r.get("p_not_seen", r.get("p_if_not_seen"))))),
             f'<span class="barcell"><span class="bar" style="width:{width:.1f}%"></span>'
             f"<span>{esc(lr_text)}</span></span>",
-            esc(days(_num(r.get("median_lead_days")))), esc(f'{int(_num(r.get("n_seen"), 0)):,}')])
+            esc(days(_num(lead))), esc(f"{int(_num(seen, 0)):,}")])
     return (note("How much seeing an indicator raises the chance of an outcome, and how long "
                  "before the outcome it is typically seen.")
             + table(["indicator", "outcome", "P(outcome | seen)", "P(outcome | not seen)",
@@ -256,7 +275,7 @@ def stories_section(ctx: Context) -> str:
             try:
                 data = dict(fn(source.results, view.variant))
             except Exception as exc:
-                blocks.append(view_block(view.key, _failed("Stories", exc)))
+                blocks.append(view_block(view.key, failed("Stories", exc)))
                 continue
             blocks.append(view_block(view.key, _stories(ctx, source, view, data)))
         out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
@@ -274,13 +293,17 @@ def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> 
                 if isinstance(evidence, str):
                     evidence = [evidence]
                 links = " ".join(ctx.evidence_link(source, str(e)) for e in evidence)
-                events.append(f'<li><span class="day">day {_num(ev.get("day"), 0):,.0f}</span> '
-                              f'{esc(ev.get("text", ""))}'
+                text = str(ev.get("text", ""))
+                if not text.lower().startswith("day"):
+                    text = f'Day {_num(ev.get("day"), 0):,.0f} — {text}'
+                events.append(f"<li>{esc(text)}"
                               + (f' <span class="cites">{links}</span>' if links else "")
                               + "</li>")
+            reached = story.get("reached_day")
+            when = f" · reached on day {_num(reached):,.0f}" if reached is not None else ""
             items.append(f'<details class="story"><summary>Run {esc(story.get("run", "?"))}'
-                         f' · {len(events)} events</summary><ol class="timeline">'
-                         + "".join(events) + "</ol></details>")
+                         f"{esc(when)} · {len(events)} events</summary>"
+                         '<ol class="timeline">' + "".join(events) + "</ol></details>")
         if items:
             parts.append(f"<h4>{esc(outcome_label(view, str(outcome)))}</h4>" + "".join(items))
     return "".join(parts) or note("No sample stories for this variant.")

@@ -96,7 +96,7 @@ def _occupancy(ctx: Context, source: Source) -> str:
             below = share[:, :r].sum(axis=1)
             fig.add_scatter(x=x, y=np.round(below, 3), mode="lines",
                             name="threshold: " + plot_text(label or name),
-                            line={"dash": "dash", "color": "#1f2933", "width": 1.5},
+                            line={"dash": "dash", "color": "#000000", "width": 2.5},
                             meta=view_meta(view.key),
                             hovertemplate="%{x}: %{y:.1f}% below<extra>"
                                           + plot_text(label or name) + "</extra>")

@@ -53,15 +53,15 @@ def _cards(ctx: Context) -> str:
 
 
 def _dot_whisker(ctx: Context) -> str:
-    fig = new_figure(height=max(220, 70 + 46 * _n_outcomes(ctx) * max(1, len(ctx.views)) // 2))
+    fig = new_figure(height=110 + _n_outcomes(ctx) * (24 + 12 * len(ctx.views)))
     lo_edge = 0.0
     for i, (upper, word) in enumerate(ICD203):
         if i % 2 == 0:
             fig.add_vrect(x0=lo_edge * 100, x1=upper * 100, fillcolor="#f0f2f5", line_width=0,
                           layer="below")
         fig.add_annotation(x=(lo_edge + upper) * 50, y=1.0, yref="paper", yanchor="bottom",
-                           text=plot_text(word), showarrow=False,
-                           font={"size": 9, "color": "#7b8794"}, textangle=0)
+                           text=plot_text(word).replace(" ", "<br>"), showarrow=False,
+                           font={"size": 9, "color": "#7b8794"})
         lo_edge = upper
     for view in ctx.views:
         names = list(view.summary["outcomes"])
@@ -72,15 +72,15 @@ def _dot_whisker(ctx: Context) -> str:
         labels = [plot_text(outcome_label(view, n)) for n in names]
         words = [plot_text(o["words"]) for o in outcomes]
         fig.add_scatter(
-            x=p, y=labels, mode="markers", name=plot_text(view.label),
+            x=p, y=labels, mode="markers", name=plot_text(view.label), orientation="h",
             marker={"color": view.color, "size": 10, "line": {"color": "white", "width": 1}},
             error_x={"type": "data", "symmetric": False, "array": hi - p, "arrayminus": p - lo,
                      "color": view.color, "thickness": 2, "width": 6},
             customdata=np.stack([lo, hi], axis=1), text=words,
             hovertemplate="%{y}<br>%{x:.1f}% [%{customdata[0]:.1f}–%{customdata[1]:.1f}%]"
                           "<br>%{text}<extra>" + plot_text(view.label) + "</extra>")
-    fig.update_layout(scattermode="group", legend={"y": -0.12, "yanchor": "top"},
-                      margin={"t": 34})
+    fig.update_layout(scattermode="group", scattergap=0.4, margin={"t": 56, "b": 40},
+                      legend={"y": 0, "yanchor": "bottom", "yref": "container"})
     fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="probability over the horizon")
     fig.update_yaxes(autorange="reversed")
     return ctx.add_figure(figure_json(fig), cls="plot-all")

@@ -1,4 +1,6 @@
-"""Escalation paths: a Sankey of rung transitions and the most common rung sequences."""
+"""Escalation paths: a Sankey of rung transitions step by step (aggregated here from
+``rung_path``), the most common rung sequences and the paths to each outcome (from
+``simulator.analysis.paths`` when it exists, else from :mod:`simulator.report.paths`)."""
 
 from __future__ import annotations
 
@@ -7,29 +9,30 @@ from typing import Any
 import numpy as np
 
 from simulator.report.context import Context, Source, View
+from simulator.report.figures_analysis import analysis_function, failed
 from simulator.report.figures_ladder import rung_colors
-from simulator.report.figures_outcomes import source_wrap
+from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import esc, note, pct, plot_text, table, view_block
 from simulator.report.paths import rung_paths_summary
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 
-def paths_for(source: Source, view: View) -> dict[str, Any]:
-    """``simulator.analysis.paths.escalation_paths`` when it exists, else the local one."""
+def step_paths(source: Source, view: View) -> dict[str, Any]:
+    """Step-by-step transitions for the Sankey (computed here from ``rung_path``)."""
     ladder = view.model.ladder
     assert ladder is not None
-    try:
-        from simulator.analysis.paths import escalation_paths
-    except ImportError:
-        escalation_paths = None  # type: ignore[assignment]
-    if escalation_paths is not None:
-        data = escalation_paths(source.results, view.variant)
-        if isinstance(data, dict) and "transitions" in data and "sequences" in data:
-            return data
     table_ = source.columns(["variant", "rung_path"])
-    mask = source.variant_mask(view.variant)
-    column = table_.column("rung_path").filter(mask)
+    column = table_.column("rung_path").filter(source.variant_mask(view.variant))
     return rung_paths_summary(column, list(ladder.rungs), list(ladder.labels))
+
+
+def analysis_paths(source: Source, view: View) -> dict[str, Any] | None:
+    """``simulator.analysis.paths.escalation_paths`` when it exists (None otherwise)."""
+    fn = analysis_function("paths", "escalation_paths")
+    if fn is None:
+        return None
+    data = fn(source.results, view.variant)
+    return dict(data) if isinstance(data, dict) else None
 
 
 def paths_section(ctx: Context) -> str:
@@ -42,15 +45,49 @@ def paths_section(ctx: Context) -> str:
         fig = new_figure(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10})
         tables = []
         for view in source.views:
-            data = paths_for(source, view)
-            fig.add_trace(_sankey(view, data, [plot_text(x) for x in ladder.labels], colors))
-            tables.append(view_block(view.key, _sequences_table(data)))
+            steps = step_paths(source, view)
+            fig.add_trace(_sankey(view, steps, [plot_text(x) for x in ladder.labels], colors))
+            try:
+                extra = analysis_paths(source, view)
+            except Exception as exc:
+                extra = None
+                tables.append(view_block(view.key, failed("Escalation paths", exc)))
+            sequences = (_from_analysis(extra.get("top_sequences", []))
+                         if extra is not None else steps["sequences"])
+            block = ("<h3>Most common rung sequences</h3>" + _sequences_table(sequences)
+                     + (_by_outcome(view, extra) if extra is not None else ""))
+            tables.append(view_block(view.key, block))
         inner = (note("Each column is one more move on the ladder; band widths are numbers of "
                       "runs. Runs whose path ends earlier leave the diagram.")
-                 + ctx.add_figure(figure_json(fig))
-                 + "<h3>Most common rung sequences</h3>" + "".join(tables))
+                 + ctx.add_figure(figure_json(fig)) + "".join(tables))
         out.append(source_wrap(ctx, source.key, source.title, inner))
     return "".join(out)
+
+
+def _from_analysis(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"labels": r.get("labels") or r.get("rungs") or [], "runs": r.get("count", 0),
+             "share": r.get("share", 0.0)} for r in rows]
+
+
+def _by_outcome(view: View, data: dict[str, Any]) -> str:
+    """Paths *to* each outcome: rung and option sequences up to the moment it happens."""
+    parts = []
+    for name, entry in (data.get("by_outcome") or {}).items():
+        label = entry.get("label") or outcome_label(view, str(name))
+        runs = int(entry.get("runs", 0))
+        if not runs:
+            continue
+        rungs = _sequences_table(_from_analysis(entry.get("rung_sequences", [])[:5]))
+        options = [{"labels": r.get("labels") or r.get("options") or [],
+                    "runs": r.get("count", 0), "share": r.get("share", 0.0)}
+                   for r in entry.get("option_sequences", [])[:5]]
+        parts.append(f'<details class="more"><summary>Paths to “{esc(label)}” '
+                     f"({runs:,} runs)</summary><h4>Rungs, up to the outcome</h4>{rungs}"
+                     f"<h4>Moves, up to the outcome</h4>"
+                     f"{_sequences_table(options, header='sequence of moves')}</details>")
+    if not parts:
+        return ""
+    return "<h3>How each outcome comes about</h3>" + "".join(parts)
 
 
 def _sankey(view: View, data: dict[str, Any], labels: list[str], colors: list[str]) -> Any:
@@ -75,8 +112,7 @@ def _sankey(view: View, data: dict[str, Any], labels: list[str], colors: list[st
     n_rungs = max(len(labels), 1)
     xs = [0.001 + 0.998 * s / max(n_steps - 1, 1) for s, _ in keys]
     ys = [0.001 + 0.998 * (n_rungs - 1 - r) / max(n_rungs - 1, 1) for _, r in keys]
-    link_colors = [rgba(node_colors[d] if node_colors[d].startswith("#") else "#999999", 0.45)
-                   for d in dst]
+    link_colors = [rgba(node_colors[d], 0.4) for d in dst]
     return go.Sankey(
         arrangement="snap", meta=view_meta(view.key), valueformat=",d",
         node={"label": node_labels, "color": node_colors, "x": xs, "y": ys, "pad": 14,
@@ -87,9 +123,10 @@ def _sankey(view: View, data: dict[str, Any], labels: list[str], colors: list[st
                                "<extra></extra>"})
 
 
-def _sequences_table(data: dict[str, Any]) -> str:
+def _sequences_table(sequences: list[dict[str, Any]], *,
+                     header: str = "sequence of rungs") -> str:
     rows = []
-    for seq in data.get("sequences", []):
+    for seq in sequences:
         labels = seq.get("labels") or [str(r) for r in seq.get("path", [])]
         text = " → ".join(esc(x) for x in labels) + (" → …" if seq.get("truncated") else "")
         share = float(seq.get("share", 0.0))
@@ -98,4 +135,4 @@ def _sequences_table(data: dict[str, Any]) -> str:
                      f'<span class="barcell">{bar}<span>{esc(pct(share))}</span></span>'])
     if not rows:
         return note("No rung sequences recorded.")
-    return table(["sequence of rungs", "runs", "share"], rows, numeric=(1,))
+    return table([header, "runs", "share"], rows, numeric=(1,))

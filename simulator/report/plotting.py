@@ -63,7 +63,12 @@ def view_meta(view_key: str) -> dict[str, str]:
     return {"view": view_key}
 
 
-def rgba(hex_color: str, alpha: float) -> str:
-    h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+def rgba(color: str, alpha: float) -> str:
+    """``#rrggbb`` or ``rgb(r, g, b)`` with an alpha channel."""
+    if color.startswith("rgb"):
+        parts = color[color.index("(") + 1:color.index(")")].split(",")
+        r, g, b = (int(float(x)) for x in parts[:3])
+    else:
+        h = color.lstrip("#")
+        r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"

@@ -6,8 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.report import figures_analysis as fa
-from simulator.report import figures_ladder, figures_outcomes, figures_params, figures_paths
-from simulator.report import figures_state
+from simulator.report import (
+    figures_ladder,
+    figures_outcomes,
+    figures_params,
+    figures_paths,
+    figures_state,
+)
 from simulator.report.context import Context
 
 

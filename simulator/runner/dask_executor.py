@@ -76,7 +76,7 @@ class DaskExecutor:
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None, *,
                  allowed_failures: int = DEFAULT_ALLOWED_FAILURES,
-                 in_flight_per_worker: int = 2) -> None:
+                 in_flight_per_worker: int = 2, connect_timeout: str = "20s") -> None:
         distributed = _import_distributed()
         self._distributed = distributed
         self.scheduler = scheduler
@@ -97,7 +97,7 @@ class DaskExecutor:
             self.workers = n
         else:
             try:
-                self.client = distributed.Client(scheduler, timeout="20s")
+                self.client = distributed.Client(scheduler, timeout=connect_timeout)
             except Exception as exc:
                 raise RunError(f"cannot connect to the Dask scheduler at {scheduler}: "
                                f"{type(exc).__name__}: {exc}") from exc

@@ -93,4 +93,4 @@ def test_task_keys_are_deterministic(mini: Path) -> None:
 
 def test_unreachable_scheduler_is_a_run_error() -> None:
     with pytest.raises(simulator.RunError, match="cannot connect"):
-        DaskExecutor(scheduler="tcp://127.0.0.1:9")
+        DaskExecutor(scheduler="tcp://127.0.0.1:9", connect_timeout="1s")

@@ -147,7 +147,8 @@ LOADER_LEVEL = [
     Case("2 MiB file", (MINI + "# " + "x" * (2 * MIB) + "\n").encode(), 0, 0, "",
          "the limit is 1 MiB", cli=True),
     Case("python tag", edit("horizon: 1 year", 'horizon: !!python/object/apply:os.system ["ls"]'),
-         4, 10, "horizon", "tags are not allowed (found `!!python/object/apply:os.system`)", cli=True),
+         4, 10, "horizon", "tags are not allowed (found `!!python/object/apply:os.system`)",
+         cli=True),
     Case("empty file", b"", 0, 0, "", "the file is empty", cli=True),
     Case("list at top level", b"- id: x\n- title: y\n", 1, 1, "",
          "at the top level, found a list", cli=True),
@@ -186,7 +187,8 @@ SCHEMA_LEVEL = [
              "(the check `'-' in pattern` matches `a-z`), but `-` is not allowed"),
     Case("bad scenario id", edit("id: mini", "id: Mini Scenario"), 1, 5, "id",
          "lowercase letters, digits, `-` and `_`", ""),
-    Case("rate and weight both", edit("surveil: {weight: 1,", "surveil: {weight: 1, rate: 2 per year,"),
+    Case("rate and weight both",
+         edit("surveil: {weight: 1,", "surveil: {weight: 1, rate: 2 per year,"),
          18, 16, "actors.us.options.surveil", "one of rate, weight or at",
          hint_bug="no hint (and found is just 'a mapping'); should say to keep one of them"),
     Case("min greater than max", edit("min: 0, max: 1", "min: 1, max: 0"), 9, 16,
@@ -260,7 +262,8 @@ SEMANTIC = [
          "actors.us.options.strike.rate", "unknown name `coperation`",
          bug="placed at 21:34 (past the end of line 21) instead of 22:15: the column "
              "inside a folded value is added to the first line"),
-    Case("unknown function", edit("strike_rate * (2 - cooperation)", "strike_rate * foo(cooperation)"),
+    Case("unknown function",
+         edit("strike_rate * (2 - cooperation)", "strike_rate * foo(cooperation)"),
          21, 29, "actors.us.options.strike.rate", "unknown function `foo`", "available",
          sole=True, sole_bug="also warns 'parameter `strike_rate` is never used' although "
                              "the same expression uses it"),
@@ -302,7 +305,8 @@ SEMANTIC = [
     Case("set of an unknown variable", edit("set: {escalation: strike}", "set: {cooperatoin: 0.1}"),
          24, 32, "actors.us.options.strike.effects[0].set.cooperatoin", "not a state variable",
          "did you mean `cooperation`?"),
-    Case("initial value outside bounds", edit("initial: 0.7, min: 0", "initial: 1.7, min: 0"), 9, 26,
+    Case("initial value outside bounds",
+         edit("initial: 0.7, min: 0", "initial: 1.7, min: 0"), 9, 26,
          "state.cooperation.initial", "outside the bounds [0, 1]", "change the value"),
     Case("initial value uses a state variable",
          edit("initial: 0.7, min: 0", "initial: cooperation * 2, min: 0"), 9, 26,
@@ -350,7 +354,8 @@ SEMANTIC = [
               edit("assumption: true, note: x}", "evidence: [zzz], note: x}")),
          7, 55, "parameters.strike_rate.evidence[0]", "unknown evidence id `zzz`",
          "add the claim", layout="register"),
-    Case("evidence register missing", edit("title: Mini\n", "title: Mini\nevidence_register: nope.yaml\n"),
+    Case("evidence register missing",
+         edit("title: Mini\n", "title: Mini\nevidence_register: nope.yaml\n"),
          3, 20, "evidence_register", "does not exist", "relative to the scenario file"),
     Case("at: outside the horizon (warning)",
          edit("calm_down: {rate: 2 per year", "calm_down: {at: 2030-01-01"), 31, 23,
@@ -443,7 +448,7 @@ def test_problem_is_placed_and_named(case: Case, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "case", _params([c for c in CASES if c.hint is not None], "hint_bug")
+    "case", _params([c for c in CASES if c.hint is not None and not c.bug], "hint_bug")
 )
 def test_problem_has_a_hint(case: Case, tmp_path: Path) -> None:
     diagnostic = _find(case, read_scenario(write_case(case, tmp_path)).diagnostics)
@@ -451,7 +456,7 @@ def test_problem_has_a_hint(case: Case, tmp_path: Path) -> None:
     assert case.hint in diagnostic.hint, diagnostic.format()
 
 
-@pytest.mark.parametrize("case", _params([c for c in CASES if c.sole], "sole_bug"))
+@pytest.mark.parametrize("case", _params([c for c in CASES if c.sole and not c.bug], "sole_bug"))
 def test_only_the_real_problem_is_reported(case: Case, tmp_path: Path) -> None:
     diagnostics = read_scenario(write_case(case, tmp_path)).diagnostics
     assert [format_key_path(d.path) for d in diagnostics] == [case.path], "\n".join(
@@ -524,7 +529,7 @@ def test_missing_file_and_folder_are_diagnostics(tmp_path: Path) -> None:
             load_scenario(path)
 
 
-# --------------------------------------------------------------------------- geosim validate (in-process)
+# ----------------------------------------------------------------- geosim validate (in-process)
 
 runner = CliRunner()
 
@@ -621,17 +626,20 @@ def test_cli_quiet_prints_errors_only(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.output == ""
 
 
-def test_cli_empty_folder_and_missing_file(tmp_path: Path) -> None:
+def test_cli_empty_folder_and_missing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "empty").mkdir()
-    result = _invoke(["validate", str(tmp_path / "empty")])
+    monkeypatch.chdir(tmp_path)
+    result = _invoke(["validate", "empty"])
     assert result.exit_code == 1
     assert "no scenario files found" in result.output
-    result = _invoke(["validate", str(tmp_path / "missing.yaml")])
+    result = _invoke(["validate", "missing.yaml"])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'missing.yaml'}: error" in result.output
+    assert "missing.yaml: error: cannot read the file" in result.output
 
 
-# --------------------------------------------------------------------------- python -m simulator validate
+# ----------------------------------------------------------------- python -m simulator validate
 
 
 def _python_m(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

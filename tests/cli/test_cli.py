@@ -1,0 +1,88 @@
+"""Command-line wiring: exit codes, messages without tracebacks, JSON output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from simulator.cli.app import app
+
+runner = CliRunner()
+
+
+def test_run_prints_headline_and_writes_results(mini_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["run", str(mini_path), "--all-variants", "-n", "200",
+                                 "--executor", "serial", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "manifest.json").exists()
+    result = runner.invoke(app, ["run", str(mini_path), "-n", "200", "--executor", "serial",
+                                 "-o", str(out), "--json"])
+    assert result.exit_code == 1  # complete results are not overwritten without --force
+    assert "--force" in result.output
+    result = runner.invoke(app, ["run", str(mini_path), "-n", "200", "--executor", "serial",
+                                 "-o", str(out), "--json", "--force"])
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["variants"]["baseline"]["outcomes"]["us_strike"]["runs"] == 200
+    assert len(payload["digest"]) == 64
+
+
+def test_run_bad_scenario_exit_1_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\ntitel: y\n")
+    proc = subprocess.run([sys.executable, "-m", "simulator", "run", str(bad), "-o",
+                           str(tmp_path / "o")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}:2:1: error" in proc.stderr
+    assert "did you mean `title`?" in proc.stderr
+
+
+def test_usage_error_exit_2(mini_path: Path) -> None:
+    result = runner.invoke(app, ["run", str(mini_path), "--runs", "0"])
+    assert result.exit_code == 2
+
+
+def test_unknown_variant_exit_1(mini_path: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", str(mini_path), "--variant", "nope", "-n", "10",
+                                 "--executor", "serial", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "unknown variant `nope`" in result.output
+
+
+def test_batch_reports_failures_at_the_end(mini_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "scen"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(mini_path.read_text())
+    (folder / "b.yaml").write_text("id: broken\n")
+    out = tmp_path / "tree"
+    result = runner.invoke(app, ["batch", str(folder), "-n", "100", "--executor", "serial",
+                                 "-o", str(out), "--quiet"])
+    assert result.exit_code == 1
+    index = json.loads((out / "index.json").read_text())
+    assert [(e["scenario"].endswith("a.yaml"), e["ok"]) for e in index] == [
+        (True, True), (False, False)]
+    assert (out / "a" / "manifest.json").exists()
+    assert "b.yaml: failed" in result.output
+
+
+def test_schema_command_matches_committed_file(tmp_path: Path) -> None:
+    target = tmp_path / "s.json"
+    result = runner.invoke(app, ["schema", "-o", str(target)])
+    assert result.exit_code == 0
+    committed = Path(__file__).parents[2] / "simulator" / "data" / "scenario.schema.json"
+    assert json.loads(target.read_text()) == json.loads(committed.read_text()), (
+        "regenerate with: geosim schema -o simulator/data/scenario.schema.json")
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n")
+    proc = subprocess.run([sys.executable, "-m", "simulator", "--debug", "run", str(bad)],
+                          capture_output=True, text=True, check=False)
+    assert "Traceback" in proc.stderr
