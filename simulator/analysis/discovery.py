@@ -12,7 +12,8 @@ outcome). **Support** is the share of all runs inside the box.
    ``min_support`` of the runs. Each step is a box on the trajectory.
 2. *Choose*: the box of highest density among those whose coverage is at least
    ``min_coverage`` (ties: higher coverage).
-3. *Paste*: widen a bound by ``alpha`` of the box's runs when that raises density (or
+3. *Paste*: widen a bound by ``alpha`` of the box's runs (or a quarter of that, or one
+   run) when that raises density (or
    keeps it while adding outcome runs).
 4. *Simplify*: for each restriction, compare the box's density with that of the runs
    only this restriction excludes (two-proportion z); drop the weakest restriction
@@ -104,19 +105,20 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
                 if k != j:
                     others &= (x[:, k] >= lo[k]) & (x[:, k] <= hi[k])
             below = np.sort(x[others & (x[:, j] < lo[j]), j])
-            if below.size:
-                new = float(below[max(0, below.size - step)])
-                dens = _density(y, others & (x[:, j] >= new) & (x[:, j] <= hi[j]))
-                gain = y[others & (x[:, j] >= new) & (x[:, j] < lo[j])].sum()
-                if _better(dens, gain, base, best):
-                    best = (dens, j, "lo", new)
             above = np.sort(x[others & (x[:, j] > hi[j]), j])
-            if above.size:
-                new = float(above[min(above.size - 1, step - 1)])
-                dens = _density(y, others & (x[:, j] >= lo[j]) & (x[:, j] <= new))
-                gain = y[others & (x[:, j] > hi[j]) & (x[:, j] <= new)].sum()
-                if _better(dens, gain, base, best):
-                    best = (dens, j, "hi", new)
+            for size in sorted({step, max(1, step // 4), 1}):
+                if below.size:
+                    new = float(below[max(0, below.size - size)])
+                    dens = _density(y, others & (x[:, j] >= new) & (x[:, j] <= hi[j]))
+                    gain = y[others & (x[:, j] >= new) & (x[:, j] < lo[j])].sum()
+                    if _better(dens, gain, base, best):
+                        best = (dens, j, "lo", new)
+                if above.size:
+                    new = float(above[min(above.size - 1, size - 1)])
+                    dens = _density(y, others & (x[:, j] >= lo[j]) & (x[:, j] <= new))
+                    gain = y[others & (x[:, j] > hi[j]) & (x[:, j] <= new)].sum()
+                    if _better(dens, gain, base, best):
+                        best = (dens, j, "hi", new)
         if best is None:
             return lo, hi
         _, j, side, new = best

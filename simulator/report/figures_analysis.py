@@ -251,8 +251,8 @@ def _signpost_table(view: View, rows: list[dict[str, Any]]) -> str:
             esc(r.get("outcome_label") or outcome_label(view, str(r.get("outcome")))),
             esc(pct(_num(r.get("p_seen", r.get("p_if_seen"))))),
             esc(pct(_num(r.get("p_not_seen", r.get("p_if_not_seen"))))),
-            f'<span class="barcell"><span class="bar" style="width:{width:.1f}%"></span>'
-            f"<span>{esc(lr_text)}</span></span>",
+            (f'<span class="barcell"><span class="bar" style="width:{width:.1f}%"></span>'
+            f"<span>{esc(lr_text)}</span></span>"),
             esc(days(_num(lead))), esc(f"{int(_num(seen, 0)):,}")])
     return (note("How much seeing an indicator raises the chance of an outcome, and how long "
                  "before the outcome it is typically seen.")

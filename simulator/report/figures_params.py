@@ -179,13 +179,13 @@ def reproduce_section(ctx: Context) -> str:
             ("scenario SHA-256", m.get("scenario_sha256", "")),
             ("seed", m.get("seed", "")), ("runs per variant", f'{int(m.get("runs", 0)):,}'),
             ("variants", ", ".join(str(v) for v in m.get("variants", []))),
-            ("engine / executor", f'{m.get("engine", "")} / {m.get("executor", "")} '
+            ("engine / executor", (f'{m.get("engine", "")} / {m.get("executor", "")} '
                                   f'({m.get("workers", "?")} workers, chunks of '
-                                  f'{m.get("chunk_size", "?")})'),
-            ("versions", f'geosim {m.get("version", "")}, Python {m.get("python", "")}, '
-                         f'NumPy {m.get("numpy", "")}, SimPy {m.get("simpy", "")}'),
-            ("run at", f'{m.get("started", "")} → {m.get("finished", "")} '
-                       f'({m.get("seconds", "?")} s)'),
+                                  f'{m.get("chunk_size", "?")})')),
+            ("versions", (f'geosim {m.get("version", "")}, Python {m.get("python", "")}, '
+                         f'NumPy {m.get("numpy", "")}, SimPy {m.get("simpy", "")}')),
+            ("run at", (f'{m.get("started", "")} → {m.get("finished", "")} '
+                       f'({m.get("seconds", "?")} s)')),
             ("digest (all runs)", m.get("digest", "")),
         ]
         rows += [(f"digest · {v}", d) for v, d in (m.get("variant_digests") or {}).items()]

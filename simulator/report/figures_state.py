@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.report.context import Context
+from simulator.report.context import Context, Source
 from simulator.report.figures_outcomes import dates, source_wrap
 from simulator.report.html import esc, plot_text
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
@@ -28,7 +28,7 @@ def hist_quantiles(hist: np.ndarray, edges: np.ndarray,
             continue
         cum = np.cumsum(row) / total
         for j, q in enumerate(qs):
-            b = int(min(np.searchsorted(cum, q, side="left"), len(row) - 1))
+            b = min(int(np.searchsorted(cum, q, side="left")), len(row) - 1)
             before = cum[b - 1] if b > 0 else 0.0
             inside = cum[b] - before
             frac = (q - before) / inside if inside > 0 else 0.5
@@ -81,8 +81,8 @@ def state_section(ctx: Context) -> str:
     return "".join(out)
 
 
-def _description(source: object, name: str) -> str:
-    scenario = source.results.scenario  # type: ignore[attr-defined]
+def _description(source: Source, name: str) -> str:
+    scenario = source.results.scenario
     var = scenario.state.get(name)
     if var is None or not var.description:
         return ""

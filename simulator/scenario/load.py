@@ -139,9 +139,12 @@ _EXPECTED = {
 
 def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> list[Diagnostic]:
     out = []
+    bad_keys: set[KeyPath] = set()
     for err in error.errors(include_url=False):
         loc = tuple(err["loc"])
         path = _data_path(doc.data, loc)
+        if path in bad_keys:
+            continue  # the key itself is wrong; its value's problems are noise
         kind = err["type"]
         found = _describe(err.get("input"))
         expected = _EXPECTED.get(kind)
@@ -167,20 +170,28 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
             pattern = str(err.get("ctx", {}).get("pattern", ""))
             if "\\." in pattern:
                 expected = "an option reference `actor.option` in lowercase letters, digits, _"
-            elif "-" in pattern:
+            elif "_-" in pattern:
                 expected = "lowercase letters, digits, `-` and `_`"
             else:
                 expected = "a name of lowercase letters, digits and `_`, not starting with a digit"
             message = "not a valid identifier"
             hint = "for example `us_executive` or `strike_rate`"
             if "[key]" in loc:
+                bad_keys.add(path)
                 line, col = doc.key_position(path)
+                if any(ch in str(loc[-2]) for ch in "() "):
+                    hint = ("inside `{ ... }` a comma separates entries, so an expression "
+                            "with commas was cut in two; quote it: "
+                            "`set: {escalation: \"max(escalation, strike)\"}`")
         elif kind == "bool_type" or "true or false" in message:
             expected = "true or false"
             hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
                     "geosim wants `true` or `false`")
         elif kind in ("too_short", "too_long") and isinstance(err.get("input"), str | list):
             hint = None
+        elif err.get("input") is None and kind.endswith("_type"):
+            message = "a value is missing here"
+            hint = "write a value after the `:`, or remove the key"
         elif kind == "effect_kind":
             expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
         if kind != "missing":
@@ -285,6 +296,12 @@ def check_document(doc: YamlDocument, path: Path, sha256: str) -> ScenarioFile:
                 hint="fix the path (it is relative to the scenario file)"))
     diagnostics += _evidence_diagnostics(doc, scenario, path, register if claims else None,
                                          claims)
+    if register is None and _cited(scenario):
+        diagnostics.append(Diagnostic(
+            "evidence ids are cited but no evidence register was found, so they were not "
+            "checked", file=doc.file, line=1, column=1, severity="warning",
+            hint=f"put the register at {EVIDENCE_REGISTER} in this folder or a parent, or "
+                 "name it with `evidence_register:`"))
     diagnostics.sort(key=lambda d: (d.line, d.column, d.message))
     return ScenarioFile(str(path), sha256, scenario, diagnostics, claims)
 

@@ -289,6 +289,10 @@ class Option(_Model):
     evidence: tuple[EvidenceId, ...] = Field(
         default=(), description="Claim ids in the evidence register behind this option."
     )
+    assumption: YamlBool = Field(
+        default=False,
+        description="true when the option is the modeller's assumption, not in the evidence.",
+    )
     note: Text = Field(default="", description="Modelling note.")
 
     @model_validator(mode="after")

@@ -357,6 +357,23 @@ SEMANTIC = [
     Case("evidence register missing",
          edit("title: Mini\n", "title: Mini\nevidence_register: nope.yaml\n"),
          3, 20, "evidence_register", "does not exist", "relative to the scenario file"),
+    Case("constant rate dividing by zero", edit("rate: 2 per year", "rate: 1/0"), 31, 25,
+         "actors.mx.options.calm_down.rate", "", "",
+         bug="accepted without a diagnostic: a constant rate expression that is infinite "
+             "(also `0/0`, `log(0)`, `1e308 * 10`) is never checked"),
+    Case("negative rate as an expression", edit("rate: 2 per year", "rate: 0 - 0.1"), 31, 25,
+         "actors.mx.options.calm_down.rate", "negative", "",
+         bug="accepted without a diagnostic: a constant negative rate expression is not "
+             "checked (`rate: -0.1` is refused)"),
+    Case("initial value outside bounds as an expression",
+         edit("initial: 0.7, min: 0", "initial: 1 + 1, min: 0"), 9, 26,
+         "state.cooperation.initial", "outside the bounds", "",
+         bug="accepted without a diagnostic, while `initial: 2` is refused: constant "
+             "initial expressions are not checked against [min, max]"),
+    Case("at: as a range", edit("calm_down: {rate: 2 per year", "calm_down: {at: 1 day to 1 year"),
+         31, 23, "actors.mx.options.calm_down.at", "", "",
+         bug="accepted without a diagnostic: the median (about 6 months) is used silently; "
+             "`horizon: 1 to 2 years` is refused with 'a single duration, not a range'"),
     Case("at: outside the horizon (warning)",
          edit("calm_down: {rate: 2 per year", "calm_down: {at: 2030-01-01"), 31, 23,
          "actors.mx.options.calm_down.at", "outside the horizon", None, severity="warning",
