@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/geosim run $(SCENARIO) --all-variants --runs 20000 --seed 20260105 \
+	$(BIN)/geosim run $(SCENARIO) --all-variants --runs 10000 --seed 20260105 \
 		--out reports/us_mexico_cartels --force --report reports/us_mexico_cartels.html
 
 test: $(VENV)/.installed-dev

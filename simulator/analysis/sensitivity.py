@@ -4,12 +4,13 @@ Three methods, from cheapest to most expensive:
 
 * :func:`global_indices` — **given data**, no extra runs: from the parameter values each
   run drew (``param.<name>`` columns) and whether the outcome happened (0/1). For each
-  parameter the runs are split into B quantile bins (B = √n / 2, between 5 and 50);
+  parameter the runs are split into B quantile bins (B = √n / 2, between 5 and 100);
   the first-order index is the share of the outcome's variance explained by the bin
   means, S = Var(E[Y | bin]) / Var(Y), bias-corrected as in ANOVA's ε²:
   (SS_between − (B − 1)·MS_within) / SS_total, because the bin means of n/B noisy 0/1
-  values vary even when the parameter does nothing. Intervals: basic bootstrap
-  over runs. Also the Spearman rank correlation of the parameter with the outcome
+  values vary even when the parameter does nothing. Intervals: bootstrap over
+  runs, re-centred on the estimate (resampling duplicates runs and biases upwards).
+  Also the Spearman rank correlation of the parameter with the outcome
   (its sign tells the direction). Parameters are drawn independently, so indices of
   different parameters may be compared and add up to at most ~1.
 * :func:`tornado` — one at a time: every named parameter fixed at its median, then one
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,8 +58,8 @@ GIVEN_DATA_METHOD = "given-data first-order index (quantile bins, bias-corrected
 # ---------------------------------------------------------------- given data
 
 def default_bins(n: int) -> int:
-    """√n / 2 quantile bins, at least 5 and at most 50."""
-    return int(min(50, max(5, round(math.sqrt(n) / 2))))
+    """√n / 2 quantile bins, at least 5 and at most 100."""
+    return int(min(100, max(5, round(math.sqrt(n) / 2))))
 
 
 def _bin_ids(x: np.ndarray, bins: int) -> np.ndarray:
@@ -107,10 +109,10 @@ def first_order_given_data(x: np.ndarray, y: np.ndarray, *, bins: int | None = N
     if n_boot > 0 and n > 1 and y.std() > 0:
         rng = np.random.default_rng(seed)
         boot = [_eps2(ids[s], y[s], b) for s in rng.integers(0, n, size=(n_boot, n))]
-        # basic (pivotal) interval: resampling adds its own binning noise, which shifts
-        # the bootstrap distribution up; reflecting it around the estimate cancels that
-        ci = [float(2 * index - np.quantile(boot, 0.975)),
-              float(2 * index - np.quantile(boot, 0.025))]
+        # resampling duplicates runs, which shifts the bootstrap distribution up; the
+        # interval is its 2.5-97.5 % range moved so that it is centred on the estimate
+        shift = float(np.mean(boot)) - index
+        ci = [float(np.quantile(boot, 0.025)) - shift, float(np.quantile(boot, 0.975)) - shift]
     return {"index": float(index), "ci95": ci, "bins": b}
 
 
@@ -231,6 +233,11 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
     return rows
 
 
+def _interval(lo: float, hi: float) -> list[float] | None:
+    """[lo, hi], or None when the bootstrap could not give one (NaN)."""
+    return [float(lo), float(hi)] if np.isfinite(lo) and np.isfinite(hi) else None
+
+
 class _Dist:
     """Adapter: scipy's samplers call ``ppf`` on uniforms."""
 
@@ -250,7 +257,8 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int = 32,
 
     ``n`` must be a power of 2. Rows ``{parameter, label, outcome, first_order,
     first_order_ci95, total_order, total_order_ci95, method, points, runs_per_point}``
-    sorted by total order, largest first. ``parameters`` restricts the study to some
+    sorted by total order, largest first; an interval is None where the bootstrap
+    degenerates (a parameter that changes nothing). ``parameters`` restricts the study to some
     parameters (the others stay random, drawn per run, as in the scenario).
     """
     from simulator.model.compile import compile_model
@@ -279,19 +287,30 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int = 32,
 
     rng = np.random.default_rng(seed)
     res = stats.sobol_indices(func=func, n=n, dists=[_Dist(p) for p in params], rng=rng)
-    boot = res.bootstrap(confidence_level=0.95, n_resamples=n_resamples)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # parameters that change nothing give degenerate bootstrap samples (NaN bounds)
+        warnings.simplefilter("ignore")
+        boot = res.bootstrap(confidence_level=0.95, n_resamples=n_resamples)
+    d = len(params)
+
+    def row0(a: Any) -> np.ndarray:
+        return np.asarray(a, float).reshape(-1, d)[0]
+
+    first, total = row0(res.first_order), row0(res.total_order)
+    fo_lo, fo_hi = (row0(boot.first_order.confidence_interval.low),
+                    row0(boot.first_order.confidence_interval.high))
+    to_lo, to_hi = (row0(boot.total_order.confidence_interval.low),
+                    row0(boot.total_order.confidence_interval.high))
     rows: list[dict[str, Any]] = []
     for j, p in enumerate(params):
         rows.append({
             "parameter": p.name, "label": p.label, "outcome": outcome,
-            "first_order": float(res.first_order[0, j]),
-            "first_order_ci95": [float(boot.first_order.confidence_interval.low[0, j]),
-                                 float(boot.first_order.confidence_interval.high[0, j])],
-            "total_order": float(res.total_order[0, j]),
-            "total_order_ci95": [float(boot.total_order.confidence_interval.low[0, j]),
-                                 float(boot.total_order.confidence_interval.high[0, j])],
+            "first_order": float(first[j]),
+            "first_order_ci95": _interval(fo_lo[j], fo_hi[j]),
+            "total_order": float(total[j]),
+            "total_order_ci95": _interval(to_lo[j], to_hi[j]),
             "method": "Sobol' (Saltelli 2010, scipy.stats.sobol_indices)",
-            "points": n * (len(params) + 2), "runs_per_point": runs_per_point,
+            "points": n * (d + 2), "runs_per_point": runs_per_point,
         })
     rows.sort(key=lambda r: -float(r["total_order"]))
     return rows

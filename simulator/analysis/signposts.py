@@ -5,7 +5,9 @@ For an indicator I and an outcome O, over the runs of one variant (times in days
 * I is **seen first** in a run when I is seen at some time t_I and either O is never
   reached in that run or O is reached strictly later (t_I < t_O). An indicator seen at
   the same moment as the outcome, or after it, gives no warning and does not count.
-  This is what an analyst watching I could know while O is still open.
+  This is what an analyst watching I could know while O is still open. Caveat: an
+  indicator unrelated to O but often seen late gets LR < 1, because in runs with O it
+  only counts when it comes before O.
 * ``p_if_seen`` = P(O | I seen first); ``p_if_not_seen`` = P(O | not seen first);
   both with Wilson 95 % intervals.
 * ``likelihood_ratio`` = P(I seen first | O) / P(I seen first | not O): how much seeing I

@@ -92,7 +92,7 @@ def _slug(path: Path) -> str:
 @app.command("batch")
 @handle_errors
 def batch_command(
-    paths: list[Path] = typer.Argument(..., help="Scenario files or folders."),
+    paths: list[Path] | None = typer.Argument(None, help="Scenario files or folders."),
     runs: int = typer.Option(2_000, "--runs", "-n", min=1, help="Runs per variant."),
     seed: int = typer.Option(0, "--seed", "-s", min=0, help="Root random seed."),
     workers: int | None = typer.Option(None, "--workers", "-w", min=1),
@@ -103,8 +103,20 @@ def batch_command(
     reports: bool = typer.Option(False, "--reports", help="Write a report per scenario."),
     as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    sweep: Path | None = typer.Option(None, "--sweep",
+                                      help="Also run this sweep spec into OUT/SPEC-NAME."),
 ) -> None:
     """Run every scenario (all variants) under one output tree with an index."""
+    if sweep is not None:
+        from simulator.cli.sweep_cmd import sweep_main
+
+        sweep_main(sweep, runs=runs, out=out / _slug(sweep), executor=executor,
+                   workers=workers, scheduler=scheduler, force=force, as_json=as_json,
+                   quiet=quiet)
+        if not paths:
+            return
+    if not paths:
+        raise typer.BadParameter("give scenario files or folders (or --sweep SPEC.yaml)")
     files = scenario_files(paths)
     index: list[dict[str, Any]] = []
     failed: list[tuple[Path, GeosimError]] = []

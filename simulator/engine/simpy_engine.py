@@ -15,7 +15,11 @@ Semantics (engine-independent; the conformance tests check them):
   comes due, if their ``when`` holds then — otherwise they *lapse* (recorded).
 * ``once`` options fire at most once. Effects apply in order; values are clamped.
 * After every firing, outcomes and indicators are checked (first passage); a terminal
-  outcome ends the run. Conditions that read ``t`` are checked at events only.
+  outcome ends the run.
+* Conditions and rates that read ``t`` are re-evaluated at every event and, between
+  events, every ``time_step`` days (default horizon/100): a gate such as ``t > 10``
+  opens at most one step late, and a rate that grows with ``t`` is integrated as a
+  step function of that resolution.
 * Simultaneous events resolve in scheduling order (SimPy's FIFO for equal times): at
   day 0, scheduled options in option order, then deciding actors in actor order;
   zero-delay triggers run after the event that caused them, in effect order.
@@ -31,6 +35,7 @@ from typing import Any
 import simpy
 
 from simulator.engine.streams import Streams
+from simulator.errors import RunError
 from simulator.model.model import Assign, Model, OptionSpec, Trigger
 
 INF = math.inf
@@ -122,6 +127,7 @@ class _Run:
         self.due = [INF] * n_opt
         self.alarm_version = 0
         self.alarm_time = INF
+        self.alarm_option = -1
         preds = self.m.predicates
         self.reached = [NAN] * len(preds)
         self.n_reached = 0
@@ -143,7 +149,7 @@ class _Run:
         env, m = self.env, self.m
         self.end = env.event()
         env.timeout(m.horizon_days).callbacks.append(self._finish)
-        self._check_predicates(range(len(m.predicates)))
+        self._check_predicates(range(len(m.predicates)), 0.0)
         if not self.done:
             for option in m.options:
                 if option.enabled and option.mode == "scheduled" and option.at_day is not None \
@@ -153,10 +159,12 @@ class _Run:
             for actor in m.actors:
                 if actor.every_days is not None and actor.decision_options:
                     env.process(self._decisions(actor))
+            if self.e.t_options or self.e.t_predicates:
+                env.process(self._clock())
             for i in self.e.hazards:
                 self.budget[i] = -math.log(1.0 - self.streams.uniform(m.options[i].clock_row))
                 self._refresh_hazard(i, 0.0)
-            self._arm()
+            self._arm(0.0)
             env.run(until=self.end)
         end_time = env.now
         self._snapshot(INF)
@@ -209,7 +217,7 @@ class _Run:
             for option in options:
                 w = 0.0
                 if not (option.once and self.fired_once[option.index]) and option.when.fn(v):
-                    w = max(0.0, float(option.weight.fn(v)))  # type: ignore[union-attr]
+                    w = max(0.0, float(option.weight.fn(v)))
                 weights.append(w)
                 total += w
             u = self.streams.uniform(row)
@@ -220,46 +228,61 @@ class _Run:
             for option, w in zip(options, weights, strict=True):
                 acc += w
                 if target < acc and w > 0.0:
-                    self._fire(option, DECISION, None)
+                    self._fire(option, DECISION, None, env.now)
                     break
+
+    def _clock(self) -> Any:
+        """Re-evaluate what reads ``t`` every time step (nothing else changes, nothing fires)."""
+        env, step = self.env, self.m.time_step_days
+        preds, hazards = tuple(self.e.t_predicates), tuple(self.e.t_options)
+        k = 0
+        while not self.done:
+            k += 1
+            # exact multiples of the step: no drift from adding it up
+            yield env.timeout(max(0.0, k * step - env.now))
+            if self.done:
+                return
+            now = self.v[0] = env.now
+            if preds:
+                self._check_predicates(preds, now)
+                if self.done:
+                    return
+            for i in hazards:
+                self._refresh_hazard(i, now)
+            self._arm(now)
 
     def _scheduled(self, event: simpy.Event) -> None:
         if self.done:
             return
         option = self.m.options[int(event.value)]  # type: ignore[arg-type]
-        self.v[0] = self.env.now
+        now = self.v[0] = self.env.now
         if option.when(self.v) and not (option.once and self.fired_once[option.index]):
-            self._fire(option, SCHEDULED, None)
+            self._fire(option, SCHEDULED, None, now)
         else:
             self._lapse(option, "scheduled")
 
     def _alarm(self, event: simpy.Event) -> None:
         if self.done or event.value != self.alarm_version:
             return  # superseded: the state changed after this alarm was set
-        now = self.env.now
-        due = self.due
-        best = min(self.e.hazards, key=due.__getitem__)
-        option = self.m.options[best]
-        self.v[0] = now
-        self._fire(option, HAZARD, None)
+        now = self.v[0] = self.env.now
+        self._fire(self.m.options[self.alarm_option], HAZARD, None, now)
 
     def _triggered(self, event: simpy.Event) -> None:
         if self.done:
             return
         target, source = event.value  # type: ignore[misc]
         option = self.m.options[target]
-        self.v[0] = self.env.now
+        now = self.v[0] = self.env.now
         if option.enabled and option.when(self.v) and not (
                 option.once and self.fired_once[target]):
-            self._fire(option, TRIGGERED, source)
+            self._fire(option, TRIGGERED, source, now)
         else:
             self._lapse(option, f"triggered by {self.m.options[source].key}")
 
     # ------------------------------------------------------------------ firing
 
-    def _fire(self, option: OptionSpec, cause: int, source: int | None) -> None:
-        env, v, m = self.env, self.v, self.m
-        now = env.now
+    def _fire(self, option: OptionSpec, cause: int, source: int | None, now: float) -> None:
+        v, m = self.v, self.m
         if self.grid_next < self.n_grid and self.e.grid[self.grid_next] < now:
             self._snapshot(now)
         i = option.index
@@ -287,14 +310,14 @@ class _Run:
                         self.rung_path.append(int(new))
                         self.rung_times.append(now)
             else:
-                self._schedule_trigger(effect, i)
+                self._schedule_trigger(effect, i, now)
         if self.trace is not None:
             self.trace.append({"t": now, "option": option.key, "cause": CAUSES[cause],
                                "source": m.options[source].key if source is not None else None,
                                "changes": changes})
-        self._after_change(i)
+        self._after_change(i, now)
 
-    def _schedule_trigger(self, effect: Trigger, source: int) -> None:
+    def _schedule_trigger(self, effect: Trigger, source: int, now: float) -> None:
         u_chance = self.streams.uniform(effect.row)
         u_delay = self.streams.uniform(effect.row)
         chance = float(effect.chance(self.v))
@@ -311,21 +334,22 @@ class _Run:
             self.trace.append({"t": self.env.now, "option": option.key, "cause": "lapsed",
                                "source": why, "changes": None})
 
-    def _after_change(self, fired: int) -> None:
+    def _after_change(self, fired: int, now: float) -> None:
         preds, hazards = self.e.after_fire[fired]
-        self._check_predicates(preds)
-        if self.done:
-            return
-        now = self.env.now
+        if preds:
+            self._check_predicates(preds, now)
+            if self.done:
+                return
         if self.e.is_hazard[fired]:
             # it fired: its budget is spent; a fresh one comes from its own clock row
             self.budget[fired] = -math.log(
                 1.0 - self.streams.uniform(self.m.options[fired].clock_row))
             self.lam[fired] = 0.0
             self.last[fired] = now
+        refresh = self._refresh_hazard
         for i in hazards:
-            self._refresh_hazard(i, now)
-        self._arm()
+            refresh(i, now)
+        self._arm(now)
 
     def _refresh_hazard(self, i: int, now: float) -> None:
         # spend the budget used since the last refresh, then recompute the rate
@@ -345,23 +369,24 @@ class _Run:
         self.lam[i] = lam
         self.due[i] = now + self.budget[i] / lam if lam > 0.0 else INF
 
-    def _arm(self) -> None:
-        hazards = self.e.hazards
-        if not hazards:
+    def _arm(self, now: float) -> None:
+        due = self.due
+        soonest, best = INF, -1
+        for i in self.e.hazards:
+            if due[i] < soonest:
+                soonest, best = due[i], i
+        if soonest == self.alarm_time and best == self.alarm_option:
             return
-        soonest = min(self.due[i] for i in hazards)
-        if soonest == self.alarm_time:
-            return
+        self.alarm_option = best
         self.alarm_version += 1
         self.alarm_time = soonest
         if soonest < INF:
-            ev = self.env.timeout(max(0.0, soonest - self.env.now), self.alarm_version)
+            ev = self.env.timeout(max(0.0, soonest - now), self.alarm_version)
             ev.callbacks.append(self._alarm)
 
-    def _check_predicates(self, indices: Any) -> None:
+    def _check_predicates(self, indices: Any, now: float) -> None:
         v = self.v
         reached = self.reached
-        now = self.env.now
         preds = self.m.predicates
         for k in indices:
             if reached[k] != reached[k] and preds[k].when.fn(v):  # NaN: not yet reached

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import re
+from dataclasses import replace
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -56,6 +58,7 @@ from simulator.scenario.schema import (
 
 BASELINE = "baseline"
 INF = float("inf")
+_RATE_UNIT = re.compile(r"\bper\b|\bin\s+\d", re.IGNORECASE)
 
 
 def _suggest(name: str, choices: list[str]) -> str | None:
@@ -142,6 +145,15 @@ class _Compiler:
                     self.error(("horizon",), "the horizon must be longer than zero",
                                found=s.horizon, hint="write for example `1 year`")
         self.horizon = horizon
+        self.time_step = horizon / 100 if horizon > 0 else 1.0
+        if s.time_step is not None:
+            step_q = self.quantity(("time_step",), s.time_step, parse_duration)
+            if step_q is not None:
+                if not step_q.is_constant or not 0 < float(step_q.distribution.median):
+                    self.error(("time_step",), "the time step must be one positive duration",
+                               found=s.time_step, hint="write for example `1 day`")
+                else:
+                    self.time_step = float(step_q.distribution.median)
 
         slot_names: list[str] = ["t"]
         params = self._parameters(slot_names)
@@ -183,6 +195,7 @@ class _Compiler:
             title=s.title,
             variant=self.variant_name,
             horizon_days=horizon,
+            time_step_days=self.time_step,
             slot_names=tuple(slot_names),
             parameters=all_params,
             state=state,
@@ -211,6 +224,7 @@ class _Compiler:
             )
             q = self.quantity(path, text, functools.partial(parse_quantity, kind=p.kind))
             if q is None:
+                slot_names.append(name)  # still a known name: no cascade of "unknown name"
                 continue
             specs.append(ParameterSpec(
                 name=name, slot=len(slot_names), row=self.rows[f"param:{name}"], quantity=q,
@@ -248,7 +262,8 @@ class _Compiler:
                            f"`{lad.variable}` is already a parameter or state variable")
             initial = (self.variant.ladder_initial if self.variant and
                        self.variant.ladder_initial else lad.initial)
-            if initial not in rung_ids:
+            from_variant = bool(self.variant and self.variant.ladder_initial)
+            if initial not in rung_ids and not from_variant:
                 self.error(("ladder", "initial"), f"unknown rung `{initial}`",
                            expected="one of " + ", ".join(rung_ids), found=initial,
                            hint=_suggest(initial, rung_ids))
@@ -286,7 +301,19 @@ class _Compiler:
                         self.error(path, f"initial value {value:g} is outside the bounds "
                                    f"[{lo:g}, {hi:g}]", hint="change the value or the bounds")
             else:
+                before = len(self.diags)
                 expression = self.expression(path, text, self.param_symbols, "number")
+                for k in range(before, len(self.diags)):
+                    d = self.diags[k]
+                    if d.message.startswith("unknown name") and any(
+                            f"`{v}`" in d.message for v in self.s.state):
+                        self.diags[k] = replace(d, hint="an initial value may use parameters "
+                                                "only, not other state variables")
+                if expression is not None and expression.constant is not None and not (
+                        lo <= float(expression.constant) <= hi):
+                    self.error(path, f"initial value {float(expression.constant):g} is "
+                               f"outside the bounds [{lo:g}, {hi:g}]",
+                               hint="change the value or the bounds")
             specs.append(StateSpec(
                 name=name, slot=slot, row=self.rows[f"init:{name}"], label=var.label or name,
                 lo=lo, hi=hi, initial_quantity=quantity, initial_expression=expression,
@@ -368,6 +395,11 @@ class _Compiler:
                            "decide", hint=f"add `decides: {{every: 1 month}}` to `{actor_id}`, "
                            "or give the option a `rate` instead")
             weight = self.expression(weight_path, weight_text, self.symbols, "number")
+            if weight is not None and weight.constant is not None and not (
+                    0 <= float(weight.constant) < INF):
+                self.error(weight_path, f"this weight is always {float(weight.constant):g}",
+                           expected="a finite weight, zero or more", found=weight_text,
+                           hint="weights are relative chances at each decision")
         if option.at is not None:
             at_day = self._at((*path, "at"), option.at)
         effects = self._effects(ref, path, option, index, ladder)
@@ -381,7 +413,7 @@ class _Compiler:
         )
 
     def _rate(self, ref: str, path: KeyPath, text: str) -> CompiledExpression | None:
-        if looks_like_quantity(text):
+        if looks_like_quantity(text) or _RATE_UNIT.search(text):
             q = self.quantity(path, text, parse_rate)
             if q is None:
                 return None
@@ -401,7 +433,15 @@ class _Compiler:
         try:
             float(text)
         except ValueError:
-            return self.expression(path, text, self.symbols, "number")
+            expr = self.expression(path, text, self.symbols, "number")
+            if expr is not None and expr.constant is not None and not (
+                    0 <= float(expr.constant) < INF):
+                value = float(expr.constant)
+                self.error(path, f"this rate is always {value:g}" + (
+                           ": a rate cannot be negative" if value < 0 else ""),
+                           expected="a finite hazard per day, zero or more", found=text,
+                           hint="check the arithmetic (division by zero, a sign)")
+            return expr
         self.error(path, "a rate needs a unit", found=text,
                    expected="a rate such as `2 per year` or `3% per month`, or an expression",
                    hint=f"write `{text} per day` if you mean a hazard per day")
@@ -414,6 +454,10 @@ class _Compiler:
         except ValueError:
             q = self.quantity(path, text, parse_duration)
             if q is None:
+                return None
+            if not q.is_constant:
+                self.error(path, "a scheduled time must be one date or one delay, not a range",
+                           found=text, hint="write a date such as `2026-11-03` or `30 days`")
                 return None
             day = float(q.distribution.median)
         if not 0 <= day <= self.horizon:
@@ -443,9 +487,12 @@ class _Compiler:
                         known = sorted(state) + ([ladder.variable] if ladder else [])
                         what = ("a parameter (parameters are fixed within a run)"
                                 if var in self.s.parameters else "not a state variable")
+                        hint = (_suggest(var, known) if var not in self.s.parameters else
+                                "a parameter is drawn once per run; to change it during "
+                                "a run, make it a state variable")
                         self.error(vpath, f"`{var}` is {what}",
                                    expected="one of " + ", ".join(known), found=var,
-                                   hint=_suggest(var, known))
+                                   hint=hint)
                         continue
                     expr = self.expression(vpath, value, self.symbols, "number")
                     sv = state[var]
@@ -464,12 +511,21 @@ class _Compiler:
                                   self.symbols), True, 0.0, float(len(ladder.rungs) - 1), True))
             elif isinstance(effect, TriggerEffect):
                 if effect.trigger not in index:
+                    actor_id = effect.trigger.partition(".")[0]
+                    same_actor = [k for k in index if k.startswith(actor_id + ".")]
+                    hint = _suggest(effect.trigger, list(index)) or (
+                        f"`{actor_id}` has " + ", ".join(f"`{k}`" for k in same_actor)
+                        if same_actor else f"there is no actor `{actor_id}`; actors are "
+                        + ", ".join(f"`{a}`" for a in sorted(self.s.actors)))
                     self.error((*epath, "trigger"), f"unknown option `{effect.trigger}`",
                                expected="an option written `actor.option`",
-                               found=effect.trigger,
-                               hint=_suggest(effect.trigger, list(index)))
+                               found=effect.trigger, hint=hint)
                     continue
+                before = len(self.diags)
                 delay = self.quantity((*epath, "after"), effect.after, parse_duration)
+                if delay is None and len(self.diags) > before:
+                    self.diags[-1] = replace(self.diags[-1], hint="write a delay such as "
+                                             "`3 days`, `2 weeks` or `2 to 6 weeks`")
                 chance = self.expression((*epath, "chance"), effect.chance, self.symbols,
                                          "number")
                 if chance is not None and chance.constant is not None and not (
@@ -513,12 +569,16 @@ class _Compiler:
             rung_ids = [r.id for r in s.ladder.rungs] if s.ladder else []
             if variant.ladder_initial is not None and variant.ladder_initial not in rung_ids:
                 self.error((*base, "ladder_initial"),
-                           f"unknown rung `{variant.ladder_initial}`")
+                           f"unknown rung `{variant.ladder_initial}`",
+                           expected="one of " + ", ".join(rung_ids) if rung_ids else "a ladder",
+                           found=variant.ladder_initial,
+                           hint=_suggest(variant.ladder_initial, rung_ids)
+                           or "choose one of the ladder's rung ids")
 
     def _warnings(self, params: tuple[ParameterSpec, ...], options: tuple[OptionSpec, ...],
                   outcomes: tuple[PredicateSpec, ...]) -> None:
-        if self.variant_name != BASELINE:
-            return
+        if self.variant_name != BASELINE or any(d.severity == "error" for d in self.diags):
+            return  # warnings about usage are noise next to errors in the same text
         used: set[str] = set()
         texts = [o.when for o in self.s.outcomes.values()]
         texts += [i.when for i in self.s.indicators.values()]

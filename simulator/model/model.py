@@ -150,6 +150,7 @@ class Model:
     title: str
     variant: str
     horizon_days: float
+    time_step_days: float  # re-evaluation period for what reads `t` (days)
     slot_names: tuple[str, ...]
     parameters: tuple[ParameterSpec, ...]
     state: tuple[StateSpec, ...]

@@ -13,7 +13,7 @@ import numpy as np
 
 from simulator.report.context import PALETTE, Context, Source, View
 from simulator.report.figures_outcomes import outcome_label, source_wrap
-from simulator.report.html import days, esc, note, pct, plot_text, table, view_block
+from simulator.report.html import days, esc, note, pct, plot_label, plot_text, table, view_block
 from simulator.report.plotting import figure_json, new_figure, view_meta
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,8 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
         ci = [r.get("ci95") or [np.nan, np.nan] for r in vrows]
         lo = np.array([_num(c[0]) for c in ci]) * 100
         hi = np.array([_num(c[1]) for c in ci]) * 100
-        y = [plot_text(r.get("label") or r.get("outcome")) for r in vrows]
-        name = plot_text(labels.get(variant, variant))
+        y = [plot_label(r.get("label") or r.get("outcome")) for r in vrows]
+        name = plot_label(labels.get(variant, variant))
         fig.add_scatter(x=d, y=y, mode="markers", name=name, orientation="h",
                         marker={"size": 10, "color": colors.get(variant, PALETTE[0])},
                         error_x={"type": "data", "symmetric": False, "array": hi - d,
@@ -149,7 +149,7 @@ def sensitivity_section(ctx: Context) -> str:
                           "thickness": 1.2, "width": 3}
                          if np.isfinite(lo).all() and np.isfinite(hi).all() else None)
                 fig.add_bar(
-                    y=[plot_text(it.get("label") or _param_label(view, str(it.get("parameter"))))
+                    y=[plot_label(it.get("label") or _param_label(view, str(it.get("parameter"))))
                        for it in items],
                     x=x, orientation="h", error_x=error,
                     name=label, marker_color=PALETTE[j % len(PALETTE)], meta=view_meta(view.key),

@@ -7,7 +7,7 @@ from plotly.colors import sample_colorscale
 
 from simulator.report.context import Context, Source
 from simulator.report.figures_outcomes import dates, source_wrap
-from simulator.report.html import esc, plot_text
+from simulator.report.html import esc, plot_label, plot_text
 from simulator.report.plotting import figure_json, new_figure, view_meta
 
 
@@ -48,14 +48,14 @@ def _reach(ctx: Context, source: Source) -> str:
     ladder = source.baseline.model.ladder
     assert ladder is not None
     fig = new_figure(height=340)
-    labels = [plot_text(x) for x in ladder.labels]
+    labels = [plot_label(x, 24) for x in ladder.labels]
     for view in source.views:
         rungs = view.summary.get("rungs", {})
         p = np.array([rungs.get(r, {}).get("probability", np.nan) for r in ladder.rungs]) * 100
         ci = [rungs.get(r, {}).get("ci95", [np.nan, np.nan]) for r in ladder.rungs]
         lo = np.array([c[0] for c in ci]) * 100
         hi = np.array([c[1] for c in ci]) * 100
-        fig.add_bar(x=labels, y=p, name=plot_text(view.label), marker_color=view.color,
+        fig.add_bar(x=labels, y=p, name=plot_label(view.label), marker_color=view.color,
                     error_y={"type": "data", "symmetric": False, "array": hi - p,
                              "arrayminus": p - lo, "color": "#52606d", "thickness": 1.2},
                     meta=view_meta(view.key),
@@ -63,7 +63,7 @@ def _reach(ctx: Context, source: Source) -> str:
     for name, r, label in ladder.thresholds:
         fig.add_vline(x=r - 0.5, line={"dash": "dash", "color": "#323f4b", "width": 1.5})
         fig.add_annotation(x=r - 0.5, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text="▲ " + plot_text(label or name), font={"size": 10})
+                           text="▲ " + plot_label(label or name, 30), font={"size": 10})
     fig.update_yaxes(range=[0, 105], ticksuffix="%", title_text="chance of reaching it")
     fig.update_layout(showlegend=False, margin={"t": 36}, bargap=0.35)
     return ctx.add_figure(figure_json(fig))
@@ -86,7 +86,7 @@ def _occupancy(ctx: Context, source: Source) -> str:
         for r, label in enumerate(ladder.labels):
             if r >= share.shape[1]:
                 break
-            fig.add_scatter(x=x, y=np.round(share[:, r], 3), name=plot_text(label),
+            fig.add_scatter(x=x, y=np.round(share[:, r], 3), name=plot_label(label, 30),
                             stackgroup=view.key, mode="lines",
                             line={"width": 0.5, "color": colors[r]}, fillcolor=colors[r],
                             meta=view_meta(view.key),
@@ -95,7 +95,7 @@ def _occupancy(ctx: Context, source: Source) -> str:
         for name, r, label in ladder.thresholds:
             below = share[:, :r].sum(axis=1)
             fig.add_scatter(x=x, y=np.round(below, 3), mode="lines",
-                            name="threshold: " + plot_text(label or name),
+                            name="threshold: " + plot_label(label or name, 30),
                             line={"dash": "dash", "color": "#000000", "width": 2.5},
                             meta=view_meta(view.key),
                             hovertemplate="%{x}: %{y:.1f}% below<extra>"

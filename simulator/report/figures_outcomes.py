@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from simulator.report.context import PALETTE, Context, View
-from simulator.report.html import days, esc, pct, plot_text, table, view_block
+from simulator.report.html import days, esc, pct, plot_label, plot_text, table, view_block
 from simulator.report.plotting import figure_json, new_figure, view_meta
 from simulator.results.stats import ICD203
 
@@ -69,10 +69,10 @@ def _dot_whisker(ctx: Context) -> str:
         p = np.array([o["probability"] for o in outcomes]) * 100
         lo = np.array([o["ci95"][0] for o in outcomes]) * 100
         hi = np.array([o["ci95"][1] for o in outcomes]) * 100
-        labels = [plot_text(outcome_label(view, n)) for n in names]
+        labels = [plot_label(outcome_label(view, n)) for n in names]
         words = [plot_text(o["words"]) for o in outcomes]
         fig.add_scatter(
-            x=p, y=labels, mode="markers", name=plot_text(view.label), orientation="h",
+            x=p, y=labels, mode="markers", name=plot_label(view.label), orientation="h",
             marker={"color": view.color, "size": 10, "line": {"color": "white", "width": 1}},
             error_x={"type": "data", "symmetric": False, "array": hi - p, "arrayminus": p - lo,
                      "color": view.color, "thickness": 2, "width": 6},
@@ -126,7 +126,7 @@ def time_to_event_section(ctx: Context) -> str:
                 cum = np.searchsorted(t, grid, side="right") / max(n, 1) * 100
                 label = plot_text(outcome_label(view, name))
                 fig.add_scatter(
-                    x=x, y=np.round(cum, 3), mode="lines", name=label,
+                    x=x, y=np.round(cum, 3), mode="lines", name=plot_label(label),
                     line={"color": PALETTE[j % len(PALETTE)], "width": 2.5, "shape": "hv"},
                     meta=view_meta(view.key),
                     hovertemplate="%{x}<br>%{y:.1f}% by then<extra>" + label + "</extra>")

@@ -121,8 +121,11 @@ def evidence_section(ctx: Context) -> str:
                             + esc(", ".join(str(a) for a in actors)) + "</span>")
             text = (f'<p class="claim-text">{esc(data["text"])}</p>' if data.get("text")
                     else '<p class="claim-text muted">(claim text not available)</p>')
-            src = (f'<p class="claim-source">Source: {esc(data["source"])}</p>'
-                   if data.get("source") else "")
+            sources = data.get("source") or []
+            if not isinstance(sources, list):
+                sources = [sources]
+            src = (f'<p class="claim-source">Source: {esc(", ".join(map(str, sources)))}</p>'
+                   if sources else "")
             by = (f'<p class="muted small">Cited by: {esc("; ".join(cited[claim]))}</p>'
                   if claim in cited else '<p class="muted small">Not cited by the scenario.</p>')
             items.append(f'<li class="claim"{id_attr}><div class="claim-head"><code>'

@@ -12,7 +12,7 @@ from simulator.report.context import Context, Source, View
 from simulator.report.figures_analysis import analysis_function, failed
 from simulator.report.figures_ladder import rung_colors
 from simulator.report.figures_outcomes import outcome_label, source_wrap
-from simulator.report.html import esc, note, pct, plot_text, table, view_block
+from simulator.report.html import esc, note, pct, plot_label, table, view_block
 from simulator.report.paths import rung_paths_summary
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
@@ -46,7 +46,7 @@ def paths_section(ctx: Context) -> str:
         tables = []
         for view in source.views:
             steps = step_paths(source, view)
-            fig.add_trace(_sankey(view, steps, [plot_text(x) for x in ladder.labels], colors))
+            fig.add_trace(_sankey(view, steps, [plot_label(x, 24) for x in ladder.labels], colors))
             try:
                 extra = analysis_paths(source, view)
             except Exception as exc:

@@ -6,7 +6,7 @@ import numpy as np
 
 from simulator.report.context import Context, Source
 from simulator.report.figures_outcomes import dates, source_wrap
-from simulator.report.html import esc, plot_text
+from simulator.report.html import esc, plot_label
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -71,7 +71,7 @@ def state_section(ctx: Context) -> str:
                                               "–%{customdata[2]:.3g}<br>90%: "
                                               "%{customdata[0]:.3g}–%{customdata[3]:.3g}"
                                               "<extra></extra>")
-            fig.update_yaxes(title_text=plot_text(spec.label or spec.name))
+            fig.update_yaxes(title_text=plot_label(spec.label or spec.name, 30))
             desc = _description(source, spec.name)
             cards.append(f'<div class="fan"><h3>{esc(spec.label or spec.name)}</h3>'
                          f'{desc}{ctx.add_figure(figure_json(fig))}</div>')

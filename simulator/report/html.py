@@ -29,6 +29,14 @@ def plot_text(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def plot_label(text: object, limit: int = 42) -> str:
+    """A short label for axes and legends (full text goes in hovers), escaped for Plotly."""
+    value = str(text)
+    if len(value) > limit:
+        value = value[:limit - 1].rstrip() + "…"
+    return plot_text(value)
+
+
 def escape_script_json(text: str) -> str:
     """Make a JSON text safe to embed inside ``<script>``: no ``<``, ``>``, ``&`` left."""
     for char, replacement in _SCRIPT_ESCAPES.items():

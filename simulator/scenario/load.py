@@ -119,6 +119,19 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+_HINTS = {
+    "dict_type": "indent `key: value` lines under this key (a mapping), not a list or text",
+    "model_type": "indent `key: value` lines under this key (a mapping), not a list or text",
+    "float_parsing": "write a number such as `0.5`",
+    "int_parsing": "write a whole number such as `2`",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD, for example `2026-01-05`",
+    "date_parsing": "write the date as YYYY-MM-DD, for example `2026-01-05`",
+    "tuple_type": "write a list: `[a, b]` or one `- item` per line",
+    "greater_than_equal": "use a larger number",
+    "less_than_equal": "use a smaller number",
+    "too_short": "add more entries",
+}
+
 _EXPECTED = {
     "string_type": "text",
     "float_parsing": "a number",
@@ -146,9 +159,9 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
         if path in bad_keys:
             continue  # the key itself is wrong; its value's problems are noise
         kind = err["type"]
-        found = _describe(err.get("input"))
+        found: str | None = _describe(err.get("input"))
         expected = _EXPECTED.get(kind)
-        hint: str | None = None
+        hint: str | None = _HINTS.get(kind)
         found_text: str | None = found
         message = err["msg"].removeprefix("Value error, ")
         line, col = doc.position(path)
@@ -170,12 +183,13 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
             pattern = str(err.get("ctx", {}).get("pattern", ""))
             if "\\." in pattern:
                 expected = "an option reference `actor.option` in lowercase letters, digits, _"
+                hint = "write it as `actor.option`, e.g. `mexican_public.backlash`"
             elif "_-" in pattern:
                 expected = "lowercase letters, digits, `-` and `_`"
             else:
                 expected = "a name of lowercase letters, digits and `_`, not starting with a digit"
             message = "not a valid identifier"
-            hint = "for example `us_executive` or `strike_rate`"
+            hint = hint or "for example `us_executive` or `strike_rate`"
             if "[key]" in loc:
                 bad_keys.add(path)
                 line, col = doc.key_position(path)
@@ -187,13 +201,23 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
             expected = "true or false"
             hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
                     "geosim wants `true` or `false`")
-        elif kind in ("too_short", "too_long") and isinstance(err.get("input"), str | list):
-            hint = None
         elif err.get("input") is None and kind.endswith("_type"):
             message = "a value is missing here"
             hint = "write a value after the `:`, or remove the key"
         elif kind == "effect_kind":
             expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
+            given = err.get("input")
+            keys = ", ".join(f"`{k}`" for k in given) if isinstance(given, dict) else ""
+            if keys:
+                found = f"keys {keys}"
+            hint = (f"{keys or 'this'} is not an effect; start the effect with one of the "
+                    "expected keys, e.g. `- add: {cooperation: -0.1}`")
+        elif kind == "value_error" and isinstance(err.get("input"), dict):
+            found = None  # the message says what is wrong with the mapping
+            if "one of rate, weight or at" in message:
+                hint = "keep one of them; use `trigger` from another option for the rest"
+            elif "greater than max" in message:
+                hint = "swap `min` and `max`"
         if kind != "missing":
             found_text = found
         out.append(Diagnostic(message, file=doc.file, line=line, column=col, path=path,
@@ -228,12 +252,28 @@ def find_evidence_register(scenario_path: Path, scenario: Scenario) -> Path | No
 
 def load_evidence(path: Path) -> dict[str, dict[str, Any]]:
     """Claims of an evidence register by id (raises ScenarioError if the register is bad)."""
-    doc = load_yaml_file(path)
+    try:
+        doc = load_yaml_file(path)
+    except ScenarioError as exc:
+        if any("at the top level" in d.message for d in exc.diagnostics):
+            raise ScenarioError(Diagnostic(
+                "an evidence register needs a `claims:` mapping at the top level",
+                file=str(path), line=1, column=1,
+                hint="see seeds/README.md for the format")) from None
+        raise
     claims = doc.data.get("claims")
     if not isinstance(claims, dict):
         raise ScenarioError(Diagnostic("an evidence register needs a `claims:` mapping",
                                        file=str(path), line=1, column=1))
     return {str(k): (v if isinstance(v, dict) else {}) for k, v in claims.items()}
+
+
+def _display_path(register: Path, scenario_path: Path) -> str:
+    """The register's path as the user would write it: relative to the scenario file."""
+    try:
+        return os.path.relpath(register, scenario_path.resolve().parent)
+    except ValueError:
+        return str(register)
 
 
 def _cited(scenario: Scenario) -> list[tuple[KeyPath, str]]:
@@ -262,7 +302,7 @@ def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
             line, col = doc.position(key_path)
             out.append(Diagnostic(
                 f"unknown evidence id `{claim}`", file=doc.file, line=line, column=col,
-                path=key_path, expected=f"a claim id from {os.path.relpath(register)}",
+                path=key_path, expected=f"a claim id from {_display_path(register, path)}",
                 found=claim, hint=f"did you mean `{close[0]}`?" if close
                 else "add the claim to the register or fix the id"))
     return out

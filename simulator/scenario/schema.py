@@ -398,6 +398,13 @@ class Scenario(_Model):
     as_of: date = Field(description="The date the scenario starts (day 0), YYYY-MM-DD.")
     horizon: QuantityText = Field(description="How long each run lasts: `1 year`, `180 days`.")
     description: Text = Field(default="", description="What the scenario is about.")
+    time_step: QuantityText | None = Field(
+        default=None,
+        description=(
+            "How often conditions and rates that read `t` are re-evaluated between events "
+            "(they are also re-evaluated at every event). Default: the horizon / 100."
+        ),
+    )
     evidence_register: str | None = Field(
         default=None,
         description=(

@@ -18,7 +18,9 @@ P_FAST = 1 - 0.895**6
 
 def test_rows_and_known_difference(compare_results: Results) -> None:
     (row,) = compare_variants(compare_results)
-    assert row["variant"] == "faster" and row["outcome"] == "hit" and row["label"] == "The hit"
+    assert row["variant"] == "faster"
+    assert row["outcome"] == "hit"
+    assert row["label"] == "The hit"
     assert row["variant_label"] == "A little faster"
     assert set(row) >= {"p_base", "p_variant", "diff", "ci95", "words_base", "words_variant"}
     # monotone coupling: a larger hazard on the same budget never undoes a hit
@@ -49,7 +51,9 @@ def test_paired_se_is_much_smaller_than_independent(compare_results: Results,
 def test_paired_interval_edge_cases() -> None:
     same = np.array([True, False] * 50)
     r = paired_difference(same, same)
-    assert r["diff"] == 0 and r["lo"] <= 0 <= r["hi"] and r["se"] == 0
+    assert r["diff"] == 0
+    assert r["lo"] <= 0 <= r["hi"]
+    assert r["se"] == 0
     allfalse = np.zeros(200, bool)
     r = paired_difference(allfalse, np.r_[np.ones(10, bool), np.zeros(190, bool)])
     assert r["diff"] == pytest.approx(0.05)
@@ -66,7 +70,8 @@ def test_unknown_variant(compare_results: Results) -> None:
 def test_compare_scenario_runs_then_compares(scenario_dir: object, tmp_path: object) -> None:
     from pathlib import Path
 
-    assert isinstance(scenario_dir, Path) and isinstance(tmp_path, Path)
+    assert isinstance(scenario_dir, Path)
+    assert isinstance(tmp_path, Path)
     rows = compare_scenario(scenario_dir / "compare.yaml", variants=["faster"], runs=300,
                             seed=1, executor="serial", out=tmp_path / "r")
     assert [r["variant"] for r in rows] == ["faster"]

@@ -15,10 +15,12 @@ def test_recovers_threshold(threshold_results: Results) -> None:
     assert boxes
     top = boxes[0]
     (cond,) = top["conditions"]
-    assert cond["parameter"] == "thr" and cond["upper"] is None
+    assert cond["parameter"] == "thr"
+    assert cond["upper"] is None
     # uniform draws: the nearest draws to 0.6 lie ~1/2000 apart
     assert cond["lower"] == pytest.approx(0.6, abs=0.01)
-    assert top["density"] == 1.0 and top["coverage"] > 0.97
+    assert top["density"] == 1.0
+    assert top["coverage"] > 0.97
     assert top["sentence"].startswith("When Threshold draw is at least 0.6")
     assert "“It went” happens in 100% of runs" in top["sentence"]
 
@@ -36,8 +38,10 @@ def test_two_dimensional_box() -> None:
     (box, *_) = prim_boxes(x, y, min_coverage=0.8)
     assert box["lower"][0] == pytest.approx(0.5, abs=0.03)
     assert box["upper"][1] == pytest.approx(0.3, abs=0.03)
-    assert np.isinf(box["lower"][2]) and np.isinf(box["upper"][3])
-    assert box["density"] > 0.95 and box["coverage"] > 0.9
+    assert np.isinf(box["lower"][2])
+    assert np.isinf(box["upper"][3])
+    assert box["density"] > 0.95
+    assert box["coverage"] > 0.9
 
 
 def test_nothing_to_find() -> None:

@@ -46,11 +46,13 @@ def test_divergence_after_the_shared_start(paths_results: Results) -> None:
     (div,) = escalation_paths(paths_results)["divergence"]
     assert div["outcomes"] == ["high", "low"]
     opts = div["options"]
-    assert opts["step"] == 2 and opts["after"] == ["a.start"]
+    assert opts["step"] == 2
+    assert opts["after"] == ["a.start"]
     assert (opts["next_a"], opts["next_b"]) == ("a.up", "a.down")
     assert opts["jump"] == 1.0
     rungs = div["rungs"]
-    assert rungs["step"] == 3 and rungs["after"] == ["r0", "r1"]
+    assert rungs["step"] == 3
+    assert rungs["after"] == ["r0", "r1"]
     assert (rungs["next_a"], rungs["next_b"]) == ("r3", "r0")
 
 
@@ -58,4 +60,5 @@ def test_divergence_point_handles_empty_and_unequal_lengths() -> None:
     assert divergence_point([], [["a"]], {}) is None
     d = divergence_point([["a", "b", "c"]], [["a", "b"]], {})
     assert d is not None
-    assert d["step"] == 3 and d["next_b"] == "(end)"
+    assert d["step"] == 3
+    assert d["next_b"] == "(end)"

@@ -30,8 +30,10 @@ def test_ishigami_first_order_indices() -> None:
     assert s[0]["index"] == pytest.approx(0.3139, abs=0.03)
     assert s[1]["index"] == pytest.approx(0.4424, abs=0.03)
     assert abs(s[2]["index"]) < 0.02
-    lo, hi = s[1]["ci95"]
-    assert lo < 0.4424 < hi
+    for r in s:
+        lo, hi = r["ci95"]
+        assert lo < r["index"] < hi
+        assert hi - lo < 0.05
 
 
 def test_given_data_index_of_pure_noise_is_near_zero() -> None:
@@ -46,10 +48,11 @@ def test_given_data_index_of_pure_noise_is_near_zero() -> None:
 
 def test_global_indices_one_driver(one_driver_results: Results) -> None:
     rows = global_indices(one_driver_results, n_boot=100)["hit"]
-    assert [r["parameter"] for r in rows][0] == "driver"
+    assert next(r["parameter"] for r in rows) == "driver"
     driver = rows[0]
     assert driver["label"] == "Driver rate"
-    assert driver["index"] > 0.15 and driver["correlation"] > 0.3
+    assert driver["index"] > 0.15
+    assert driver["correlation"] > 0.3
     for r in rows[1:]:
         assert abs(r["index"]) < 0.02  # noise only: sd ~0.005
         assert abs(r["correlation"]) < 0.08  # ~N(0, 0.018): |z| < 4.5
@@ -83,18 +86,21 @@ def test_format_value_uses_author_units() -> None:
 
 def test_tornado_one_driver(scenario_dir: Path) -> None:
     rows = tornado(scenario_dir / "one_driver.yaml", runs=600, seed=2, executor="serial")
-    assert [r["parameter"] for r in rows][0] == "driver"
+    assert next(r["parameter"] for r in rows) == "driver"
     top = rows[0]
-    assert top["outcome"] == "hit" and top["label"] == "Driver rate"
+    assert top["outcome"] == "hit"
+    assert top["label"] == "Driver rate"
     # at a constant hazard h the chance within a year is 1 − exp(−h · 365.25)
     for p_key, v_key in (("p_low", "low_value"), ("p_high", "high_value")):
         expected = 1 - math.exp(-top[v_key] * 365.25)
         se = math.sqrt(expected * (1 - expected) / 600)
         assert abs(top[p_key] - expected) / se < 4.5  # false alarm ~1e-5
-    assert top["swing"] > 0.3 and top["low_text"].endswith("% per month")
+    assert top["swing"] > 0.3
+    assert top["low_text"].endswith("% per month")
     for r in rows[1:]:
         # common random numbers: parameters the outcome never reads change nothing
-        assert r["swing"] == 0.0 and r["p_low"] == r["p_high"] == top["p_median"]
+        assert r["swing"] == 0.0
+        assert r["p_low"] == r["p_high"] == top["p_median"]
     assert {r["parameter"] for r in rows} == {"driver", "idle", "delay"}
     assert rows[-1]["high_text"].endswith("weeks") or rows[-2]["high_text"].endswith("weeks")
 
@@ -110,7 +116,8 @@ def test_sobol_one_driver(scenario_dir: Path) -> None:
                          runs_per_point=150, seed=4, executor="serial", n_resamples=100)
     by = {r["parameter"]: r for r in rows}
     assert rows[0]["parameter"] == "driver"
-    assert by["driver"]["total_order"] > 0.7 and by["driver"]["first_order"] > 0.5
+    assert by["driver"]["total_order"] > 0.7
+    assert by["driver"]["first_order"] > 0.5
     for name in ("idle", "delay"):
         # common random numbers: these parameters change no outcome at all
         assert by[name]["total_order"] == pytest.approx(0.0, abs=1e-9)

@@ -19,7 +19,8 @@ def _row(rows: list[dict], indicator: str, outcome: str) -> dict:
 def test_perfect_precursor(signposts_results: Results) -> None:
     rows = signposts(signposts_results)
     r = _row(rows, "spark_seen", "boom")
-    assert r["indicator_label"] == "Fuse lit" and r["outcome_label"] == "Explosion"
+    assert r["indicator_label"] == "Fuse lit"
+    assert r["outcome_label"] == "Explosion"
     # the explosion follows the spark by exactly 20 days, never otherwise
     assert r["lead_time"]["median"] == pytest.approx(20.0)
     assert r["lead_time"]["p10"] == pytest.approx(20.0)
@@ -47,7 +48,8 @@ def test_independent_indicator_has_lr_one(signposts_results: Results) -> None:
 def test_never_reached_outcome(signposts_results: Results) -> None:
     r = _row(signposts(signposts_results), "spark_seen", "nothing")
     assert r["outcome_runs"] == 0
-    assert r["likelihood_ratio"] is None and r["lead_time"] is None
+    assert r["likelihood_ratio"] is None
+    assert r["lead_time"] is None
     assert r["p_if_seen"] == 0.0
 
 
@@ -58,6 +60,9 @@ def test_rows_sorted_by_likelihood_ratio(signposts_results: Results) -> None:
 
 def test_likelihood_ratio_zero_cells_corrected() -> None:
     lr, ci, corrected = _likelihood_ratio(10, 10, 0, 90)
-    assert corrected and lr is not None and ci is not None and lr > 10
+    assert corrected
+    assert lr is not None
+    assert ci is not None
+    assert lr > 10
     assert ci[0] < lr < ci[1]
     assert _likelihood_ratio(0, 0, 3, 10) == (None, None, False)

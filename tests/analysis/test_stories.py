@@ -12,7 +12,8 @@ def test_story_lines_have_days_dates_labels_and_evidence(signposts_results: Resu
     out = stories(signposts_results, per_outcome=2)
     assert set(out) == {"boom", "nothing"}
     boom = out["boom"]
-    assert len(boom) == 2 and all(s["note"] == "" for s in boom)
+    assert len(boom) == 2
+    assert all(s["note"] == "" for s in boom)
     story = boom[0]
     assert story["run"] % 100 == 0
     texts = [e["text"] for e in story["events"]]
@@ -32,10 +33,12 @@ def test_story_lines_have_days_dates_labels_and_evidence(signposts_results: Resu
 def test_first_day_date(signposts_results: Results) -> None:
     story = stories(signposts_results)["boom"][0]
     coin = [e for e in story["events"] if "tosses" in e["text"]]
-    assert coin and coin[0]["text"].startswith("Day 1 (6 Jan 2026) — Coin: tosses")
+    assert coin
+    assert coin[0]["text"].startswith("Day 1 (6 Jan 2026) — Coin: tosses")
 
 
 def test_outcome_without_traced_run_says_so(signposts_results: Results) -> None:
     (entry,) = stories(signposts_results)["nothing"]
-    assert entry["run"] is None and entry["events"] == []
+    assert entry["run"] is None
+    assert entry["events"] == []
     assert "None of the 20 traced runs" in entry["note"]

@@ -16,7 +16,7 @@ from .conftest import ks_check, load, mean_check, proportion_check
 YEAR = 365.25
 RATES = {"a": 2 / YEAR, "b": 5 / YEAR, "c": 1 / YEAR}  # hazard per day
 TOTAL = sum(RATES.values())
-RUNS = 20_000
+RUNS = 12_000
 
 
 def test_first_event_distribution(run):
@@ -53,7 +53,7 @@ def test_first_event_distribution(run):
 def test_nothing_by_horizon(run):
     horizon_days = 365.25 / 12  # one month: Σλ·H = 8/12
     scenario = load("competing_hazards").model_copy(update={"horizon": "1 month"})
-    df = run(scenario, runs=10_000).to_pandas()
+    df = run(scenario, runs=8_000).to_pandas()
     nothing = ~df["outcome.any_fired"].to_numpy()
     proportion_check("case1 P(nothing by H)", nothing, math.exp(-horizon_days * TOTAL))
     # a run where nothing fired lasts exactly the horizon

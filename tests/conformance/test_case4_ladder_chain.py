@@ -12,6 +12,7 @@ Statistical checks here: 3 starts × (P(top), E[steps], Var[steps], E[time]) = 1
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -80,8 +81,7 @@ def test_absorption(run):
         for path, n in zip(paths, steps, strict=True):
             assert path[0] == start
             assert len(path) - 1 == n
-            assert all(abs(int(b) - int(a)) == 1 for a, b in zip(path[:-1], path[1:],
-                                                                   strict=True))
+            assert all(abs(int(b) - int(a)) == 1 for a, b in itertools.pairwise(path))
             assert path[-1] in (0, 4)
             assert all(0 < x < 4 for x in path[:-1])
         np.testing.assert_array_equal(sub["final.escalation"].to_numpy(),

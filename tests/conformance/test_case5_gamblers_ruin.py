@@ -13,7 +13,7 @@ import numpy as np
 
 from .conftest import mean_check, proportion_check
 
-RUNS = 5_000
+RUNS = 4_000
 N = 5
 P_UP = 0.6
 Q_DOWN = 1 - P_UP

@@ -2,7 +2,8 @@
 
 Scenario: `kickoff` at day 10 triggers `follow` after 7 days (→ day 17 exactly), `coin`
 with chance 0.3, and `lagged` after `2 to 6 weeks` (5th/95th percentiles 14 and 42
-days); a hazard `alarm` (random t₀) triggers `echo` exactly 0.1 days later.
+days); a hazard `alarm` (random t₀) triggers `echo` exactly 0.1 days later; `dated`
+is scheduled by date (day 20); `too_late` comes due at day 11 with `when: t < 5` and lapses.
 Statistical checks here: 1 (coin) + 2 (delay percentiles) + 1 (KS of delays) = 4 of K.
 """
 
@@ -38,6 +39,11 @@ def test_delays_and_chances(run):
     assert all(k.tolist() == [10.0] for k in kickoff)
     assert all(f.size == 1 and abs(f[0] - 17.0) <= 1e-12 for f in follow)
     assert (df["count.nature.follow"] == 1).all()
+    # scheduled by date: 2026-01-21 is day 20 after as_of 2026-01-01
+    assert all(d.tolist() == [20.0] for d in _times(df, idx["dated"]))
+    # a trigger whose target's `when` is false when it comes due lapses (never fires)
+    assert (df["count.nature.too_late"] == 0).all()
+    assert (df["lapsed"] == 1).all()
 
     # a trigger from a hazard firing at a random t₀ fires at t₀ + 0.1 (to 1e-12)
     alarm = _times(df, idx["alarm"])

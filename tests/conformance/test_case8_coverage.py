@@ -1,11 +1,12 @@
 """Case 8: coverage of the reported 95 % interval (Wilson) for a Bernoulli outcome.
 
-The outcome has p = 0.3 exactly (`30% per month` over one month). Over B independent
+The outcome has p = 0.25 exactly (`25% per month` over one month). Over B independent
 batches of n runs, the number of batches whose 95 % interval contains p must be
 consistent with Binomial(B, 0.95): the acceptance band is the central two-sided 1e-3
 band of that binomial (B = 400: 364..393; B = 1000: 926..971, as in the reference).
-The exact coverage of the Wilson interval at (n, p) is computed too (0.9466 for n = 200,
-p = 0.3) and must be within 0.01 of 0.95; the count is checked against it as well.
+The exact coverage of the Wilson interval at (n, p) is computed too (0.9513 for n = 100,
+p = 0.25; 0.9592 for n = 200) and must be within 0.01 of 0.95; the count is checked
+against it as well. Default: B = 400 batches of n = 100 runs (40,000 runs).
 
 Default test: one public run of B·n runs, batches = blocks of n consecutive run indices
 (every run has its own seed sequence, so blocks are independent), intervals computed
@@ -26,8 +27,8 @@ from simulator.results.stats import wilson_interval
 
 from .conftest import CHECKS, Check, load
 
-P = 0.3
-N_BATCH = 200
+P = 0.25
+N_BATCH = 100
 BAND_LEVEL = 1e-3
 
 
@@ -64,7 +65,7 @@ def test_reported_interval_is_wilson(run):
 def test_coverage_over_batches(run):
     batches = 400
     results = run("coverage", runs=batches * N_BATCH, executor="process", workers=2,
-                  chunk_size=5_000)
+                  chunk_size=4_000)
     hits = results.to_pandas(["run", "outcome.happened"]).sort_values("run")
     reached = hits["outcome.happened"].to_numpy().reshape(batches, N_BATCH).sum(axis=1)
     covered = sum(lo <= P <= hi for lo, hi in (wilson_interval(int(k), N_BATCH)
@@ -76,11 +77,12 @@ def test_coverage_over_batches(run):
 
 @pytest.mark.slow
 def test_coverage_over_seeds(run):
-    batches = 1000
+    batches, n = 1000, 200
+    assert abs(exact_coverage(n, P) - 0.95) < 0.01
     scenario = load("coverage")
     covered = 0
     for seed in range(batches):
-        lo, hi = run(scenario, runs=N_BATCH, seed=10_000 + seed).summary[
+        lo, hi = run(scenario, runs=n, seed=10_000 + seed).summary[
             "variants"]["baseline"]["outcomes"]["happened"]["ci95"]
         covered += lo <= P <= hi
     band_check("case8 coverage over seeds vs Binomial(1000, 0.95)", covered, batches, 0.95)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tempfile
@@ -90,7 +91,8 @@ def check_invariants(results: simulator.Results, runs: int) -> pd.DataFrame:
         assert (np.diff(times) >= 0).all()
     for times, e in zip(df["event_times"], end, strict=True):
         if len(times):
-            assert times[0] >= 0 and times[-1] <= e
+            assert times[0] >= 0
+            assert times[-1] <= e
     for o in model.options:
         if o.once:
             assert (df[f"count.{o.key}"] <= 1).all()
@@ -102,7 +104,7 @@ def check_invariants(results: simulator.Results, runs: int) -> pd.DataFrame:
             assert rtimes[0] == 0.0
             assert (np.diff(np.asarray(rtimes)) >= 0).all()
             assert path[-1] == final
-            assert all(a != b for a, b in zip(path[:-1], path[1:], strict=True))
+            assert all(a != b for a, b in itertools.pairwise(path))
             assert all(0 <= x <= top for x in path)
     return df
 
@@ -112,7 +114,8 @@ def test_structure_mixed_scenario(run):
     df = check_invariants(results, 1_500)
     # the mixed scenario exercises everything the checks look at
     assert df["n_events"].sum() > 0
-    assert df["outcome.collapse"].any() and not df["outcome.collapse"].all()
+    assert df["outcome.collapse"].any()
+    assert not df["outcome.collapse"].all()
     assert (df["end_time"] < 365.25).any()
 
 
@@ -211,7 +214,7 @@ def _assert_same_table(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 
 def test_workers_and_chunking_do_not_matter(run):
-    runs = 140
+    runs = 50  # chunk size 1 → 100 chunk files; keep it small
     reference = run("mixed", runs=runs, variants="all")
     table = reference.to_pandas()
     others = [
@@ -308,11 +311,11 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+@settings(max_examples=10, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_random_scenarios_keep_invariants(data):
-    runs = 40
+    runs = 30
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         path = root / "scenario.yaml"

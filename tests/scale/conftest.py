@@ -10,8 +10,7 @@ import pytest
 
 import simulator
 
-MINI = Path(__file__).with_name("mini.yaml")
-SEED = 7
+from ._mini import MINI, SEED
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +33,7 @@ def serial_digests(tmp_path_factory: pytest.TempPathFactory) -> dict[int, str]:
     return Lookup()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def dask_cluster() -> Iterator[Any]:
     """A real LocalCluster: two worker processes, one thread each, no dashboard."""
     distributed = pytest.importorskip("distributed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ import simulator
 from simulator.runner.dask_executor import DaskExecutor, task_key
 from simulator.runner.executors import make_executor
 from simulator.runner.tasks import ChunkTask, run_task
-from tests.scale.conftest import SEED
+
+from ._mini import SEED
 
 pytest.importorskip("distributed")
+RUNS = 3000
 
 
 def _assert_each_run_once(path: Path, variants: list[str], runs: int) -> None:
@@ -31,25 +34,26 @@ def _assert_each_run_once(path: Path, variants: list[str], runs: int) -> None:
 def test_local_cluster_digest_equals_serial(mini: Path, tmp_path: Path,
                                             serial_digests: dict[int, str]) -> None:
     """``executor="dask"`` starts (and closes) its own LocalCluster."""
-    results = simulator.run(mini, variants="all", runs=1200, seed=SEED, executor="dask",
-                            workers=2, chunk_size=100, out=tmp_path / "r")
+    results = simulator.run(mini, variants="all", runs=RUNS, seed=SEED, executor="dask",
+                            workers=2, chunk_size=300, out=tmp_path / "r")
     assert results.manifest["executor"] == "dask"
     assert results.manifest["workers"] == 2
-    assert results.digest == serial_digests[1200]
-    _assert_each_run_once(results.path, results.variants, 1200)
+    assert results.digest == serial_digests[RUNS]
+    _assert_each_run_once(results.path, results.variants, RUNS)
 
 
-def test_scheduler_address_digest_equals_serial(mini: Path, tmp_path: Path, dask_cluster: Any,
-                                                serial_digests: dict[int, str]) -> None:
-    exe = make_executor("process", scheduler=dask_cluster.scheduler_address)
-    try:
-        assert isinstance(exe, DaskExecutor)
-        assert exe.workers == 2
-        results = simulator.run(mini, variants="all", runs=1200, seed=SEED, executor=exe,
-                                chunk_size=300, out=tmp_path / "r")
-    finally:
-        exe.close()
-    assert results.digest == serial_digests[1200]
+def _wait_for_restart(client: Any, dead: int, timeout: float = 60.0) -> None:
+    """The nanny restarts a killed worker; wait until two live workers answer again."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pids = set(client.run(os.getpid).values())
+        except Exception:  # the scheduler may still list the dead worker
+            pids = set()
+        if len(pids) == 2 and dead not in pids:
+            return
+        assert time.monotonic() < deadline, "the killed worker was not restarted"
+        time.sleep(0.2)
 
 
 def test_killed_worker_tasks_are_recomputed(mini: Path, tmp_path: Path, dask_cluster: Any,
@@ -57,10 +61,13 @@ def test_killed_worker_tasks_are_recomputed(mini: Path, tmp_path: Path, dask_clu
     """SIGKILL one worker process after the first results: every run appears exactly once."""
     from distributed import Client
 
-    runs = 3000
+    runs = RUNS
     killed: list[int] = []
-    with Client(dask_cluster.scheduler_address) as client, \
-            DaskExecutor(scheduler=dask_cluster.scheduler_address) as exe:
+    address = dask_cluster.scheduler_address
+    exe = make_executor("process", scheduler=address)
+    assert isinstance(exe, DaskExecutor)
+    assert exe.workers == 2  # the threads the cluster reports
+    with Client(address) as client, exe:
         pids: dict[str, int] = client.run(os.getpid)
         assert len(pids) == 2
 
@@ -73,8 +80,7 @@ def test_killed_worker_tasks_are_recomputed(mini: Path, tmp_path: Path, dask_clu
         results = simulator.run(mini, variants="all", runs=runs, seed=SEED, executor=exe,
                                 chunk_size=100, out=tmp_path / "r", progress=progress)
         assert killed
-        client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
-        assert killed[0] not in client.run(os.getpid).values()
+        _wait_for_restart(client, killed[0])
     assert results.digest == serial_digests[runs]
     _assert_each_run_once(results.path, results.variants, runs)
 

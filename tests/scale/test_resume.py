@@ -19,11 +19,12 @@ import simulator
 from simulator.runner.executors import SerialExecutor
 from simulator.runner.store import TMP_MARK
 from simulator.runner.tasks import ChunkTask
-from tests.scale.conftest import SEED
+
+from ._mini import SEED
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNS = 4000
-CHUNK = 200
+RUNS = 3000  # the same as test_dask.py, so the serial reference is computed once
+CHUNK = 150
 KILL_POINTS = random.Random(20260105)  # fixed seed: the interruption points are reproducible
 
 

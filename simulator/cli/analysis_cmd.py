@@ -1,0 +1,275 @@
+"""Analysis commands: compare, sensitivity, discover, paths, signposts, stories.
+
+Each takes a results directory (a finished ``geosim run``) or a scenario file (then it
+runs the scenario first, into a temporary directory unless ``--out`` is given), calls
+:mod:`simulator.analysis` and prints a Rich table, or the rows as JSON with ``--json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from simulator.cli._common import app, command_line, console, handle_errors, print_json
+from simulator.cli._progress import progress_bar
+from simulator.errors import ResultsError
+from simulator.results.results import Results
+from simulator.runner.runner import run
+
+
+def _pct(p: float | None) -> str:
+    return "—" if p is None else f"{p:.1%}"
+
+
+def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
+          workers: int | None, executor: str, out: Path | None, quiet: bool) -> Results:
+    """A results directory as is, or a scenario file run now."""
+    if path.is_dir():
+        return Results(path)
+    if not path.exists():
+        raise ResultsError(f"{path} is neither a results directory nor a scenario file")
+    with progress_bar(path.stem, enabled=not quiet) as progress:
+        return run(path, variants=variants, runs=runs, seed=seed, workers=workers,
+                   executor=executor, out=out, force=out is not None, progress=progress,
+                   command=command_line())
+
+
+def _split(names: str | None) -> list[str] | None:
+    return [n.strip() for n in names.split(",") if n.strip()] if names else None
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, c in enumerate(columns):
+        table.add_column(c, justify="left" if i < 2 else "right")
+    for r in rows:
+        table.add_row(*r)
+    return table
+
+
+RUNS = typer.Option(5_000, "--runs", "-n", min=1, help="Runs per variant (scenario input).")
+SEED = typer.Option(0, "--seed", "-s", min=0, help="Root random seed (scenario input).")
+WORKERS = typer.Option(None, "--workers", "-w", min=1, help="Worker processes.")
+EXECUTOR = typer.Option("process", "--executor", help="serial or process.")
+OUT = typer.Option(None, "--out", "-o", help="Keep the results of a scenario run here.")
+JSON = typer.Option(False, "--json", help="Print the rows as JSON.")
+VARIANT = typer.Option("baseline", "--variant", "-v", help="Variant to analyse.")
+SOURCE = typer.Argument(..., help="Results directory or scenario YAML file.")
+
+
+@app.command("compare")
+@handle_errors
+def compare_command(
+    source: Path = SOURCE,
+    variants: str | None = typer.Option(None, "--variants",
+                                        help="Comma-separated variants (default: all)."),
+    baseline: str = typer.Option("baseline", "--baseline", help="Reference variant."),
+    runs: int = RUNS, seed: int = SEED, workers: int | None = WORKERS,
+    executor: str = EXECUTOR, out: Path | None = OUT, as_json: bool = JSON,
+) -> None:
+    """Paired differences of each variant against the baseline (common random numbers)."""
+    from simulator.analysis.compare import compare_variants
+
+    chosen = _split(variants)
+    to_run: list[str] | str = "all" if chosen is None else [baseline, *chosen]
+    results = _load(source, runs=runs, seed=seed, variants=to_run, workers=workers,
+                    executor=executor, out=out, quiet=as_json)
+    rows = compare_variants(results, baseline=baseline, variants=chosen)
+    if as_json:
+        print_json(rows)
+        return
+    console.print(_table(
+        f"Variants against {baseline} — {results.runs:,} paired runs",
+        ["variant", "outcome", baseline, "variant", "difference", "95% interval"],
+        [[r["variant"], r["label"], _pct(r["p_base"]), _pct(r["p_variant"]),
+          f"{r['diff']:+.1%}", f"{r['ci95'][0]:+.1%} … {r['ci95'][1]:+.1%}"] for r in rows]))
+
+
+@app.command("sensitivity")
+@handle_errors
+def sensitivity_command(
+    source: Path = SOURCE,
+    outcome: str | None = typer.Option(None, "--outcome", help="Outcome (default: all)."),
+    method: str = typer.Option("tornado", "--method",
+                               help="tornado, given-data (from results) or sobol."),
+    runs: int = typer.Option(1_000, "--runs", "-n", min=1,
+                             help="Runs per setting (tornado), per point (sobol), or "
+                                  "per variant when a scenario is run for given-data."),
+    samples: int = typer.Option(32, "--samples", min=2, help="Sobol base sample (power of 2)."),
+    variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
+    executor: str = EXECUTOR, top: int = typer.Option(10, "--top", help="Rows per outcome."),
+    as_json: bool = JSON,
+) -> None:
+    """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
+    from simulator.analysis import sensitivity as sens
+
+    if method == "given-data":
+        results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
+                        executor=executor, out=None, quiet=as_json)
+        data = sens.global_indices(results, variant)
+        if outcome is not None:
+            if outcome not in data:
+                raise ResultsError(f"unknown outcome `{outcome}` (outcomes: {', '.join(data)})")
+            data = {outcome: data[outcome]}
+        if as_json:
+            print_json(data)
+            return
+        for o, rows in data.items():
+            console.print(_table(f"Given-data sensitivity — {o}",
+                                 ["parameter", "label", "index", "95% interval", "rank corr."],
+                                 [[r["parameter"], r["label"], f"{r['index']:.3f}",
+                                   "—" if r["ci95"] is None else
+                                   f"{r['ci95'][0]:.3f} … {r['ci95'][1]:.3f}",
+                                   "—" if r["correlation"] is None else f"{r['correlation']:+.2f}"]
+                                  for r in rows[:top]]))
+        return
+    if source.is_dir():
+        raise ResultsError(f"--method {method} runs the scenario: give a scenario file, "
+                           f"not a results directory (or use --method given-data)")
+    if method == "tornado":
+        rows = sens.tornado(source, outcome=outcome, runs=runs, seed=seed, workers=workers,
+                            executor=executor)
+        if as_json:
+            print_json(rows)
+            return
+        for o in dict.fromkeys(r["outcome"] for r in rows):
+            block = [r for r in rows if r["outcome"] == o][:top]
+            console.print(_table(
+                f"Tornado — {block[0]['outcome_label']} (others at their medians: "
+                f"{_pct(block[0]['p_median'])})",
+                ["parameter", "p10 → p90", "P at p10", "P at p90", "swing"],
+                [[r["label"], f"{r['low_text']} → {r['high_text']}", _pct(r["p_low"]),
+                  _pct(r["p_high"]), _pct(r["swing"])] for r in block]))
+        return
+    if method == "sobol":
+        if outcome is None:
+            raise typer.BadParameter("--method sobol needs --outcome", param_hint="--outcome")
+        rows = sens.sobol_indices(source, outcome=outcome, n=samples, runs_per_point=runs,
+                                  seed=seed, workers=workers, executor=executor)
+        if as_json:
+            print_json(rows)
+            return
+        console.print(_table(f"Sobol' indices — {outcome}",
+                             ["parameter", "label", "first order", "total order"],
+                             [[r["parameter"], r["label"], f"{r['first_order']:.3f}",
+                               f"{r['total_order']:.3f}"] for r in rows[:top]]))
+        return
+    raise typer.BadParameter("use tornado, given-data or sobol", param_hint="--method")
+
+
+@app.command("discover")
+@handle_errors
+def discover_command(
+    source: Path = SOURCE,
+    outcome: str = typer.Option(..., "--outcome", help="Outcome to explain."),
+    variant: str = VARIANT,
+    min_coverage: float = typer.Option(0.5, "--min-coverage", min=0.0, max=1.0,
+                                       help="Least share of the outcome's runs a box holds."),
+    runs: int = RUNS, seed: int = SEED, workers: int | None = WORKERS,
+    executor: str = EXECUTOR, as_json: bool = JSON,
+) -> None:
+    """Conditions under which an outcome becomes likely (PRIM), in plain sentences."""
+    from simulator.analysis.discovery import discover
+
+    results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
+                    executor=executor, out=None, quiet=as_json)
+    rows = discover(results, outcome, variant, min_coverage=min_coverage)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"No parameter ranges make “{outcome}” clearly more likely.",
+                      markup=False)
+    for r in rows:
+        console.print(r["sentence"], markup=False)
+
+
+@app.command("paths")
+@handle_errors
+def paths_command(
+    source: Path = SOURCE, variant: str = VARIANT,
+    top: int = typer.Option(10, "--top", help="Sequences to show."),
+    runs: int = RUNS, seed: int = SEED, workers: int | None = WORKERS,
+    executor: str = EXECUTOR, as_json: bool = JSON,
+) -> None:
+    """Escalation paths: top rung sequences, per outcome, and where paths diverge."""
+    from simulator.analysis.paths import escalation_paths
+
+    results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
+                    executor=executor, out=None, quiet=as_json)
+    data = escalation_paths(results, variant, top=top)
+    if as_json:
+        print_json(data)
+        return
+    console.print(_table("Top rung sequences", ["path", "", "runs", "share"],
+                         [[" → ".join(s["labels"]), "", f"{s['count']:,}", _pct(s["share"])]
+                          for s in data["top_sequences"]]))
+    for info in data["by_outcome"].values():
+        rows: list[list[str]] = [[" → ".join(s["labels"]), "", f"{s['count']:,}",
+                                  _pct(s["share"])] for s in info["option_sequences"][:3]]
+        console.print(_table(f"Paths to “{info['label']}” ({info['runs']:,} runs)",
+                             ["events", "", "runs", "share"], rows))
+
+
+@app.command("signposts")
+@handle_errors
+def signposts_command(
+    source: Path = SOURCE, variant: str = VARIANT,
+    outcome: str | None = typer.Option(None, "--outcome", help="Only this outcome."),
+    runs: int = RUNS, seed: int = SEED, workers: int | None = WORKERS,
+    executor: str = EXECUTOR, as_json: bool = JSON,
+) -> None:
+    """What to watch: how much each indicator raises an outcome's chance, and how early."""
+    from simulator.analysis.signposts import signposts
+
+    results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
+                    executor=executor, out=None, quiet=as_json)
+    rows = signposts(results, variant)
+    if outcome is not None:
+        if outcome not in {r["outcome"] for r in rows}:
+            raise ResultsError(f"unknown outcome `{outcome}`")
+        rows = [r for r in rows if r["outcome"] == outcome]
+    if as_json:
+        print_json(rows)
+        return
+
+    def lr(r: dict[str, Any]) -> str:
+        return "—" if r["likelihood_ratio"] is None else f"{r['likelihood_ratio']:.2f}"
+
+    def lead(r: dict[str, Any]) -> str:
+        return "—" if r["lead_time"] is None else f"{r['lead_time']['median']:.0f} d"
+
+    console.print(_table("Signposts (seen before the outcome)",
+                         ["outcome", "indicator", "P if seen", "P if not", "LR", "lead"],
+                         [[r["outcome_label"], r["indicator_label"], _pct(r["p_if_seen"]),
+                           _pct(r["p_if_not_seen"]), lr(r), lead(r)] for r in rows]))
+
+
+@app.command("stories")
+@handle_errors
+def stories_command(
+    source: Path = SOURCE, variant: str = VARIANT,
+    per_outcome: int = typer.Option(2, "--per-outcome", min=1, help="Stories per outcome."),
+    runs: int = RUNS, seed: int = SEED, workers: int | None = WORKERS,
+    executor: str = EXECUTOR, as_json: bool = JSON,
+) -> None:
+    """Sample runs told as dated events, for each outcome (from the traced runs)."""
+    from simulator.analysis.stories import stories
+
+    results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
+                    executor=executor, out=None, quiet=as_json)
+    data = stories(results, variant, per_outcome=per_outcome)
+    if as_json:
+        print_json(data)
+        return
+    for items in data.values():
+        for s in items:
+            if s["run"] is None:
+                console.print(f"\n{s['label']}: {s['note']}", markup=False)
+                continue
+            console.print(f"\n{s['label']} — run {s['run']}", markup=False, style="bold")
+            for e in s["events"]:
+                console.print(f"  {e['text']}", markup=False)
