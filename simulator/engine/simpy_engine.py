@@ -364,8 +364,12 @@ class _Run:
             lam = 0.0
         else:
             lam = float(option.rate.fn(v))  # type: ignore[union-attr]
-            if not lam > 0.0 or lam == INF:
-                lam = 0.0 if not lam > 0.0 else lam
+            if lam == INF or lam != lam:
+                raise RunError(f"the rate of `{option.key}` is {lam} at day {now:g} of run "
+                               f"{self.run_index}; rates must be finite (check its expression "
+                               "for a division by zero or an overflow)")
+            if not lam > 0.0:
+                lam = 0.0  # a negative rate means the option cannot happen now
         self.lam[i] = lam
         self.due[i] = now + self.budget[i] / lam if lam > 0.0 else INF
 

@@ -13,8 +13,8 @@ import contextlib
 import difflib
 import functools
 import re
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -149,7 +149,7 @@ class _Compiler:
         if s.time_step is not None:
             step_q = self.quantity(("time_step",), s.time_step, parse_duration)
             if step_q is not None:
-                if not step_q.is_constant or not 0 < float(step_q.distribution.median):
+                if not step_q.is_constant or not float(step_q.distribution.median) > 0:
                     self.error(("time_step",), "the time step must be one positive duration",
                                found=s.time_step, hint="write for example `1 day`")
                 else:

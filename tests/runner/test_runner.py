@@ -165,3 +165,16 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path) -> None:
         atomic_write_json(target, {"bad": float("nan")})  # allow_nan=False
     assert json.loads(target.read_text()) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_rate_that_becomes_infinite_is_a_run_error(tmp_path: Path) -> None:
+    scenario = tmp_path / "inf.yaml"
+    scenario.write_text(
+        "id: inf\ntitle: Infinite rate\nas_of: 2026-01-01\nhorizon: 1 year\n"
+        "state: {x: {initial: 0, min: 0, max: 1}}\n"
+        "actors:\n  a:\n    options:\n"
+        "      saturate: {rate: 2 per year, once: true, effects: [{set: {x: 1}}]}\n"
+        "      blowup: {rate: 0.01 / (1 - x)}\n"
+        "outcomes: {done: {when: x >= 1}}\n")
+    with pytest.raises(simulator.RunError, match="rate of `a.blowup` is inf"):
+        simulator.run(scenario, runs=50, executor="serial", out=tmp_path / "o")
