@@ -8,6 +8,9 @@ catch at any level::
     ├── ResultsError            a results directory is missing, corrupt or incompatible (exit 1)
     └── RunError                a simulation failed while running (exit code 3)
 
+:class:`TextError` (a ``ValueError``) is internal: quantity and expression parsers
+raise it with a column inside the text, and the compiler turns it into a Diagnostic.
+
 A :class:`ScenarioError` carries every :class:`Diagnostic` found in a file, not only
 the first, each naming the place (file:line:column and the key path), what was
 expected, what was found, and a hint.
@@ -121,6 +124,29 @@ class RunError(GeosimError):
     """A simulation failed at run time (for example a worker crashed)."""
 
     exit_code = 3
+
+
+class TextError(ValueError):
+    """A piece of scenario text (a quantity or an expression) that cannot be accepted.
+
+    ``column`` is 1-based within the text; the loader adds file, line and key path.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        column: int = 1,
+        expected: str | None = None,
+        found: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = max(1, int(column))
+        self.expected = expected
+        self.found = found
+        self.hint = hint
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from simulator.errors import Diagnostic, KeyPath, ScenarioError
+from simulator.errors import Diagnostic, KeyPath, ScenarioError, TextError
 from simulator.model.model import (
     ActorSpec,
     Assign,
@@ -101,15 +101,9 @@ class _Compiler:
     def warn(self, path: KeyPath, message: str, **kw: Any) -> None:
         self.diags.append(Diagnostic(message, path=path, severity="warning", **kw))
 
-    def _from(self, path: KeyPath, exc: QuantityError | ExpressionError) -> None:
-        self.error(
-            path,
-            str(exc.args[0]) if exc.args else str(exc),
-            column=getattr(exc, "column", 1),
-            expected=getattr(exc, "expected", None),
-            found=getattr(exc, "found", None),
-            hint=getattr(exc, "hint", None),
-        )
+    def _from(self, path: KeyPath, exc: TextError) -> None:
+        self.error(path, exc.message, column=exc.column, expected=exc.expected,
+                   found=exc.found, hint=exc.hint)
 
     def quantity(
         self, path: KeyPath, text: str, parse: Callable[[str], Quantity]

@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from simulator.errors import TextError
+
 __all__ = [
     "FUNCTIONS",
     "MAX_DEPTH",
@@ -83,28 +85,12 @@ _FUNCTION_LIST = ", ".join(FUNCTIONS)
 _BOOL_NAMES = {"true": True, "false": False}
 
 
-class ExpressionError(ValueError):
+class ExpressionError(TextError):
     """An expression that cannot be accepted; ``column`` is 1-based within its text.
 
     The scenario loader adds the file, line and key path and turns this into a
     :class:`~simulator.errors.Diagnostic`.
     """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        column: int = 1,
-        expected: str | None = None,
-        found: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.column = max(1, column)
-        self.expected = expected
-        self.found = found
-        self.hint = hint
 
     def __str__(self) -> str:
         text = f"column {self.column}: {self.message}"

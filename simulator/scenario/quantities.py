@@ -43,6 +43,8 @@ from typing import Literal, get_args
 import numpy as np
 import numpy.typing as npt
 
+from simulator.errors import TextError
+
 from . import distributions as d
 
 QuantityKind = Literal["probability", "rate", "duration", "positive", "real"]
@@ -91,21 +93,8 @@ _SIGNATURES = {
 _RATE_HINT = "write `2 per year` or `3% per month`"
 
 
-class QuantityError(ValueError):
+class QuantityError(TextError):
     """A quantity text is invalid; ``column`` is 1-based inside the text."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        column: int = 1,
-        expected: str | None = None,
-        found: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message, self.column = message, max(1, int(column))
-        self.expected, self.found, self.hint = expected, found, hint
 
     def __str__(self) -> str:
         text = f"{self.message} (column {self.column})"
