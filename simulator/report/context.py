@@ -28,6 +28,28 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#9
            "#000000")
 
 
+class CachedResults(Results):
+    """A :class:`Results` whose ``table()`` reads each column of runs.parquet at most once.
+
+    The report calls several analyses per variant and outcome; each asks for the runs
+    table, so without the cache the same columns would be read from disk many times.
+    """
+
+    def __init__(self, base: Results) -> None:  # no super().__init__: adopt base's state
+        self.__dict__.update(base.__dict__)
+        self._column_cache: dict[str, pa.ChunkedArray] = {}
+        self.column_names: list[str] = pq.read_schema(self.path / "runs.parquet").names
+
+    def table(self, columns: list[str] | None = None) -> pa.Table:
+        names = self.column_names if columns is None else list(columns)
+        missing = [n for n in dict.fromkeys(names) if n not in self._column_cache]
+        if missing:
+            read = super().table(missing)
+            for n in missing:
+                self._column_cache[n] = read.column(n)
+        return pa.Table.from_arrays([self._column_cache[n] for n in names], names=names)
+
+
 @dataclass
 class View:
     key: str
@@ -47,13 +69,11 @@ class View:
 class Source:
     key: str
     index: int
-    results: Results
+    results: CachedResults
     title: str
     views: list[View] = field(default_factory=list)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
     evidence_note: str = ""
-    schema_names: list[str] = field(default_factory=list)
-    _columns: dict[str, pa.Table] = field(default_factory=dict, repr=False)
 
     @property
     def baseline(self) -> View:
@@ -63,17 +83,9 @@ class Source:
         return self.views[0]
 
     def columns(self, names: list[str]) -> pa.Table:
-        """Selected columns of runs.parquet (each column read once, then cached)."""
-        schema_names = set(self.schema_names)
-        missing = [n for n in names if n not in self._columns and n in schema_names]
-        if missing:
-            table = self.results.table(missing)
-            for n in missing:
-                self._columns[n] = table.select([n])
-        present = [n for n in names if n in self._columns]
-        if not present:
-            return pa.table({})
-        return pa.Table.from_arrays([self._columns[n].column(0) for n in present], names=present)
+        """Those of ``names`` that runs.parquet has (each column read once, then cached)."""
+        known = set(self.results.column_names)
+        return self.results.table([n for n in names if n in known])
 
     def variant_mask(self, variant: str) -> np.ndarray:
         col = self.columns(["variant"]).column("variant")
@@ -88,10 +100,10 @@ class Context:
         self.views: list[View] = []
         self.figures: list[tuple[str, dict[str, Any]]] = []
         multi = len(results) > 1
-        for i, res in enumerate(results):
+        for i, plain in enumerate(results):
+            res = CachedResults(plain)
             source = Source(key=f"r{i}", index=i, results=res,
-                            title=str(res.manifest.get("scenario_title") or res.scenario.title),
-                            schema_names=pq.read_schema(res.path / "runs.parquet").names)
+                            title=str(res.manifest.get("scenario_title") or res.scenario.title))
             self.sources.append(source)
             _load_evidence(source)
             for variant in res.variants:

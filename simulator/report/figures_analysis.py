@@ -18,6 +18,9 @@ from simulator.report.plotting import figure_json, new_figure, view_meta
 
 log = logging.getLogger(__name__)
 
+MAX_STORIES = 2  # sample runs shown per outcome and variant
+MAX_EVENTS = 30  # events shown per story (the rest is counted)
+
 
 def analysis_function(module: str, name: str) -> Callable[..., Any] | None:
     """``simulator.analysis.<module>.<name>``, or None when it is not there."""
@@ -80,7 +83,8 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
         return note("No differences were reported.")
     colors = {v.variant: v.color for v in source.views}
     labels = {v.variant: v.label for v in source.views}
-    fig = new_figure(height=max(240, 60 + 40 * len({r.get("outcome") for r in rows})))
+    n_outcomes = len({r.get("outcome") for r in rows})
+    fig = new_figure(height=120 + n_outcomes * (22 + 9 * len(source.views)))
     fig.add_vline(x=0, line={"color": "#52606d", "width": 1})
     by_variant: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -97,7 +101,8 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
                         error_x={"type": "data", "symmetric": False, "array": hi - d,
                                  "arrayminus": d - lo, "thickness": 2, "width": 6},
                         hovertemplate="%{y}: %{x:+.1f} points<extra>" + name + "</extra>")
-    fig.update_layout(scattermode="group")
+    fig.update_layout(scattermode="group", scattergap=0.3, margin={"b": 40},
+                      legend={"y": 0, "yanchor": "bottom", "yref": "container"})
     fig.update_xaxes(title_text="difference from baseline (percentage points)", ticksuffix=" pt",
                      zeroline=True)
     fig.update_yaxes(autorange="reversed")
@@ -112,8 +117,9 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
     return (note("Differences are paired on common random numbers: each run of a variant "
                  "uses the same random draws as the baseline run with the same index.")
             + ctx.add_figure(figure_json(fig), cls="plot-all")
+            + '<details class="more"><summary>All differences as a table</summary>'
             + table(["variant", "outcome", "baseline", "variant", "difference", "95% interval"],
-                    table_rows, numeric=(2, 3, 4, 5)))
+                    table_rows, numeric=(2, 3, 4, 5)) + "</details>")
 
 
 # ------------------------------------------------------------------ sensitivity
@@ -286,9 +292,10 @@ def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> 
     parts = []
     for outcome, runs in data.items():
         items = []
-        for story in list(runs)[:3]:
+        for story in list(runs)[:MAX_STORIES]:
             events = []
-            for ev in story.get("events", []):
+            all_events = list(story.get("events", []))
+            for ev in all_events[:MAX_EVENTS]:
                 evidence = ev.get("evidence") or []
                 if isinstance(evidence, str):
                     evidence = [evidence]
@@ -299,10 +306,13 @@ def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> 
                 events.append(f"<li>{esc(text)}"
                               + (f' <span class="cites">{links}</span>' if links else "")
                               + "</li>")
+            if len(all_events) > MAX_EVENTS:
+                events.append(f'<li class="muted">… and {len(all_events) - MAX_EVENTS:,} more '
+                              "events</li>")
             reached = story.get("reached_day")
             when = f" · reached on day {_num(reached):,.0f}" if reached is not None else ""
             items.append(f'<details class="story"><summary>Run {esc(story.get("run", "?"))}'
-                         f"{esc(when)} · {len(events)} events</summary>"
+                         f"{esc(when)} · {len(all_events)} events</summary>"
                          '<ol class="timeline">' + "".join(events) + "</ol></details>")
         if items:
             parts.append(f"<h4>{esc(outcome_label(view, str(outcome)))}</h4>" + "".join(items))

@@ -6,7 +6,7 @@ import numpy as np
 from plotly.colors import sample_colorscale
 
 from simulator.report.context import Context, Source
-from simulator.report.figures_outcomes import dates, source_wrap
+from simulator.report.figures_outcomes import compact, source_wrap, time_axis
 from simulator.report.html import esc, plot_label, plot_text
 from simulator.report.plotting import figure_json, new_figure, view_meta
 
@@ -27,9 +27,9 @@ def ladder_section(ctx: Context) -> str:
     for source in ctx.sources:
         if source.baseline.model.ladder is None:
             continue
-        inner = ('<div class="grid2"><div><h3>Chance of reaching each rung</h3>'
-                 + _reach(ctx, source) + '</div><div><h3>Where runs are, over time</h3>'
-                 + _occupancy(ctx, source) + "</div></div>" + _thresholds(source))
+        inner = ("<h3>Chance of reaching each rung</h3>" + _reach(ctx, source)
+                 + _thresholds(source) + "<h3>Where runs are, over time</h3>"
+                 + _occupancy(ctx, source))
         out.append(source_wrap(ctx, source.key, source.title, inner))
     return "".join(out)
 
@@ -47,25 +47,30 @@ def _thresholds(source: Source) -> str:
 def _reach(ctx: Context, source: Source) -> str:
     ladder = source.baseline.model.ladder
     assert ladder is not None
-    fig = new_figure(height=340)
-    labels = [plot_label(x, 24) for x in ladder.labels]
+    fig = new_figure(height=90 + 34 * len(ladder.rungs))
+    labels = [plot_label(x, 36) for x in ladder.labels]
     for view in source.views:
         rungs = view.summary.get("rungs", {})
         p = np.array([rungs.get(r, {}).get("probability", np.nan) for r in ladder.rungs]) * 100
         ci = [rungs.get(r, {}).get("ci95", [np.nan, np.nan]) for r in ladder.rungs]
         lo = np.array([c[0] for c in ci]) * 100
         hi = np.array([c[1] for c in ci]) * 100
-        fig.add_bar(x=labels, y=p, name=plot_label(view.label), marker_color=view.color,
-                    error_y={"type": "data", "symmetric": False, "array": hi - p,
+        fig.add_bar(y=labels, x=p, name=plot_label(view.label), marker_color=view.color,
+                    orientation="h", text=[f"{v:.1f}%" for v in p], textposition="auto",
+                    insidetextanchor="end", insidetextfont={"color": "white"},
+                    error_x={"type": "data", "symmetric": False, "array": hi - p,
                              "arrayminus": p - lo, "color": "#52606d", "thickness": 1.2},
                     meta=view_meta(view.key),
-                    hovertemplate="%{x}: %{y:.1f}%<extra>" + plot_text(view.label) + "</extra>")
+                    hovertemplate="%{y}: %{x:.1f}%<extra>" + plot_text(view.label) + "</extra>")
     for name, r, label in ladder.thresholds:
-        fig.add_vline(x=r - 0.5, line={"dash": "dash", "color": "#323f4b", "width": 1.5})
-        fig.add_annotation(x=r - 0.5, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text="▲ " + plot_label(label or name, 30), font={"size": 10})
-    fig.update_yaxes(range=[0, 105], ticksuffix="%", title_text="chance of reaching it")
-    fig.update_layout(showlegend=False, margin={"t": 36}, bargap=0.35)
+        fig.add_hline(y=r - 0.5, line={"dash": "dash", "color": "#323f4b", "width": 1.2})
+        fig.add_annotation(y=r - 0.5, x=1.0, xref="paper", xanchor="right", yanchor="bottom",
+                           showarrow=False, text=plot_label(label or name, 48),
+                           font={"size": 10, "color": "#323f4b"}, bgcolor="rgba(255,255,255,.85)")
+    fig.update_xaxes(range=[0, 112], ticksuffix="%", dtick=20,
+                     title_text="chance of reaching the rung")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels)
+    fig.update_layout(showlegend=False, margin={"t": 10}, bargap=0.3)
     return ctx.add_figure(figure_json(fig))
 
 
@@ -75,18 +80,18 @@ def _occupancy(ctx: Context, source: Source) -> str:
     timeline = source.results.timeline
     grid = np.asarray(timeline["grid"], dtype=float)
     colors = rung_colors(len(ladder.rungs))
-    fig = new_figure(height=340)
+    fig = new_figure(height=380)
     for view in source.views:
         hist = timeline.get(f"hist.{view.variant}.{ladder.variable}")
         if hist is None:
             continue
         counts = np.asarray(hist, dtype=float)
         share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) * 100
-        x = dates(view, grid)
+        xs = time_axis(view, grid)
         for r, label in enumerate(ladder.labels):
             if r >= share.shape[1]:
                 break
-            fig.add_scatter(x=x, y=np.round(share[:, r], 3), name=plot_label(label, 30),
+            fig.add_scatter(**xs, y=compact(share[:, r]), name=plot_label(label, 30),
                             stackgroup=view.key, mode="lines",
                             line={"width": 0.5, "color": colors[r]}, fillcolor=colors[r],
                             meta=view_meta(view.key),
@@ -94,12 +99,15 @@ def _occupancy(ctx: Context, source: Source) -> str:
                                           + "</extra>")
         for name, r, label in ladder.thresholds:
             below = share[:, :r].sum(axis=1)
-            fig.add_scatter(x=x, y=np.round(below, 3), mode="lines",
+            fig.add_scatter(**xs, y=compact(below), mode="lines",
                             name="threshold: " + plot_label(label or name, 30),
                             line={"dash": "dash", "color": "#000000", "width": 2.5},
                             meta=view_meta(view.key),
                             hovertemplate="%{x}: %{y:.1f}% below<extra>"
                                           + plot_text(label or name) + "</extra>")
-    fig.update_yaxes(range=[0, 100], ticksuffix="%", title_text="share of runs on each rung")
-    fig.update_layout(legend={"traceorder": "normal"}, hovermode="x unified")
+    fig.update_yaxes(range=[0, 100], ticksuffix="%", title_text="share of runs")
+    fig.update_xaxes(type="date")
+    fig.update_layout(hovermode="x unified",
+                      legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1,
+                              "yanchor": "top", "traceorder": "reversed"})
     return ctx.add_figure(figure_json(fig))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -23,6 +23,23 @@ def dates(view: View, grid: np.ndarray) -> list[str]:
     """Grid days as ISO dates from the scenario's ``as_of`` (day 0)."""
     start: date = view.source.results.scenario.as_of
     return [(start + timedelta(days=float(d))).isoformat() for d in grid]
+
+
+def time_axis(view: View, grid: np.ndarray) -> dict[str, object]:
+    """Trace x arguments for the time grid: ``x0``/``dx`` on a date axis when the grid is
+    evenly spaced (no per-point dates in the file), else the dates themselves."""
+    grid = np.asarray(grid, dtype=float)
+    steps = np.diff(grid)
+    if grid.size > 1 and np.allclose(steps, steps[0], rtol=1e-9, atol=1e-9):
+        start = datetime.combine(view.source.results.scenario.as_of, datetime.min.time())
+        x0 = (start + timedelta(days=float(grid[0]))).isoformat(sep=" ")
+        return {"x0": x0, "dx": float(steps[0]) * 86_400_000.0}
+    return {"x": dates(view, grid)}
+
+
+def compact(values: np.ndarray) -> np.ndarray:
+    """float32 is plenty for plotted shares and quantiles (and halves the file)."""
+    return np.asarray(values, dtype=np.float32)
 
 
 def headline_section(ctx: Context) -> str:
@@ -119,19 +136,19 @@ def time_to_event_section(ctx: Context) -> str:
         for view in source.views:
             mask = variants == view.variant
             n = int(mask.sum())
-            x = dates(view, grid)
+            xs = time_axis(view, grid)
             for j, name in enumerate(names):
                 times = table_.column(f"outcome_time.{name}").to_numpy(zero_copy_only=False)
                 t = np.sort(times[mask][np.isfinite(times[mask])])
                 cum = np.searchsorted(t, grid, side="right") / max(n, 1) * 100
                 label = plot_text(outcome_label(view, name))
                 fig.add_scatter(
-                    x=x, y=np.round(cum, 3), mode="lines", name=plot_label(label),
+                    **xs, y=compact(cum), mode="lines", name=plot_label(label),
                     line={"color": PALETTE[j % len(PALETTE)], "width": 2.5, "shape": "hv"},
                     meta=view_meta(view.key),
                     hovertemplate="%{x}<br>%{y:.1f}% by then<extra>" + label + "</extra>")
         fig.update_yaxes(title_text="cumulative probability", ticksuffix="%", rangemode="tozero")
-        fig.update_xaxes(title_text="date")
+        fig.update_xaxes(title_text="date", type="date")
         out.append(_source_wrap(ctx, source.key, source.title,
                                 ctx.add_figure(figure_json(fig))))
     return "".join(out)

@@ -16,6 +16,8 @@ from simulator.report.html import esc, note, pct, plot_label, table, view_block
 from simulator.report.paths import rung_paths_summary
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
+MAX_SHOWN = 12  # elements of a sequence written out
+
 
 def step_paths(source: Source, view: View) -> dict[str, Any]:
     """Step-by-step transitions for the Sankey (computed here from ``rung_path``)."""
@@ -80,7 +82,7 @@ def _by_outcome(view: View, data: dict[str, Any]) -> str:
         rungs = _sequences_table(_from_analysis(entry.get("rung_sequences", [])[:5]))
         options = [{"labels": r.get("labels") or r.get("options") or [],
                     "runs": r.get("count", 0), "share": r.get("share", 0.0)}
-                   for r in entry.get("option_sequences", [])[:5]]
+                   for r in entry.get("option_sequences", [])[:3]]
         parts.append(f'<details class="more"><summary>Paths to “{esc(label)}” '
                      f"({runs:,} runs)</summary><h4>Rungs, up to the outcome</h4>{rungs}"
                      f"<h4>Moves, up to the outcome</h4>"
@@ -127,8 +129,9 @@ def _sequences_table(sequences: list[dict[str, Any]], *,
                      header: str = "sequence of rungs") -> str:
     rows = []
     for seq in sequences:
-        labels = seq.get("labels") or [str(r) for r in seq.get("path", [])]
-        text = " → ".join(esc(x) for x in labels) + (" → …" if seq.get("truncated") else "")
+        labels = list(seq.get("labels") or [str(r) for r in seq.get("path", [])])
+        cut = seq.get("truncated") or len(labels) > MAX_SHOWN
+        text = " → ".join(esc(x) for x in labels[:MAX_SHOWN]) + (" → …" if cut else "")
         share = float(seq.get("share", 0.0))
         bar = (f'<span class="bar" style="width:{np.clip(share * 100, 0, 100):.1f}%"></span>')
         rows.append([text, f'{int(seq.get("runs", 0)):,}',

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from simulator.report.context import Context, Source
-from simulator.report.figures_outcomes import dates, source_wrap
-from simulator.report.html import esc, plot_label
+from simulator.report.figures_outcomes import compact, source_wrap, time_axis
+from simulator.report.html import esc
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -55,23 +55,26 @@ def state_section(ctx: Context) -> str:
                 hist = timeline.get(f"hist.{view.variant}.{spec.name}")
                 if hist is None:
                     continue
-                q = np.round(hist_quantiles(hist, edges), 6)
-                x = dates(view, grid)
+                q = compact(hist_quantiles(hist, edges))
+                xs = time_axis(view, grid)
                 meta = view_meta(view.key)
                 for lo, hi, alpha, band in ((0, 4, 0.18, "90%"), (1, 3, 0.35, "50%")):
-                    fig.add_scatter(x=x, y=q[:, lo], mode="lines", line={"width": 0},
+                    fig.add_scatter(**xs, y=q[:, lo], mode="lines", line={"width": 0},
                                     hoverinfo="skip", meta=meta, showlegend=False)
-                    fig.add_scatter(x=x, y=q[:, hi], mode="lines", line={"width": 0},
+                    fig.add_scatter(**xs, y=q[:, hi], mode="lines", line={"width": 0},
                                     fill="tonexty", fillcolor=rgba(view.color, alpha),
                                     name=f"{band} band", meta=meta, hoverinfo="skip")
-                fig.add_scatter(x=x, y=q[:, 2], mode="lines", name="median",
+                fig.add_scatter(**xs, y=q[:, 2], mode="lines", name="median",
                                 line={"color": view.color, "width": 2.5}, meta=meta,
                                 customdata=np.stack([q[:, 0], q[:, 1], q[:, 3], q[:, 4]], 1),
                                 hovertemplate="median %{y:.3g}<br>50%: %{customdata[1]:.3g}"
                                               "–%{customdata[2]:.3g}<br>90%: "
                                               "%{customdata[0]:.3g}–%{customdata[3]:.3g}"
                                               "<extra></extra>")
-            fig.update_yaxes(title_text=plot_label(spec.label or spec.name, 30))
+            fig.update_xaxes(type="date")
+            if np.isfinite(spec.lo) and np.isfinite(spec.hi) and spec.hi > spec.lo:
+                pad = (spec.hi - spec.lo) * 0.03
+                fig.update_yaxes(range=[spec.lo - pad, spec.hi + pad])
             desc = _description(source, spec.name)
             cards.append(f'<div class="fan"><h3>{esc(spec.label or spec.name)}</h3>'
                          f'{desc}{ctx.add_figure(figure_json(fig))}</div>')
