@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
     new_cmd,
     run_cmd,
@@ -18,7 +20,14 @@ for _optional in ("report_cmd", "analysis_cmd", "sweep_cmd", "bench_cmd"):
             raise
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    # SIGTERM (kill, a batch scheduler) unwinds like Ctrl-C, so worker pools are shut
+    # down and no process is orphaned; completed chunks stay on disk for a resume
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

@@ -33,7 +33,7 @@ WORKER_WAIT_SECONDS = 60.0
 def _import_distributed() -> Any:
     try:
         import distributed
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+    except ImportError as exc:
         raise RunError(f"the dask executor needs Dask, which is not installed: "
                        f"{INSTALL_HINT}") from exc
     return distributed

@@ -79,9 +79,13 @@ def _variant_diag(name: str, known: str) -> Any:
                       hint="list the variants with `geosim validate --json`")
 
 
-def default_chunk_size(runs: int, workers: int) -> int:
-    """Enough chunks to balance the workers, large enough to amortise the overhead."""
-    return max(50, min(2000, math.ceil(runs / max(1, workers * 4))))
+def default_chunk_size(runs: int) -> int:
+    """About 16 chunks (enough to balance a laptop's cores), 50 to 2,000 runs each.
+
+    It depends on the number of runs only, so a partial run can be resumed with a
+    different number of workers or on a cluster.
+    """
+    return max(50, min(2000, math.ceil(runs / 16)))
 
 
 def run(
@@ -118,7 +122,7 @@ def run(
         executor, workers=workers, scheduler=scheduler)
     total = max_runs if precision is not None else runs
     size = chunk_size or (ADAPTIVE_CHUNK if precision is not None
-                          else default_chunk_size(runs, exe.workers))
+                          else default_chunk_size(runs))
     target = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="geosim-"))
     spec = {"scenario_sha256": sha, "variants": names, "seed": root, "runs": runs,
             "precision": precision, "max_runs": max_runs if precision is not None else None,
@@ -129,7 +133,7 @@ def run(
     t0 = time.perf_counter()
     key = sha
     ranges = [(a, min(a + size, total)) for a in range(0, total, size)]
-    progress_total = len(ranges) * 0 + total * len(names)
+    progress_total = total * len(names)
     finished = sum(b - a for v, a, b in done)
     if progress:
         progress(finished, progress_total)
@@ -235,8 +239,10 @@ def _digests(runs_path: Path, names: list[str]) -> dict[str, str]:
 def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, path: str, sha: str,
               names: list[str], root: int, runs: int, chunk_size: int, exe: Executor,
               started: datetime, seconds: float, command: str) -> None:
-    missing = [(v, a) for v in names for a in range(0, runs, chunk_size)
-               if not any(int(p.stem.rsplit("_", 2)[1]) == a for p in store.chunk_paths(v))]
+    missing = []
+    for v in names:
+        present = {int(p.stem.rsplit("_", 2)[1]) for p in store.chunk_paths(v)}
+        missing += [(v, a) for a in range(0, runs, chunk_size) if a not in present]
     if missing:
         raise RunError(f"{len(missing)} chunks are missing after the run (first: {missing[0]})")
     root_dir = store.root

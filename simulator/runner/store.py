@@ -185,8 +185,13 @@ class ResultsStore:
         _atomic_with(self._chunk_path(v, a, b, ".parquet"), lambda p: pq.write_table(table, p))
 
     def chunk_paths(self, variant: str) -> list[Path]:
-        """Complete chunks of a variant, in run order."""
-        return sorted(self.chunks.glob(f"{variant}_*.parquet"))
+        """Complete chunks of a variant, in run order.
+
+        The name is matched exactly: a glob on ``dovish_*`` would also take the chunks
+        of a variant called ``dovish_x``.
+        """
+        return sorted(p for p in self.chunks.glob(f"{variant}_*.parquet")
+                      if p.stem.rsplit("_", 2)[0] == variant)
 
     def merged_histograms(self, variant: str, n_state: int) -> list[np.ndarray]:
         total: list[np.ndarray] = []

@@ -178,3 +178,16 @@ def test_rate_that_becomes_infinite_is_a_run_error(tmp_path: Path) -> None:
         "outcomes: {done: {when: x >= 1}}\n")
     with pytest.raises(simulator.RunError, match="rate of `a.blowup` is inf"):
         simulator.run(scenario, runs=50, executor="serial", out=tmp_path / "o")
+
+
+def test_variants_whose_names_share_a_prefix_stay_apart(mini_path: Path,
+                                                         tmp_path: Path) -> None:
+    text = mini_path.read_text().replace(
+        "variants:\n", "variants:\n  dovish_x: {parameters: {strike_rate: 5% per month}}\n")
+    path = tmp_path / "prefix.yaml"
+    path.write_text(text)
+    results = simulator.run(path, variants="all", runs=200, executor="serial",
+                            out=tmp_path / "r", chunk_size=50)
+    counts = results.to_pandas()["variant"].value_counts().to_dict()
+    assert counts == {"baseline": 200, "dovish": 200, "dovish_x": 200}
+    assert results.summary["variants"]["dovish"]["runs"] == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,9 @@ def test_task_keys_are_deterministic(mini: Path) -> None:
 def test_unreachable_scheduler_is_a_run_error() -> None:
     with pytest.raises(simulator.RunError, match="cannot connect"):
         DaskExecutor(scheduler="tcp://127.0.0.1:9", connect_timeout="1s")
+
+
+def test_missing_dask_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(simulator.RunError, match=r"install geosim\[dask\]"):
+        make_executor("dask", workers=2)
