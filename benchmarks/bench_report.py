@@ -34,7 +34,9 @@ actors:
   us:
     decides: {every: 1 month, idle_weight: 2}
     options:
-      surveil: {weight: 1, effects: [{escalate: 1}, {add: {cooperation: -0.05}}, {add: {tension: 0.05}}]}
+      surveil:
+        weight: 1
+        effects: [{escalate: 1}, {add: {cooperation: -0.05}}, {add: {tension: 0.05}}]
       strike:
         when: escalation >= covert
         rate: strike_rate * (2 - cooperation)

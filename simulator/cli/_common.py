@@ -36,6 +36,10 @@ class State:
     debug = False
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an exception so that ``finally`` blocks run (see app.main)."""
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -69,10 +73,10 @@ def handle_errors(fn: F) -> F:
                 raise
             err_console.print(f"error: {exc}", markup=False)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             err_console.print("interrupted; completed chunks are kept — run the same command "
                               "again to resume", markup=False)
-            raise typer.Exit(130) from None
+            raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
         except (ValueError, OSError) as exc:
             if State.debug:
                 raise

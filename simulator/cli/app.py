@@ -10,7 +10,7 @@ from simulator.cli import (  # noqa: F401  (importing registers the commands)
     schema_cmd,
     validate_cmd,
 )
-from simulator.cli._common import app
+from simulator.cli._common import Terminated, app
 
 for _optional in ("report_cmd", "analysis_cmd", "sweep_cmd", "bench_cmd"):
     try:
@@ -23,7 +23,7 @@ for _optional in ("report_cmd", "analysis_cmd", "sweep_cmd", "bench_cmd"):
 def _terminate(signum: int, _frame: object) -> None:
     # SIGTERM (kill, a batch scheduler) unwinds like Ctrl-C, so worker pools are shut
     # down and no process is orphaned; completed chunks stay on disk for a resume
-    raise KeyboardInterrupt
+    raise Terminated
 
 
 def main() -> None:

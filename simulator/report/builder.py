@@ -92,4 +92,5 @@ def build_report(results: Sequence[Results], out: str | Path, *,
     path.parent.mkdir(parents=True, exist_ok=True)
     html_text = render(results, title=title)
     atomic_write_bytes(path, html_text.encode("utf-8"))
+    path.chmod(0o644)  # the temp file was private (0600); a report is meant to be shared
     return path

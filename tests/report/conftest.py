@@ -104,7 +104,10 @@ outcomes:
 indicators:
   seen: {{when: fired(x.push), label: {e}}}
 variants:
-  other: {{label: {_yaml_str("Other " + EVIL)}, description: {e}, parameters: {{rate: 1% to 2% per month}}}}
+  other:
+    label: {_yaml_str("Other " + EVIL)}
+    description: {e}
+    parameters: {{rate: 1% to 2% per month}}
 """
     register = f"""\
 claims:

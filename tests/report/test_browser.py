@@ -160,13 +160,15 @@ def test_user_text_is_inert_and_visible(browser: Any, evil_results: Results,
         svg_text = page.page.evaluate(
             "() => Array.from(document.querySelectorAll('.main-svg'))"
             ".map(s => s.textContent).join(' ')")
-        assert "<script>alert(1)</script>" in svg_text or "<script>alert(1)</scr" in svg_text
+        assert "<script>alert(1)</script>" in svg_text
         hrefs = page.page.evaluate(
-            "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
+            "() => Array.from(document.querySelectorAll('a[href]'))"
+            ".map(a => a.getAttribute('href'))")
         assert all(h.startswith("#") for h in hrefs)
         page.page.select_option("#view-select", "v1")
         page.page.wait_for_timeout(200)
-        assert page.dialogs == [] and page.errors == []
+        assert page.dialogs == []
+        assert page.errors == []
         assert EVIL[:20] in page.page.inner_text("#headline")
     finally:
         page.page.context.close()

@@ -49,10 +49,12 @@ def test_writes_atomically(mini_results: Results, tmp_path: Path,
 
     monkeypatch.setattr(os, "replace", spy)
     path = build_report([mini_results], out)
-    assert path == out and out.is_file()
+    assert path == out
+    assert out.is_file()
     assert len(calls) == 1
     tmp, dst = calls[0]
-    assert Path(tmp).parent == out.parent and dst == str(out)
+    assert Path(tmp).parent == out.parent
+    assert dst == str(out)
     assert [p.name for p in out.parent.iterdir()] == ["r.html"]  # no temp file left
 
 
@@ -63,7 +65,8 @@ def test_sections_and_figures(mini_results: Results, tmp_path: Path) -> None:
         assert f'<section class="card" id="{sid}">' in text
         assert f'href="#{sid}"' in text  # in the table of contents
     rest = _without_plotly(text)
-    assert "cdn" not in rest.lower() and "https://" not in rest
+    assert "cdn" not in rest.lower()
+    assert "https://" not in rest
     figures = _figures(rest)
     assert len(figures) >= 6
     config = json.loads(re.search(r'id="plot-config">(.*?)</script>', rest, re.S).group(1))
@@ -105,16 +108,20 @@ def test_user_text_is_escaped(evil_results: Results, tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     # JSON in <script> cannot close the element
     for body in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', text, re.S):
-        assert "<" not in body and ">" not in body
+        assert "<" not in body
+        assert ">" not in body
     # the evidence claim is present, anchored and linked
     anchor = re.search(r'<li class="claim" id="(ev-[\d-]+)">', text)
-    assert anchor is not None and f'href="#{anchor.group(1)}"' in text
+    assert anchor is not None
+    assert f'href="#{anchor.group(1)}"' in text
 
 
 def test_script_json_escapes() -> None:
     payload = {"a": "</script><!-- & \u2028"}
     encoded = script_json(payload)
-    assert "<" not in encoded and ">" not in encoded and "&" not in encoded
+    assert "<" not in encoded
+    assert ">" not in encoded
+    assert "&" not in encoded
     assert json.loads(encoded) == payload
     assert escape_script_json('"</script>"') == '"\\u003c/script\\u003e"'
     assert "<" not in EVIL.replace("<", "")  # sanity of the fixture
@@ -127,7 +134,8 @@ def test_several_results_combined(mini_results: Results, evil_results: Results,
     assert "<title>Two &amp; more</title>" in text
     options = re.findall(r'<option value="(v\d+)" data-source="(r\d+)"', text)
     assert options == [("v0", "r0"), ("v1", "r0"), ("v2", "r1"), ("v3", "r1")]
-    assert 'data-source="r0"' in text and 'data-source="r1"' in text
+    assert 'data-source="r0"' in text
+    assert 'data-source="r1"' in text
 
 
 def test_bare_scenario_renders(bare_results: Results, tmp_path: Path) -> None:
@@ -159,11 +167,13 @@ def test_rung_paths_summary() -> None:
 
     column = pa.array([[1, 2, 3], [1, 2, 3], [1, 0], [1]], type=pa.list_(pa.int16()))
     data = rung_paths_summary(column, ["a", "b", "c", "d"], ["A", "B", "C", "D"])
-    assert data["runs"] == 4 and data["start"] == {1: 4}
+    assert data["runs"] == 4
+    assert data["start"] == {1: 4}
     assert {(t["step"], t["from"], t["to"]): t["runs"] for t in data["transitions"]} == {
         (0, 1, 2): 2, (1, 2, 3): 2, (0, 1, 0): 1}
     top = data["sequences"][0]
-    assert top["path"] == [1, 2, 3] and top["labels"] == ["B", "C", "D"]
+    assert top["path"] == [1, 2, 3]
+    assert top["labels"] == ["B", "C", "D"]
     assert top["share"] == pytest.approx(0.5)
     assert sum(s["runs"] for s in data["sequences"]) == 4
 
