@@ -176,7 +176,7 @@ def test_rate_that_becomes_infinite_is_a_run_error(tmp_path: Path) -> None:
         "      saturate: {rate: 2 per year, once: true, effects: [{set: {x: 1}}]}\n"
         "      blowup: {rate: 0.01 / (1 - x)}\n"
         "outcomes: {done: {when: x >= 1}}\n")
-    with pytest.raises(simulator.RunError, match="rate of `a.blowup` is inf"):
+    with pytest.raises(simulator.RunError, match=r"rate of `a\.blowup` is inf"):
         simulator.run(scenario, runs=50, executor="serial", out=tmp_path / "o")
 
 
