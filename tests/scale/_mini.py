@@ -2,5 +2,5 @@
 
 from pathlib import Path
 
-MINI = Path(__file__).with_name("mini.yaml")
+MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
 SEED = 7
