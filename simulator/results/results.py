@@ -1,0 +1,131 @@
+"""``Results``: a complete results directory, loaded for analysis, reports and notebooks."""
+
+from __future__ import annotations
+
+import html
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from simulator.errors import ResultsError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from simulator.model.model import Model
+    from simulator.scenario.schema import Scenario
+
+REQUIRED = ("manifest.json", "summary.json", "runs.parquet", "timeline.npz", "traces.json")
+
+
+class Results:
+    """A results directory written by :func:`simulator.run` (read-only)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_dir():
+            raise ResultsError(f"{self.path} is not a results directory (it does not exist)")
+        if not (self.path / "manifest.json").exists():
+            hint = (" — it holds a partial run; run the same command again to resume it"
+                    if (self.path / "run.json").exists() else "")
+            raise ResultsError(f"{self.path} has no manifest.json, so it is not a complete "
+                               f"results directory{hint}")
+        for name in REQUIRED:
+            if not (self.path / name).exists():
+                raise ResultsError(f"{self.path} is missing {name}; the results are incomplete")
+        try:
+            self.manifest: dict[str, Any] = json.loads((self.path / "manifest.json").read_text())
+            self.summary: dict[str, Any] = json.loads((self.path / "summary.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise ResultsError(f"cannot read {self.path}: {exc}") from exc
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def variants(self) -> list[str]:
+        return list(self.manifest["variants"])
+
+    @property
+    def runs(self) -> int:
+        return int(self.manifest["runs"])
+
+    @property
+    def seed(self) -> int:
+        return int(self.manifest["seed"])
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 over every run's record, in variant and run order."""
+        return str(self.manifest["digest"])
+
+    @cached_property
+    def scenario(self) -> Scenario:
+        """The scenario exactly as it was run (stored in the manifest)."""
+        from simulator.scenario.schema import Scenario
+
+        return Scenario.model_validate(self.manifest["scenario"])
+
+    def model(self, variant: str = "baseline") -> Model:
+        from simulator.model.compile import compile_model
+
+        return compile_model(self.scenario, variant)
+
+    # ------------------------------------------------------------------ data
+
+    def probability(self, outcome: str, variant: str = "baseline") -> float:
+        return float(self.summary["variants"][variant]["outcomes"][outcome]["probability"])
+
+    def table(self, columns: list[str] | None = None) -> pa.Table:
+        """The per-run table as Arrow (one row per variant and run)."""
+        return pq.read_table(self.path / "runs.parquet", columns=columns)
+
+    def to_pandas(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The per-run table as a pandas DataFrame."""
+        return self.table(columns).to_pandas()
+
+    @cached_property
+    def timeline(self) -> dict[str, np.ndarray]:
+        """Grid (days), histogram bin edges and per-variant state histograms."""
+        with np.load(self.path / "timeline.npz") as data:
+            return {k: data[k] for k in data.files}
+
+    @cached_property
+    def traces(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Full event traces of the sampled runs: variant → run index → events."""
+        data: dict[str, dict[str, list[dict[str, Any]]]] = json.loads(
+            (self.path / "traces.json").read_text())
+        return data
+
+    # ------------------------------------------------------------------ display
+
+    def headline_rows(self) -> list[dict[str, Any]]:
+        return list(self.summary["headline"])
+
+    def __repr__(self) -> str:
+        m = self.manifest
+        head = (f"Results({str(self.path)!r}: {m['scenario_id']}, {m['runs']:,} runs × "
+                f"{len(self.variants)} variant(s), seed {m['seed']})")
+        lines = [head]
+        for row in self.headline_rows():
+            lo, hi = row["ci95"]
+            lines.append(f"  {row['variant']:<24} {row['outcome']:<28} {row['probability']:6.1%}"
+                         f"  [{lo:.1%}, {hi:.1%}]  {row['words']}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        m = self.manifest
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(r['variant'])}</td><td>{esc(r['label'] or r['outcome'])}</td>"
+            f"<td style='text-align:right'>{r['probability']:.1%}</td>"
+            f"<td>{r['ci95'][0]:.1%} – {r['ci95'][1]:.1%}</td><td>{esc(r['words'])}</td></tr>"
+            for r in self.headline_rows())
+        return (f"<div><strong>{esc(m['scenario_title'])}</strong> — {m['runs']:,} runs, "
+                f"seed {m['seed']}<table><thead><tr><th>variant</th><th>outcome</th>"
+                f"<th>probability</th><th>95% interval</th><th>ICD 203</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></div>")

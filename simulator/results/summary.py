@@ -1,0 +1,122 @@
+"""Summaries of a runs table: per variant, per outcome, per indicator and per rung.
+
+Read row group by row group (each row group is one chunk of one variant), so memory
+grows with the few columns kept — outcome times — not with the whole table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from simulator.model.model import Model
+from simulator.results.stats import icd203_word, quantiles, wilson_interval
+
+
+def proportion(reached: int, runs: int, times: np.ndarray | None = None) -> dict[str, Any]:
+    """The summary of one event: probability, Wilson 95 % interval, ICD 203 word, timing."""
+    lo, hi = wilson_interval(reached, runs)
+    p = reached / runs if runs else 0.0
+    out: dict[str, Any] = {"probability": p, "ci95": [lo, hi], "runs": runs,
+                           "reached": reached, "words": icd203_word(p)}
+    if times is not None:
+        p10, median, p90 = quantiles(times)
+        out["time_to_event"] = {"p10": p10, "median": median, "p90": p90}
+    return out
+
+
+class _Tally:
+    """Running totals for one variant: counts, sums, and the times of reached events.
+
+    Only reached times are kept (for the time-to-event quantiles), so memory grows with
+    how often outcomes happen, not with the whole table.
+    """
+
+    def __init__(self, model: Model) -> None:
+        self.runs = 0
+        self.events = 0
+        self.lapsed = 0
+        self.times: dict[str, list[np.ndarray]] = {
+            c: [] for c in [*(f"outcome_time.{o.name}" for o in model.outcomes),
+                            *(f"indicator_time.{i.name}" for i in model.indicators)]}
+        n_rungs = len(model.ladder.rungs) if model.ladder else 0
+        self.rungs = np.zeros(n_rungs, np.int64)
+
+    def add(self, table: Any) -> None:
+        self.runs += table.num_rows
+        self.events += int(table.column("n_events").to_numpy().sum())
+        self.lapsed += int(table.column("lapsed").to_numpy().sum())
+        for c, parts in self.times.items():
+            values = table.column(c).to_numpy()
+            parts.append(values[np.isfinite(values)])
+        if self.rungs.size:
+            col = table.column("rung_path").combine_chunks()
+            values = col.flatten().to_numpy(zero_copy_only=False)
+            offsets = col.offsets.to_numpy()
+            # every path starts with the initial rung, so none is empty; a rung is
+            # reached by climbing to it (above the start) or descending to it (below)
+            top = np.maximum.reduceat(values, offsets[:-1])
+            bottom = np.minimum.reduceat(values, offsets[:-1])
+            start = values[offsets[:-1]]
+            for r in range(self.rungs.size):
+                self.rungs[r] += int(np.where(r >= start, top >= r, bottom <= r).sum())
+
+    def reached(self, column: str) -> np.ndarray:
+        parts = self.times[column]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def summarise(runs_path: Path, models: dict[str, Model]) -> dict[str, Any]:
+    """The summary.json payload for a complete runs table, read one row group at a time."""
+    tallies = {v: _Tally(m) for v, m in models.items()}
+    first = next(iter(tallies.values()))
+    wanted = ["variant", "n_events", "lapsed", "rung_path", *first.times]
+    pf = pq.ParquetFile(runs_path)
+    for g in range(pf.num_row_groups):
+        table = pf.read_row_group(g, columns=wanted)
+        tallies[table.column("variant")[0].as_py()].add(table)
+    variants: dict[str, Any] = {}
+    for name, model in models.items():
+        tally = tallies[name]
+        n = tally.runs
+        entry: dict[str, Any] = {"runs": n, "outcomes": {}, "indicators": {}, "rungs": {}}
+        for o in model.outcomes:
+            times = tally.reached(f"outcome_time.{o.name}")
+            entry["outcomes"][o.name] = {"label": o.label, "terminal": o.terminal,
+                                         **proportion(times.size, n, times)}
+        for i in model.indicators:
+            times = tally.reached(f"indicator_time.{i.name}")
+            entry["indicators"][i.name] = {"label": i.label,
+                                           **proportion(times.size, n, times)}
+        if model.ladder is not None:
+            for r, rung in enumerate(model.ladder.rungs):
+                entry["rungs"][rung] = {"label": model.ladder.labels[r],
+                                        **proportion(int(tally.rungs[r]), n)}
+        entry["events_per_run"] = tally.events / n if n else 0.0
+        entry["lapsed_per_run"] = tally.lapsed / n if n else 0.0
+        variants[name] = entry
+    return {"variants": variants, "headline": headline(variants, models)}
+
+
+def headline(variants: dict[str, Any], models: dict[str, Model]) -> list[dict[str, Any]]:
+    """Rows of the headline table: variant × outcome."""
+    rows = []
+    for vname, entry in variants.items():
+        for oname, o in entry["outcomes"].items():
+            rows.append({"variant": vname, "outcome": oname, "label": o["label"],
+                         "probability": o["probability"], "ci95": o["ci95"],
+                         "words": o["words"], "runs": o["runs"]})
+    return rows
+
+
+def max_half_width(summary_counts: dict[str, dict[str, tuple[int, int]]]) -> float:
+    """Largest 95 % half-width over variants and outcomes, from (reached, runs) counts."""
+    widest = 0.0
+    for per_outcome in summary_counts.values():
+        for reached, runs in per_outcome.values():
+            lo, hi = wilson_interval(reached, runs)
+            widest = max(widest, (hi - lo) / 2)
+    return widest
