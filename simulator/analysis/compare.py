@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.analysis._common import check_variant, outcome_labels, variant_frame
+from simulator.analysis._common import check_variant, outcome_labels, variant_frame, variant_model
 from simulator.errors import ResultsError
 from simulator.results.stats import icd203_word, wilson_interval
 
@@ -81,7 +81,7 @@ def compare_variants(results: Results, *, baseline: str = "baseline",
              if v != baseline]
     for v in names:
         check_variant(results, v)
-    model = results.model(baseline)
+    model = variant_model(results, baseline)
     outcomes = [o.name for o in model.outcomes]
     labels = outcome_labels(model)
     cols = [f"outcome.{o}" for o in outcomes]

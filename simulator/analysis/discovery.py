@@ -27,6 +27,7 @@ Parameters only (per-run draws in canonical units); sentences use the author's u
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,8 +35,11 @@ import numpy as np
 from simulator.analysis._common import (
     check_outcome,
     format_value,
+    memo,
     outcome_labels,
+    run_columns,
     variant_frame,
+    variant_model,
     varied_parameters,
 )
 
@@ -53,34 +57,85 @@ def _density(y: np.ndarray, mask: np.ndarray) -> float:
     return float(y[mask].mean()) if k else 0.0
 
 
+def _sorted_quantile(s: np.ndarray, q: float) -> float:
+    """``np.quantile(s, q)`` (method "linear") of an ascending array, in O(1).
+
+    The same arithmetic as numpy's: virtual index (n − 1)·q, its floor and fraction
+    γ, then a + (b − a)·γ, or b − (b − a)·(1 − γ) when γ ≥ ½ (``tests/analysis``
+    checks that it equals ``np.quantile``).
+    """
+    n = len(s)
+    virtual = (n - 1) * q
+    if virtual >= n - 1:
+        return float(s[-1])
+    if virtual < 0:
+        return float(s[0])
+    prev = math.floor(virtual)
+    gamma = virtual - prev
+    a, b = float(s[prev]), float(s[prev + 1])
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
+
+
 def _peel(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float,
-          min_count: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The peeling trajectory, starting with the full box."""
+          min_count: int, orders: list[np.ndarray] | None = None
+          ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[int, float]]]:
+    """The peeling trajectory, starting with the full box, and each box's (runs, outcome sum).
+
+    Each parameter's runs are kept sorted by value, so the quantile cut, the runs a peel
+    keeps and their outcome sum come from the sorted order and a cumulative sum instead
+    of a pass over all runs per candidate. The box of each step holds exactly the runs
+    its peels kept (each bound is a value of a kept run, beyond every peeled run).
+    """
     traj = [(lo.copy(), hi.copy())]
     mask = _inside(x, lo, hi)
+    if orders is None:  # per parameter, the runs in ascending order of its value
+        orders = [np.argsort(x[:, j], kind="stable") for j in range(x.shape[1])]
+    orders = [o[mask[o]] for o in orders]
+    values = [x[o, j] for j, o in enumerate(orders)]  # each parameter's sorted box values
+    total = float(y[mask].sum())
+    stats = [(int(mask.sum()), total)]
     while True:
-        best: tuple[float, int, int, int, np.ndarray] | None = None
+        m = int(mask.sum())
+        best: tuple[float, int, int, int, int, float] | None = None
         for j in range(x.shape[1]):
-            col = x[mask, j]
+            col = values[j]
+            if len(col) == 0:
+                continue
             for side in (0, 1):
-                cut = float(np.quantile(col, alpha if side == 0 else 1 - alpha))
-                keep = mask & ((x[:, j] > cut) if side == 0 else (x[:, j] < cut))
-                k = int(keep.sum())
-                if k < min_count or k == int(mask.sum()) or k == 0:
-                    continue
-                dens = float(y[keep].mean())
+                cut = _sorted_quantile(col, alpha if side == 0 else 1 - alpha)
+                if side == 0:  # keep x > cut: the sorted tail; the head (≈ alpha) goes
+                    at = int(np.searchsorted(col, cut, side="right"))
+                    k = m - at
+                    if k < min_count or k == m or k == 0:
+                        continue
+                    pos = total - float(y[orders[j][:at]].sum())
+                else:  # keep x < cut: the sorted head
+                    at = int(np.searchsorted(col, cut, side="left"))
+                    k = at
+                    if k < min_count or k == m or k == 0:
+                        continue
+                    pos = total - float(y[orders[j][at:]].sum())
+                dens = pos / k  # 0/1 outcomes: sums of ones are exact
                 if best is None or (dens, k) > (best[0], best[1]):
-                    best = (dens, k, j, side, keep)
+                    best = (dens, k, j, side, at, pos)
         if best is None:
-            return traj
-        _, _, j, side, keep = best
+            return traj, stats
+        _, k, j, side, at, total = best
         lo, hi = lo.copy(), hi.copy()
+        idx = orders[j]
         # the new bound is the smallest (largest) value kept: a data value
         if side == 0:
-            lo[j] = float(np.min(x[keep, j]))
+            lo[j] = float(values[j][at])
+            mask[idx[:at]] = False
         else:
-            hi[j] = float(np.max(x[keep, j]))
-        mask = keep
+            hi[j] = float(values[j][at - 1])
+            mask[idx[at:]] = False
+        for i, o in enumerate(orders):
+            keep = mask[o]
+            orders[i] = o[keep]
+            values[i] = values[i][keep]
+        stats.append((k, total))
         traj.append((lo, hi))
 
 
@@ -91,32 +146,56 @@ def _better(dens: float, gain: float, base: float,
     return ok and (best is None or dens > best[0])
 
 
+class _Bounds:
+    """Which runs lie within each bound of a box, and how many bounds each run breaks.
+
+    ``others(j)`` — the runs within every bound except perhaps j's — is what pasting and
+    simplifying need for every j; with the per-bound table it costs one pass, not d.
+    """
+
+    def __init__(self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.x = x
+        self.inb = (x >= lo) & (x <= hi)
+        self.nout = x.shape[1] - self.inb.sum(axis=1)
+
+    def set(self, j: int, lo: float, hi: float) -> None:
+        col = (self.x[:, j] >= lo) & (self.x[:, j] <= hi)
+        self.nout += self.inb[:, j].astype(np.int64) - col
+        self.inb[:, j] = col
+
+    def inside(self) -> np.ndarray:
+        return np.asarray(self.nout == 0)
+
+    def others(self, j: int) -> np.ndarray:
+        """Indices (ascending) of the runs within every bound other than j's."""
+        return np.flatnonzero((self.nout == 0) | ((self.nout == 1) & ~self.inb[:, j]))
+
+
 def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: float
            ) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = lo.copy(), hi.copy()
+    bounds = _Bounds(x, lo, hi)
     while True:
-        mask = _inside(x, lo, hi)
+        mask = bounds.inside()
         base = _density(y, mask)
         step = max(1, int(alpha * mask.sum()))
         best: tuple[float, int, str, float] | None = None
         for j in range(x.shape[1]):
-            others = np.ones(len(y), bool)
-            for k in range(x.shape[1]):
-                if k != j:
-                    others &= (x[:, k] >= lo[k]) & (x[:, k] <= hi[k])
-            below = np.sort(x[others & (x[:, j] < lo[j]), j])
-            above = np.sort(x[others & (x[:, j] > hi[j]), j])
+            rows = bounds.others(j)  # the runs within every other bound, in run order
+            xj, yj = x[rows, j], y[rows]
+            below = np.sort(xj[xj < lo[j]])
+            above = np.sort(xj[xj > hi[j]])
             for size in sorted({step, max(1, step // 4), 1}):
                 if below.size:
                     new = float(below[max(0, below.size - size)])
-                    dens = _density(y, others & (x[:, j] >= new) & (x[:, j] <= hi[j]))
-                    gain = y[others & (x[:, j] >= new) & (x[:, j] < lo[j])].sum()
+                    dens = _density(yj, (xj >= new) & (xj <= hi[j]))
+                    gain = yj[(xj >= new) & (xj < lo[j])].sum()
                     if _better(dens, gain, base, best):
                         best = (dens, j, "lo", new)
                 if above.size:
                     new = float(above[min(above.size - 1, size - 1)])
-                    dens = _density(y, others & (x[:, j] >= lo[j]) & (x[:, j] <= new))
-                    gain = y[others & (x[:, j] > hi[j]) & (x[:, j] <= new)].sum()
+                    dens = _density(yj, (xj >= lo[j]) & (xj <= new))
+                    gain = yj[(xj > hi[j]) & (xj <= new)].sum()
                     if _better(dens, gain, base, best):
                         best = (dens, j, "hi", new)
         if best is None:
@@ -126,19 +205,23 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
             lo[j] = new
         else:
             hi[j] = new
+        bounds.set(j, lo[j], hi[j])
 
 
 def _z_excluded(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, j: int,
-                full_lo: np.ndarray, full_hi: np.ndarray) -> float:
+                full_lo: np.ndarray, full_hi: np.ndarray,
+                bounds: _Bounds | None = None) -> float:
     """z of (density inside the box − density of the runs that only bound j excludes)."""
-    inside = _inside(x, lo, hi)
-    tlo, thi = lo.copy(), hi.copy()
-    tlo[j], thi[j] = full_lo[j], full_hi[j]
-    excluded = _inside(x, tlo, thi) & ~inside
-    n_in, n_ex = int(inside.sum()), int(excluded.sum())
+    if bounds is None:
+        bounds = _Bounds(x, lo, hi)
+    inside = bounds.inside()
+    rows = bounds.others(j)
+    xj = x[rows, j]
+    excluded_rows = rows[(xj >= full_lo[j]) & (xj <= full_hi[j]) & ~inside[rows]]
+    n_in, n_ex = int(inside.sum()), len(excluded_rows)
     if n_in == 0 or n_ex == 0:
         return 0.0
-    p_in, p_ex = float(y[inside].mean()), float(y[excluded].mean())
+    p_in, p_ex = float(y[inside].mean()), float(y[excluded_rows].mean())
     pooled = (p_in * n_in + p_ex * n_ex) / (n_in + n_ex)
     var = pooled * (1 - pooled) * (1 / n_in + 1 / n_ex)
     if var <= 0:
@@ -151,26 +234,28 @@ def _simplify(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
               ) -> tuple[np.ndarray, np.ndarray]:
     """Drop the weakest restriction while it is not significant or there are too many."""
     lo, hi = lo.copy(), hi.copy()
+    bounds = _Bounds(x, lo, hi)
     while True:
         restricted = [j for j in range(x.shape[1]) if lo[j] > full_lo[j] or hi[j] < full_hi[j]]
         if not restricted:
             return lo, hi
-        zs = [(_z_excluded(x, y, lo, hi, j, full_lo, full_hi), j) for j in restricted]
+        zs = [(_z_excluded(x, y, lo, hi, j, full_lo, full_hi, bounds), j) for j in restricted]
         z, j = min(zs)
         if z >= z_min and len(restricted) <= max_conditions:
             return lo, hi
         lo[j], hi[j] = full_lo[j], full_hi[j]
+        bounds.set(j, lo[j], hi[j])
 
 
-def _choose(x: np.ndarray, y: np.ndarray, traj: list[tuple[np.ndarray, np.ndarray]],
+def _choose(traj: list[tuple[np.ndarray, np.ndarray]], stats: list[tuple[int, float]],
             total_pos: int, min_coverage: float) -> tuple[np.ndarray, np.ndarray]:
+    """The densest box of the trajectory with enough coverage (ties: coverage, then earlier)."""
     best: tuple[float, float, int] | None = None
-    for i, (lo, hi) in enumerate(traj):
-        mask = _inside(x, lo, hi)
-        cov = float(y[mask].sum()) / total_pos if total_pos else 0.0
+    for i, (count, pos) in enumerate(stats):
+        cov = pos / total_pos if total_pos else 0.0
         if cov < min_coverage and i > 0:
             continue
-        key = (_density(y, mask), cov, -i)
+        key = (pos / count if count else 0.0, cov, -i)
         if best is None or key > best:
             best = key
     assert best is not None
@@ -187,7 +272,16 @@ def prim_boxes(x: np.ndarray, y: np.ndarray, *, alpha: float = 0.05,
     support, runs}`` with shares relative to all runs and all outcome runs.
     """
     x = np.asarray(x, float)
-    y = np.asarray(y, float)
+    return _prim(x, np.asarray(y, float), alpha=alpha, min_support=min_support,
+                 min_coverage=min_coverage, max_boxes=max_boxes, lift=lift, z_min=z_min,
+                 max_conditions=max_conditions,
+                 orders=[np.argsort(x[:, j], kind="stable") for j in range(x.shape[1])])
+
+
+def _prim(x: np.ndarray, y: np.ndarray, *, alpha: float, min_support: float,
+          min_coverage: float, max_boxes: int, lift: float, z_min: float,
+          max_conditions: int, orders: list[np.ndarray]) -> list[dict[str, Any]]:
+    """:func:`prim_boxes` given each column's stable ascending order (``orders``)."""
     n = len(y)
     total_pos = int(y.sum())
     if n == 0 or total_pos == 0:
@@ -202,8 +296,11 @@ def prim_boxes(x: np.ndarray, y: np.ndarray, *, alpha: float = 0.05,
         if ys.sum() == 0 or len(ys) < min_count:
             break
         lo0, hi0 = xs.min(axis=0), xs.max(axis=0)
-        traj = _peel(xs, ys, lo0, hi0, alpha, min_count)
-        lo, hi = _choose(xs, ys, traj, int(ys.sum()), min_coverage)
+        # the remaining runs' orders: renumbered, still stable (as argsort of xs gives)
+        renum = np.cumsum(remaining) - 1
+        sub = [renum[o[remaining[o]]] for o in orders]
+        traj, stats = _peel(xs, ys, lo0, hi0, alpha, min_count, sub)
+        lo, hi = _choose(traj, stats, int(ys.sum()), min_coverage)
         lo, hi = _paste(xs, ys, lo, hi, alpha)
         lo, hi = _simplify(xs, ys, lo, hi, lo0, hi0, z_min, max_conditions)
         mask_r = _inside(xs, lo, hi)
@@ -253,17 +350,27 @@ def discover(results: Results, outcome: str, variant: str = "baseline", *,
     author's units. Empty when the outcome never happens or no box beats
     ``lift`` × the overall rate.
     """
-    model = results.model(variant)
+    model = variant_model(results, variant)
     check_outcome(model, outcome)
-    df = variant_frame(results, variant)
-    params = varied_parameters(model, df)
-    y = df[f"outcome.{outcome}"].to_numpy(float)
+
+    def inputs() -> tuple[list[ParameterSpec], np.ndarray, list[np.ndarray]]:
+        names = set(run_columns(results))
+        cols = [f"param.{p.name}" for p in model.parameters if f"param.{p.name}" in names]
+        df = variant_frame(results, variant, cols)
+        params = varied_parameters(model, df)
+        x = (np.column_stack([df[f"param.{p.name}"].to_numpy(float) for p in params])
+             if params else np.zeros((len(df), 0)))
+        return params, x, [np.argsort(x[:, j], kind="stable") for j in range(x.shape[1])]
+
+    # the same parameter matrix (and its sort orders) serves every outcome of the variant
+    params, x, orders = memo(results, ("discover-x", variant), inputs)
+    y = variant_frame(results, variant, [f"outcome.{outcome}"])[f"outcome.{outcome}"
+                                                                 ].to_numpy(float)
     if not params:
         return []
-    x = np.column_stack([df[f"param.{p.name}"].to_numpy(float) for p in params])
-    boxes = prim_boxes(x, y, alpha=alpha, min_support=min_support, min_coverage=min_coverage,
-                       max_boxes=max_boxes, lift=lift, z_min=z_min,
-                       max_conditions=max_conditions)
+    boxes = _prim(x, y, alpha=alpha, min_support=min_support, min_coverage=min_coverage,
+                  max_boxes=max_boxes, lift=lift, z_min=z_min,
+                  max_conditions=max_conditions, orders=orders)
     label = outcome_labels(model)[outcome]
     base = float(y.mean()) if len(y) else 0.0
     rows: list[dict[str, Any]] = []

@@ -43,7 +43,9 @@ from simulator.analysis._common import (
     constant_text,
     format_value,
     outcome_labels,
+    run_columns,
     variant_frame,
+    variant_model,
     varied_parameters,
 )
 
@@ -84,12 +86,102 @@ def _eps2(b: np.ndarray, y: np.ndarray, bins: int) -> float:
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     """Spearman rank correlation; None when either variable is constant."""
-    rx = stats.rankdata(x)
-    ry = stats.rankdata(y)
+    return _spearman_ranks(stats.rankdata(x), stats.rankdata(y))
+
+
+def _spearman_ranks(rx: np.ndarray, ry: np.ndarray) -> float | None:
     sx, sy = rx.std(), ry.std()
     if sx == 0 or sy == 0:
         return None
     return float(np.mean((rx - rx.mean()) * (ry - ry.mean())) / (sx * sy))
+
+
+_BOOT_CHUNK = 25  # bootstrap resamples drawn and evaluated at a time (bounds memory)
+
+
+def _boot_eps2(ids: np.ndarray, ys: np.ndarray, bins: int, n_boot: int, seed: int
+               ) -> np.ndarray:
+    """Bootstrap replicates of :func:`_eps2` for every input × output pair at once.
+
+    ``ids``: J × n bin ids, ``ys``: O × n outputs (0/1 or any real values). Returns an
+    n_boot × J × O array whose [r, j, o] is ``_eps2(ids[j][s], ys[o][s], bins)`` for
+    the r-th row s of ``default_rng(seed).integers(0, n, size=(n_boot, n))`` — the same
+    resamples for every pair, as the one-pair function draws them. A resample enters
+    only through how often it draws each run (its weight), so the per-bin counts and
+    sums of all pairs are one sparse matrix product per block of resamples.
+    """
+    from scipy import sparse
+
+    n_in, n = ids.shape
+    n_out = ys.shape[0]
+    binary = bool(np.all((ys == 0) | (ys == 1)))
+    rows = np.tile(np.arange(n), n_in)
+    if binary and n_out <= 60:
+        # 0/1 outputs: count the runs per input bin and pattern of outputs (which of them
+        # happened); every count and sum follows from those, with one entry per run and input
+        code = (ys.astype(np.int64) << np.arange(n_out, dtype=np.int64)[:, None]).sum(axis=0)
+        patterns, pattern = np.unique(code, return_inverse=True)
+        n_pat = len(patterns)
+        bits = ((patterns[:, None] >> np.arange(n_out)) & 1).astype(float)  # P × O
+        cols = ((ids * n_pat + pattern) + (np.arange(n_in) * bins * n_pat)[:, None]).ravel()
+        design = sparse.csr_matrix((np.ones(n * n_in), (rows, cols)),
+                                   shape=(n, n_in * bins * n_pat))
+    else:
+        if not binary:
+            # the index does not change when y is shifted; centring keeps Σy² − n·ȳ²
+            # accurate (0/1 outputs are kept as they are: their counts and sums are exact)
+            ys = ys - ys.mean(axis=1, keepdims=True)
+        # columns: per input j and bin b the run count, then per output o the sum of y
+        cols = (ids + (np.arange(n_in) * bins)[:, None]).ravel()
+        width = n_in * bins
+        parts = [sparse.csr_matrix((np.ones(n * n_in), (rows, cols)), shape=(n, width))]
+        for o in range(n_out):
+            parts.append(sparse.csr_matrix((np.tile(ys[o], n_in), (rows, cols)),
+                                           shape=(n, width)))
+        design = sparse.hstack(parts, format="csr")
+        n_pat = 0
+    design_t = design.T.tocsr()
+    y2 = ys * ys
+    rng = np.random.default_rng(seed)
+    out = np.empty((n_boot, n_in, n_out))
+    done = 0
+    while done < n_boot:
+        c = min(_BOOT_CHUNK, n_boot - done)
+        draws = rng.integers(0, n, size=(c, n))
+        flat = (draws + (np.arange(c) * n)[:, None]).ravel()
+        weights = np.bincount(flat, minlength=c * n).reshape(c, n).astype(float)
+        if n_pat:
+            per_pat = np.asarray(design_t @ weights.T).T.reshape(c, n_in, bins, n_pat)
+            counts = per_pat.sum(axis=-1)  # c × J × B
+            sums = (per_pat @ bits).transpose(0, 3, 1, 2)  # c × O × J × B
+        else:
+            per_bin = np.asarray(design_t @ weights.T).T.reshape(c, 1 + n_out, n_in, bins)
+            counts = per_bin[:, 0]  # c × J × B
+            sums = per_bin[:, 1:]  # c × O × J × B
+        total = weights @ ys.T  # c × O
+        total2 = weights @ y2.T
+        mean = total / n
+        ss_t = total2 - n * mean * mean  # Σ (y − ȳ)² over the resample
+        used = counts > 0
+        safe = np.where(used, counts, 1.0)
+        ss_b = (np.sum(np.where(used[:, None], sums * sums / safe[:, None], 0.0), axis=-1)
+                - (n * mean * mean)[:, :, None])  # c × O × J
+        k = used.sum(axis=-1)[:, None, :]  # c × 1 × J
+        ms_w = (ss_t[:, :, None] - ss_b) / np.maximum(1, n - k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eps = (ss_b - (k - 1) * ms_w) / ss_t[:, :, None]
+        # a resample with constant y: no variance to explain (as in _eps2)
+        eps = np.where((ss_t > 1e-12 * total2)[:, :, None], eps, 0.0)
+        out[done:done + c] = eps.transpose(0, 2, 1)
+        done += c
+    return out
+
+
+def _boot_interval(boot: np.ndarray, index: float) -> list[float]:
+    # resampling duplicates runs, which shifts the bootstrap distribution up; the
+    # interval is its 2.5-97.5 % range moved so that it is centred on the estimate
+    shift = float(np.mean(boot)) - index
+    return [float(np.quantile(boot, 0.025)) - shift, float(np.quantile(boot, 0.975)) - shift]
 
 
 def first_order_given_data(x: np.ndarray, y: np.ndarray, *, bins: int | None = None,
@@ -107,12 +199,8 @@ def first_order_given_data(x: np.ndarray, y: np.ndarray, *, bins: int | None = N
     index = _eps2(ids, y, b)
     ci = None
     if n_boot > 0 and n > 1 and y.std() > 0:
-        rng = np.random.default_rng(seed)
-        boot = [_eps2(ids[s], y[s], b) for s in rng.integers(0, n, size=(n_boot, n))]
-        # resampling duplicates runs, which shifts the bootstrap distribution up; the
-        # interval is its 2.5-97.5 % range moved so that it is centred on the estimate
-        shift = float(np.mean(boot)) - index
-        ci = [float(np.quantile(boot, 0.025)) - shift, float(np.quantile(boot, 0.975)) - shift]
+        boot = _boot_eps2(ids[None, :], y[None, :], b, n_boot, seed)[:, 0, 0]
+        ci = _boot_interval(boot, index)
     return {"index": float(index), "ci95": ci, "bins": b}
 
 
@@ -124,20 +212,36 @@ def global_indices(results: Results, variant: str = "baseline", *, bins: int | N
     by index, largest first; ``index`` is the bias-corrected first-order index (a
     fraction of the outcome's variance; may dip slightly below 0 by noise),
     ``correlation`` the Spearman rank correlation (None if the outcome never or always
-    happens). Needs at least a few hundred runs to mean much.
+    happens). Needs at least a few hundred runs to mean much. Every pair is bootstrapped
+    on the same ``n_boot`` resamples (as :func:`first_order_given_data` with ``seed``
+    would draw them), evaluated for all pairs at once.
     """
-    model = results.model(variant)
-    df = variant_frame(results, variant)
+    model = variant_model(results, variant)
+    names = set(run_columns(results))
+    cols = [f"param.{p.name}" for p in model.parameters if f"param.{p.name}" in names]
+    cols += [f"outcome.{o.name}" for o in model.outcomes]
+    df = variant_frame(results, variant, cols)
     params = varied_parameters(model, df)
+    n = len(df)
+    b = bins or default_bins(n)
+    xs = [df[f"param.{p.name}"].to_numpy(float) for p in params]
+    ys = [df[f"outcome.{o.name}"].to_numpy(float) for o in model.outcomes]
+    ids = [_bin_ids(x, b) for x in xs] if n else []
+    x_ranks = [stats.rankdata(x) for x in xs]
+    boot_o = [i for i, y in enumerate(ys) if n_boot > 0 and n > 1 and y.std() > 0]
+    boot = (_boot_eps2(np.array(ids), np.array([ys[i] for i in boot_o]), b, n_boot, seed)
+            if boot_o and params else None)
     out: dict[str, list[dict[str, Any]]] = {}
-    for o in model.outcomes:
-        y = df[f"outcome.{o.name}"].to_numpy(float)
+    for io, o in enumerate(model.outcomes):
+        y = ys[io]
+        y_ranks = stats.rankdata(y)
         rows: list[dict[str, Any]] = []
-        for p in params:
-            x = df[f"param.{p.name}"].to_numpy(float)
-            r = first_order_given_data(x, y, bins=bins, n_boot=n_boot, seed=seed)
-            rows.append({"parameter": p.name, "label": p.label, "index": r["index"],
-                         "ci95": r["ci95"], "correlation": spearman(x, y),
+        for j, p in enumerate(params):
+            index = float(_eps2(ids[j], y, b))
+            ci = (_boot_interval(boot[:, j, boot_o.index(io)], index)
+                  if boot is not None and io in boot_o else None)
+            rows.append({"parameter": p.name, "label": p.label, "index": index,
+                         "ci95": ci, "correlation": _spearman_ranks(x_ranks[j], y_ranks),
                          "method": GIVEN_DATA_METHOD})
         rows.sort(key=lambda r: -r["index"])
         out[o.name] = rows

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.analysis._common import outcome_labels, variant_frame
+from simulator.analysis._common import outcome_labels, variant_frame, variant_model
 from simulator.results.stats import quantiles, wilson_interval
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def signposts(results: Results, variant: str = "baseline") -> list[dict[str, Any
     sorted by outcome (scenario order) then likelihood ratio, highest first. ``lift`` is
     p_if_seen − p_if_not_seen.
     """
-    model = results.model(variant)
+    model = variant_model(results, variant)
     outs = [o.name for o in model.outcomes]
     inds = [(i.name, i.label or i.name) for i in model.indicators]
     cols = [f"outcome_time.{o}" for o in outs] + [f"indicator_time.{i}" for i, _ in inds]

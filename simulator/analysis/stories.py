@@ -20,6 +20,7 @@ from simulator.analysis._common import (
     check_variant,
     day_and_date,
     outcome_labels,
+    variant_model,
 )
 from simulator.analysis.paths import collapse
 
@@ -102,7 +103,7 @@ def stories(results: Results, variant: str = "baseline", *, per_outcome: int = 2
     run reaches the outcome and how many runs were traced (then ``run`` is None).
     """
     check_variant(results, variant)
-    model = results.model(variant)
+    model = variant_model(results, variant)
     as_of = results.scenario.as_of
     traces = results.traces.get(variant, {})
     runs = sorted(traces, key=int)

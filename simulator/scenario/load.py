@@ -228,9 +228,54 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
 # --------------------------------------------------------------------------- compile diagnostics
 
 
-def _place(doc: YamlDocument, diag: Diagnostic) -> Diagnostic:
+def _value_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _source_position(lines: list[str], line: int, col: int, value: str,
+                     offset: int) -> tuple[int, int] | None:
+    """Where character ``offset`` (0-based) of a scalar's value stands in the source.
+
+    Folded, literal and multi-line plain scalars lose line breaks and indentation, so
+    the value's characters are matched one by one against the source from the value's
+    start, skipping what YAML removed (white space, a block indicator line, a quote).
+    """
+    if line <= 0 or not value:
+        return None
+    i, j = line - 1, col - 1
+    first = lines[i][j:].lstrip() if i < len(lines) else ""
+    if first[:1] in ("|", ">"):  # a block scalar's text starts on the next line
+        i, j = i + 1, 0
+    for k, ch in enumerate(value):
+        if ch.isspace():
+            continue
+        while i < len(lines):
+            found = lines[i].find(ch, j)
+            gap = lines[i][j:found] if found >= 0 else lines[i][j:]
+            if found >= 0 and (not gap.strip() or gap.strip() in ("'", '"')):
+                if k >= offset:
+                    return i + 1, found + 1
+                j = found + 1
+                break
+            i, j = i + 1, 0
+        else:
+            return None
+    return None
+
+
+def _place(doc: YamlDocument, diag: Diagnostic, lines: list[str]) -> Diagnostic:
     """Give a path-only diagnostic from the compiler its file position."""
     line, col = doc.position(diag.path)
+    value = _value_at(doc.data, diag.path)
+    if isinstance(value, str) and lines:
+        exact = _source_position(lines, line, col, value, max(diag.column, 1) - 1)
+        if exact is not None:
+            return replace(diag, file=doc.file, line=exact[0], column=exact[1])
     if diag.path in doc.quoted_paths:
         col += 1  # skip the opening quote
     return replace(diag, file=doc.file, line=line, column=col + max(diag.column, 1) - 1)
@@ -311,7 +356,8 @@ def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
 # --------------------------------------------------------------------------- entry points
 
 
-def check_document(doc: YamlDocument, path: Path, sha256: str) -> ScenarioFile:
+def check_document(doc: YamlDocument, path: Path, sha256: str,
+                   source: str = "") -> ScenarioFile:
     """Run every check on a loaded YAML document."""
     from simulator.model.compile import check_scenario  # compile sits one stage later
 
@@ -319,7 +365,8 @@ def check_document(doc: YamlDocument, path: Path, sha256: str) -> ScenarioFile:
         scenario = Scenario.model_validate(doc.data)
     except pydantic.ValidationError as exc:
         return ScenarioFile(str(path), sha256, None, _schema_diagnostics(doc, exc))
-    diagnostics = [_place(doc, d) for d in check_scenario(scenario)]
+    lines = source.splitlines()
+    diagnostics = [_place(doc, d, lines) for d in check_scenario(scenario)]
     register = find_evidence_register(path, scenario)
     claims: dict[str, dict[str, Any]] = {}
     if register is not None:
@@ -358,7 +405,8 @@ def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
         return ScenarioFile(str(p), "", None, [Diagnostic(
             f"cannot read the file: {exc.strerror or exc}", file=str(p),
             hint="check the path")])
-    return check_document(doc, p, hashlib.sha256(raw).hexdigest())
+    source = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return check_document(doc, p, hashlib.sha256(raw).hexdigest(), source)
 
 
 def read_scenario_text(text: str, *, file: str = "<scenario>") -> ScenarioFile:
@@ -367,7 +415,8 @@ def read_scenario_text(text: str, *, file: str = "<scenario>") -> ScenarioFile:
         doc = load_yaml(text, file=file)
     except ScenarioError as exc:
         return ScenarioFile(file, "", None, exc.diagnostics)
-    return check_document(doc, Path(file), hashlib.sha256(text.encode()).hexdigest())
+    return check_document(doc, Path(file), hashlib.sha256(text.encode()).hexdigest(),
+                          text.removeprefix("\ufeff"))
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
