@@ -89,54 +89,71 @@ def _peel(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: f
     """
     traj = [(lo.copy(), hi.copy())]
     mask = _inside(x, lo, hi)
+    d = x.shape[1]
     if orders is None:  # per parameter, the runs in ascending order of its value
-        orders = [np.argsort(x[:, j], kind="stable") for j in range(x.shape[1])]
-    orders = [o[mask[o]] for o in orders]
-    values = [x[o, j] for j, o in enumerate(orders)]  # each parameter's sorted box values
-    total = float(y[mask].sum())
-    stats = [(int(mask.sum()), total)]
-    while True:
-        m = int(mask.sum())
+        orders = [np.argsort(x[:, j], kind="stable") for j in range(d)]
+    # every parameter orders the same box runs: d × m matrices, row j sorted by x_j
+    order = np.array([o[mask[o]] for o in orders]).reshape(d, -1)
+    values = np.take_along_axis(x.T, order, axis=1) if d else np.zeros((0, 0))
+    stats = [(int(mask.sum()), float(y[mask].sum()))]
+    while d:
+        m = order.shape[1]
+        if m == 0:
+            break
+        total = stats[-1][1]
         best: tuple[float, int, int, int, int, float] | None = None
-        for j in range(x.shape[1]):
+        cuts = (_sorted_quantiles(values, alpha), _sorted_quantiles(values, 1 - alpha))
+        for j in range(d):
             col = values[j]
-            if len(col) == 0:
-                continue
             for side in (0, 1):
-                cut = _sorted_quantile(col, alpha if side == 0 else 1 - alpha)
+                cut = cuts[side][j]
                 if side == 0:  # keep x > cut: the sorted tail; the head (≈ alpha) goes
                     at = int(np.searchsorted(col, cut, side="right"))
                     k = m - at
                     if k < min_count or k == m or k == 0:
                         continue
-                    pos = total - float(y[orders[j][:at]].sum())
-                else:  # keep x < cut: the sorted head
+                    pos = total - float(y[order[j, :at]].sum())
+                else:  # keep x < cut: the sorted head; the tail goes
                     at = int(np.searchsorted(col, cut, side="left"))
                     k = at
                     if k < min_count or k == m or k == 0:
                         continue
-                    pos = total - float(y[orders[j][at:]].sum())
+                    pos = total - float(y[order[j, at:]].sum())
                 dens = pos / k  # 0/1 outcomes: sums of ones are exact
                 if best is None or (dens, k) > (best[0], best[1]):
                     best = (dens, k, j, side, at, pos)
         if best is None:
-            return traj, stats
-        _, k, j, side, at, total = best
+            break
+        _, k_best, j, side, at, pos = best
         lo, hi = lo.copy(), hi.copy()
-        idx = orders[j]
         # the new bound is the smallest (largest) value kept: a data value
         if side == 0:
-            lo[j] = float(values[j][at])
-            mask[idx[:at]] = False
+            lo[j] = float(values[j, at])
+            mask[order[j, :at]] = False
         else:
-            hi[j] = float(values[j][at - 1])
-            mask[idx[at:]] = False
-        for i, o in enumerate(orders):
-            keep = mask[o]
-            orders[i] = o[keep]
-            values[i] = values[i][keep]
-        stats.append((k, total))
+            hi[j] = float(values[j, at - 1])
+            mask[order[j, at:]] = False
+        keep = mask[order]
+        order = order[keep].reshape(d, k_best)
+        values = values[keep].reshape(d, k_best)
+        stats.append((k_best, pos))
         traj.append((lo, hi))
+    return traj, stats
+
+
+def _sorted_quantiles(rows: np.ndarray, q: float) -> np.ndarray:
+    """:func:`_sorted_quantile` of each row of a matrix of ascending rows (same arithmetic)."""
+    n = rows.shape[1]
+    virtual = (n - 1) * q
+    if virtual >= n - 1:
+        return rows[:, -1].astype(float)
+    if virtual < 0:
+        return rows[:, 0].astype(float)
+    prev = math.floor(virtual)
+    gamma = virtual - prev
+    a, b = rows[:, prev].astype(float), rows[:, prev + 1].astype(float)
+    diff = b - a
+    return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
 
 def _better(dens: float, gain: float, base: float,

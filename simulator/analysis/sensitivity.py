@@ -64,8 +64,9 @@ def default_bins(n: int) -> int:
     return int(min(100, max(5, round(math.sqrt(n) / 2))))
 
 
-def _bin_ids(x: np.ndarray, bins: int) -> np.ndarray:
-    ranks = stats.rankdata(x, method="average")
+def _bin_ids(x: np.ndarray, bins: int, ranks: np.ndarray | None = None) -> np.ndarray:
+    if ranks is None:
+        ranks = stats.rankdata(x, method="average")
     return np.minimum(bins - 1, np.floor((ranks - 0.5) * bins / len(x))).astype(np.int64)
 
 
@@ -226,8 +227,8 @@ def global_indices(results: Results, variant: str = "baseline", *, bins: int | N
     b = bins or default_bins(n)
     xs = [df[f"param.{p.name}"].to_numpy(float) for p in params]
     ys = [df[f"outcome.{o.name}"].to_numpy(float) for o in model.outcomes]
-    ids = [_bin_ids(x, b) for x in xs] if n else []
-    x_ranks = [stats.rankdata(x) for x in xs]
+    x_ranks = [stats.rankdata(x) for x in xs]  # "average" ranks: bins and correlations
+    ids = [_bin_ids(x, b, r) for x, r in zip(xs, x_ranks, strict=True)] if n else []
     boot_o = [i for i, y in enumerate(ys) if n_boot > 0 and n > 1 and y.std() > 0]
     boot = (_boot_eps2(np.array(ids), np.array([ys[i] for i in boot_o]), b, n_boot, seed)
             if boot_o and params else None)
