@@ -6,15 +6,22 @@ from typing import Any
 
 from rich.table import Table
 
+# widths of the number columns ("100.0%", "99.9%–100.0%", "almost no chance") plus
+# the table's borders and padding: labels get what is left
+_FIXED = 6 + 13 + 16 + 16
 
-def headline_table(title: str, rows: list[dict[str, Any]]) -> Table:
-    """Variant × outcome, the variant named once per group; long labels are shortened."""
+
+def headline_table(title: str, rows: list[dict[str, Any]], width: int = 120) -> Table:
+    """Variant × outcome, the variant named once per group; labels shrink to fit ``width``."""
+    room = max(24, width - _FIXED)
+    variant_w = min(20, max((len(r["variant"]) for r in rows), default=8), room // 3)
+    outcome_w = max(12, min(44, room - variant_w))
     table = Table(title=title, title_justify="left", pad_edge=False)
-    table.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=26)
-    table.add_column("outcome", no_wrap=True, overflow="ellipsis", max_width=44)
-    table.add_column("chance", justify="right", no_wrap=True)
-    table.add_column("95% interval", no_wrap=True)
-    table.add_column("ICD 203", no_wrap=True, overflow="ellipsis")
+    table.add_column("variant", no_wrap=True, overflow="ellipsis", max_width=variant_w)
+    table.add_column("outcome", no_wrap=True, overflow="ellipsis", max_width=outcome_w)
+    table.add_column("chance", justify="right", no_wrap=True, min_width=6)
+    table.add_column("95% interval", no_wrap=True, min_width=12)
+    table.add_column("ICD 203", no_wrap=True, min_width=16)
     previous = None
     for row in rows:
         lo, hi = row["ci95"]

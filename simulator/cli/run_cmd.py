@@ -80,7 +80,7 @@ def run_command(
     elif not quiet:
         console.print(headline_table(f"{results.manifest['scenario_title']} — "
                                      f"{results.runs:,} runs, seed {results.seed}",
-                                     results.headline_rows()))
+                                     results.headline_rows(), console.width))
         console.print(f"results: {results.path}" + (f"   report: {report}" if report else ""),
                       markup=False)
 
@@ -137,7 +137,7 @@ def batch_command(
         index.append({"scenario": str(path), "ok": True, "results": str(target),
                       "digest": results.digest, "headline": results.headline_rows()})
         if not (quiet or as_json):
-            console.print(headline_table(str(path), results.headline_rows()))
+            console.print(headline_table(str(path), results.headline_rows(), console.width))
     atomic_write_json(out / "index.json", index)
     if as_json:
         print_json(index)
