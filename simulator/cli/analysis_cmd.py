@@ -42,9 +42,16 @@ def _split(names: str | None) -> list[str] | None:
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
-    table = Table(title=title, title_justify="left")
+    """Two label columns, then numbers: numbers never wrap; labels shrink to one line."""
+    numbers = sum(max([len(c), *(len(r[i]) for r in rows)]) + 3
+                  for i, c in enumerate(columns) if i >= 2)
+    label_width = max(10, (console.width - numbers - 7) // 2)
+    table = Table(title=title, title_justify="left", pad_edge=False)
     for i, c in enumerate(columns):
-        table.add_column(c, justify="left" if i < 2 else "right")
+        if i < 2:
+            table.add_column(c, no_wrap=True, overflow="ellipsis", max_width=label_width)
+        else:
+            table.add_column(c, justify="right", no_wrap=True)
     for r in rows:
         table.add_row(*r)
     return table
