@@ -32,6 +32,15 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+# options shared by every command that runs simulations
+WORKERS_OPTION = typer.Option(None, "--workers", "-w", min=1,
+                              help="Worker processes (default: all cores).")
+EXECUTOR_OPTION = typer.Option("process", "--executor",
+                               help="serial, process or dask (LocalCluster).")
+SCHEDULER_OPTION = typer.Option(None, "--scheduler",
+                                help="Dask scheduler address, tcp://HOST:PORT.")
+
+
 class State:
     debug = False
 

@@ -9,6 +9,9 @@ from typing import Any
 import typer
 
 from simulator.cli._common import (
+    EXECUTOR_OPTION,
+    SCHEDULER_OPTION,
+    WORKERS_OPTION,
     app,
     command_line,
     console,
@@ -52,12 +55,9 @@ def run_command(
         help="Adaptive: run until every 95% half-width is at most this (e.g. 0.01)."),
     max_runs: int = typer.Option(200_000, "--max-runs", help="Cap for --precision."),
     seed: int = typer.Option(0, "--seed", "-s", min=0, help="Root random seed."),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
-                                       help="Worker processes (default: all cores)."),
-    executor: str = typer.Option("process", "--executor",
-                                 help="serial, process or dask (LocalCluster)."),
-    scheduler: str | None = typer.Option(None, "--scheduler",
-                                         help="Dask scheduler address, tcp://HOST:PORT."),
+    workers: int | None = WORKERS_OPTION,
+    executor: str = EXECUTOR_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
     chunk_size: int | None = typer.Option(None, "--chunk-size", min=1,
                                           help="Runs per chunk (results do not depend on it)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Results directory."),

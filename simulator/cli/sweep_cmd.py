@@ -8,7 +8,16 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from simulator.cli._common import app, command_line, console, handle_errors, print_json
+from simulator.cli._common import (
+    EXECUTOR_OPTION,
+    SCHEDULER_OPTION,
+    WORKERS_OPTION,
+    app,
+    command_line,
+    console,
+    handle_errors,
+    print_json,
+)
 from simulator.cli._progress import progress_bar
 from simulator.runner.sweep import INDEX, load_sweep_spec, run_sweep
 
@@ -61,12 +70,9 @@ def sweep_command(
                                     help="Runs per point (default: the spec's `runs`)."),
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Output tree (default: results/SPEC-NAME)."),
-    workers: int | None = typer.Option(None, "--workers", "-w", min=1,
-                                       help="Worker processes (default: all cores)."),
-    executor: str = typer.Option("process", "--executor",
-                                 help="serial, process or dask (LocalCluster)."),
-    scheduler: str | None = typer.Option(None, "--scheduler",
-                                         help="Dask scheduler address, tcp://HOST:PORT."),
+    workers: int | None = WORKERS_OPTION,
+    executor: str = EXECUTOR_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
     force: bool = typer.Option(False, "--force", help="Recompute complete results."),
     as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
