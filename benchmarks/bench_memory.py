@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SCENARIO = ROOT / "tests" / "scale" / "mini.yaml"
+DEFAULT_SCENARIO = ROOT / "tests" / "data" / "mini.yaml"
 FLAGSHIP = ROOT / "scenarios" / "us_mexico_cartels.yaml"
 
 
