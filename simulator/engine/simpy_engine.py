@@ -323,8 +323,14 @@ class _Run:
         chance = float(effect.chance(self.v))
         if u_chance >= chance:
             return
-        dist = effect.delay.distribution
-        delay = float(dist.median) if dist.is_constant else float(dist.ppf(u_delay))
+        if effect.delay_expr is not None:
+            delay = float(effect.delay_expr.fn(self.v))
+            if delay != delay or delay == INF:
+                raise RunError(f"a trigger delay in `{self.m.options[source].key}` is {delay} "
+                               f"days in run {self.run_index}; delays must be finite")
+        else:
+            dist = effect.delay.distribution  # type: ignore[union-attr]
+            delay = float(dist.median) if dist.is_constant else float(dist.ppf(u_delay))
         ev = self.env.timeout(max(0.0, delay), (effect.target, source))
         ev.callbacks.append(self._triggered)
 

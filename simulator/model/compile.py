@@ -515,11 +515,7 @@ class _Compiler:
                                expected="an option written `actor.option`",
                                found=effect.trigger, hint=hint)
                     continue
-                before = len(self.diags)
-                delay = self.quantity((*epath, "after"), effect.after, parse_duration)
-                if delay is None and len(self.diags) > before:
-                    self.diags[-1] = replace(self.diags[-1], hint="write a delay such as "
-                                             "`3 days`, `2 weeks` or `2 to 6 weeks`")
+                delay, delay_expr = self._delay((*epath, "after"), effect.after)
                 chance = self.expression((*epath, "chance"), effect.chance, self.symbols,
                                          "number")
                 if chance is not None and chance.constant is not None and not (
@@ -527,10 +523,27 @@ class _Compiler:
                     self.error((*epath, "chance"), "a chance is a probability between 0 "
                                "and 1", found=effect.chance, hint="write for example `0.3` "
                                "or `30%`")
-                if delay is not None and chance is not None:
+                if (delay is not None or delay_expr is not None) and chance is not None:
                     out.append(Trigger(index[effect.trigger], delay, chance,
-                                       self.rows[f"trigger:{ref}:{i}"]))
+                                       self.rows[f"trigger:{ref}:{i}"], delay_expr))
         return tuple(out)
+
+    def _delay(self, path: KeyPath,
+               text: str) -> tuple[Quantity | None, CompiledExpression | None]:
+        """A trigger delay: a duration (`2 to 6 weeks`) or an expression in days."""
+        if looks_like_quantity(text) or not any(ch.isalpha() for ch in text):
+            before = len(self.diags)
+            quantity = self.quantity(path, text, parse_duration)
+            if quantity is None and len(self.diags) > before:
+                self.diags[-1] = replace(self.diags[-1], hint="write a delay such as `3 days`, "
+                                         "`2 to 6 weeks`, or the name of a duration parameter")
+            return quantity, None
+        expr = self.expression(path, text, self.symbols, "number")
+        if expr is not None and expr.constant is not None and not (
+                0 <= float(expr.constant) < INF):
+            self.error(path, f"this delay is always {float(expr.constant):g} days",
+                       expected="a delay of zero days or more", found=text)
+        return None, expr
 
     def _predicate(self, path: KeyPath, when: str, label: str, terminal: bool,
                    description: str, resolution: str, name: str) -> PredicateSpec:

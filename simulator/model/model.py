@@ -71,13 +71,16 @@ class Trigger:
     """Make option ``target`` fire after ``delay`` days with probability ``chance``.
 
     ``row`` holds the uniforms for this trigger: one for the chance, one for the delay,
-    per firing. ``delay`` is a duration quantity in days (drawn each time).
+    per firing. The delay is either a duration quantity in days, drawn each time
+    (``delay``), or an expression in days evaluated when the trigger happens
+    (``delay_expr``: for example a duration parameter, drawn once per run).
     """
 
     target: int
-    delay: Quantity
+    delay: Quantity | None
     chance: CompiledExpression
     row: int
+    delay_expr: CompiledExpression | None = None
 
 
 Effect = Assign | Trigger

@@ -216,7 +216,10 @@ class TriggerEffect(_Model):
     trigger: OptionRef = Field(description="The option to trigger, as `actor.option`.")
     after: QuantityText = Field(
         default="0 days",
-        description="Delay: a duration such as `3 days` or `2 to 6 weeks` (drawn each time).",
+        description=(
+            "Delay: a duration such as `3 days` or `2 to 6 weeks` (drawn each time), or an "
+            "expression in days such as a duration parameter's name (negative means 0)."
+        ),
     )
     chance: ExprText = Field(
         default="1", description="Probability that the trigger happens (an expression)."
