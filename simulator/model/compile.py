@@ -538,7 +538,13 @@ class _Compiler:
                 self.diags[-1] = replace(self.diags[-1], hint="write a delay such as `3 days`, "
                                          "`2 to 6 weeks`, or the name of a duration parameter")
             return quantity, None
+        before = len(self.diags)
         expr = self.expression(path, text, self.symbols, "number")
+        if expr is None and len(self.diags) > before:
+            d = self.diags[-1]
+            self.diags[-1] = replace(d, hint=(d.hint + "; " if d.hint else "") + (
+                "a delay is a duration such as `3 days` or `2 to 6 weeks`, or the name "
+                "of a duration parameter"))
         if expr is not None and expr.constant is not None and not (
                 0 <= float(expr.constant) < INF):
             self.error(path, f"this delay is always {float(expr.constant):g} days",

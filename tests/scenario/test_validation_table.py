@@ -276,7 +276,7 @@ SEMANTIC = [
     Case("horizon 1:30", edit("horizon: 1 year", "horizon: 1:30"), 4, 11, "horizon",
          "unexpected character `:`", None),
     Case("trigger delay not a duration", edit("after: 2 to 6 weeks", "after: soon"), 26, 20,
-         "actors.us.options.strike.effects[1].after", "found `soon`", "weeks"),
+         "actors.us.options.strike.effects[1].after", "unknown name `soon`", "weeks"),
     Case("decision cadence of zero", edit("every: 1 month", "every: 0 days"), 16, 22,
          "actors.us.decides.every", "one positive duration", "1 month"),
     Case("unknown evidence id (seeds/ beside the parent)",
