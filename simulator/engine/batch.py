@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from simulator.engine.simpy_engine import RunRecord, SimPyEngine
 from simulator.engine.streams import RowLayout, Streams
@@ -64,9 +65,12 @@ def initial_vectors(model: Model, streams: list[Streams]) -> np.ndarray:
     """The starting vector ``v`` of every run in a chunk, shape (runs, slots)."""
     n = len(streams)
     v = np.zeros((model.n_slots, n))
-    for p in model.parameters:
-        u = np.fromiter((s.first(p.row) for s in streams), float, n)
-        v[p.slot] = p.quantity.distribution.ppf(u)
+    uniforms = np.array([[s.first(p.row) for p in model.parameters] for s in streams],
+                        dtype=float).reshape(n, len(model.parameters))
+    if model.copula is not None:
+        uniforms = correlate(uniforms, model.copula.members, model.copula.cholesky)
+    for j, p in enumerate(model.parameters):
+        v[p.slot] = p.quantity.distribution.ppf(uniforms[:, j])
     for spec in model.state:
         if spec.initial_quantity is not None:
             dist = spec.initial_quantity.distribution
@@ -79,6 +83,21 @@ def initial_vectors(model: Model, streams: list[Streams]) -> np.ndarray:
             v[spec.slot] = spec.initial_expression.evaluate_array(v)
         v[spec.slot] = np.clip(v[spec.slot], spec.lo, spec.hi)
     return v.T.copy()
+
+
+def correlate(uniforms: np.ndarray, members: tuple[int, ...],
+              cholesky: tuple[tuple[float, ...], ...]) -> np.ndarray:
+    """Gaussian copula: Φ(L·Φ⁻¹(u)) on the member columns; each column stays uniform.
+
+    It acts on each run's own uniforms, so the result is still a pure function of the
+    run and variants keep their common random numbers.
+    """
+    out = uniforms.copy()
+    cols = list(members)
+    # a uniform of exactly 0 would become -inf and poison the product
+    z = special.ndtri(np.clip(uniforms[:, cols], 1e-15, 1 - 1e-15))
+    out[:, cols] = special.ndtr(z @ np.asarray(cholesky).T)
+    return out
 
 
 def sampled_for_trace(run_index: int, every: int) -> bool:

@@ -18,10 +18,13 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from simulator.errors import Diagnostic, KeyPath, ScenarioError, TextError
 from simulator.model.model import (
     ActorSpec,
     Assign,
+    CopulaSpec,
     Effect,
     LadderSpec,
     Model,
@@ -201,6 +204,7 @@ class _Compiler:
             n_rows=len(self.rows),
             row_names=tuple(self.rows),
             row_sizes=self._row_sizes(actors),
+            copula=self._copula(params),
             option_watchers=self._watchers(len(slot_names), [(o.when, o.rate) for o in options]),
             predicate_watchers=self._watchers(
                 len(slot_names), [(p.when, None) for p in outcomes + indicators]
@@ -628,6 +632,51 @@ class _Compiler:
                           f"nothing in the scenario changes what outcome `{outcome.name}` "
                           "depends on, so it can only hold from the start",
                           hint="check its `when` against the options' effects")
+
+    def _copula(self, params: tuple[ParameterSpec, ...]) -> CopulaSpec | None:
+        """The correlation structure of the parameters, checked for consistency."""
+        if not self.s.correlations:
+            return None
+        position = {p.name: i for i, p in enumerate(params)}
+        members: list[str] = []
+        pairs: dict[tuple[str, str], float] = {}
+        for k, corr in enumerate(self.s.correlations):
+            path: KeyPath = ("correlations", k)
+            a, b = corr.between
+            bad = [n for n in (a, b) if n not in self.s.parameters]
+            for name in bad:
+                self.error((*path, "between"), f"unknown parameter `{name}`", found=name,
+                           hint=_suggest(name, sorted(self.s.parameters)))
+            if bad:
+                continue
+            if a == b:
+                self.error((*path, "between"), f"`{a}` is correlated with itself",
+                           hint="name two different parameters")
+                continue
+            key = (min(a, b), max(a, b))
+            if key in pairs:
+                self.error(path, f"the correlation of `{a}` and `{b}` is given twice",
+                           hint="keep one of them")
+                continue
+            pairs[key] = corr.rho
+            members += [n for n in key if n not in members]
+        if not pairs or any(n not in position for n in members):
+            return None  # errors above, or a parameter that failed to parse
+        members.sort()
+        matrix = np.eye(len(members))
+        for (a, b), rho in pairs.items():
+            i, j = members.index(a), members.index(b)
+            matrix[i, j] = matrix[j, i] = rho
+        try:
+            lower = np.linalg.cholesky(matrix)
+        except np.linalg.LinAlgError:
+            self.error(("correlations",), "these correlations cannot all hold at once (their "
+                       "matrix is not positive definite)",
+                       hint="weaken some of them: for example a and b, and b and c, strongly "
+                       "correlated force a and c to be correlated too")
+            return None
+        return CopulaSpec(members=tuple(position[n] for n in members),
+                          cholesky=tuple(tuple(float(x) for x in row) for row in lower))
 
     def _row_sizes(self, actors: tuple[ActorSpec, ...]) -> tuple[int, ...]:
         """Numbers reserved per row (more come from the row's own generator if needed).

@@ -40,6 +40,18 @@ class ParameterSpec:
 
 
 @dataclass(frozen=True)
+class CopulaSpec:
+    """A Gaussian copula over some parameters: ``members`` index ``Model.parameters``.
+
+    Each run's uniforms u for the members become Φ(L·Φ⁻¹(u)), with L the Cholesky
+    factor of their correlation matrix; the marginal distributions are unchanged.
+    """
+
+    members: tuple[int, ...]
+    cholesky: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
 class StateSpec:
     """A state variable: its initial value is a draw, a constant or an expression of parameters."""
 
@@ -166,6 +178,7 @@ class Model:
     row_names: tuple[str, ...]
     row_sizes: tuple[int, ...]
     # slot -> options whose `when`/`rate` read it; slot -> predicates (outcomes first) reading it
+    copula: CopulaSpec | None = None
     option_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
     predicate_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
 

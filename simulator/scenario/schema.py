@@ -128,6 +128,22 @@ class Parameter(_Model):
         return _shorthand(value, "value")
 
 
+class Correlation(_Model):
+    """Two parameters that move together (a Gaussian copula; marginals are unchanged)."""
+
+    between: tuple[Name, Name] = Field(description="The two parameters, by name.")
+    rho: Annotated[float, Field(gt=-1, lt=1, allow_inf_nan=False)] = Field(
+        description=(
+            "Correlation of their normal scores, between -1 and 1 (exclusive). The rank "
+            "correlation of the draws is close to it: (6/π)·asin(rho/2)."
+        )
+    )
+    evidence: tuple[EvidenceId, ...] = Field(
+        default=(), description="Claim ids that support the dependence."
+    )
+    note: Text = Field(default="", description="Why the two move together.")
+
+
 class StateVariable(_Model):
     """A world variable that options change. Bounded ones are clamped to [min, max]."""
 
@@ -420,6 +436,9 @@ class Scenario(_Model):
     )
     parameters: dict[Name, Parameter] = Field(
         default_factory=dict, description="Uncertain inputs, drawn once per run."
+    )
+    correlations: tuple[Correlation, ...] = Field(
+        default=(), description="Pairs of parameters whose draws are correlated."
     )
     state: dict[Name, StateVariable] = Field(
         default_factory=dict, description="World variables the options change."
