@@ -74,8 +74,24 @@ def parameters_section(ctx: Context) -> str:
                      "evidence"], rows, numeric=(2, 3, 4))))
             else:
                 blocks.append(view_block(view.key, note("This scenario has no parameters.")))
+        blocks.append(_correlations(ctx, source))
         out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
     return "".join(out)
+
+
+def _correlations(ctx: Context, source: Source) -> str:
+    """The declared correlations between parameters (the same in every variant)."""
+    pairs = source.results.scenario.correlations
+    if not pairs:
+        return ""
+    rows = [[f"<code>{esc(c.between[0])}</code> and <code>{esc(c.between[1])}</code>",
+             esc(f"{c.rho:+.2f}"), esc(c.note) or "–",
+             " ".join(ctx.evidence_link(source, e) for e in c.evidence) or "–"]
+            for c in pairs]
+    return ("<h3>Correlated parameters</h3>"
+            + note("Their draws move together (a Gaussian copula on the normal scores); "
+                   "each keeps the distribution above.")
+            + table(["parameters", "rho", "why", "evidence"], rows, numeric=(1,)))
 
 
 # ------------------------------------------------------------------ evidence

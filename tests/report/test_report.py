@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import simulator
 from simulator.report import build_report
 from simulator.report.builder import render
 from simulator.report.figures_state import hist_quantiles
@@ -189,3 +190,16 @@ def test_cli_report(mini_results: Results, tmp_path: Path) -> None:
     assert out.is_file()
     missing = CliRunner().invoke(app, ["report", str(tmp_path / "nope"), "-o", str(out)])
     assert missing.exit_code == 1
+
+
+def test_correlations_are_listed_and_escaped(tmp_path: Path) -> None:
+    from tests.engine.test_correlations import SCENARIO
+
+    text = SCENARIO.replace("note: same driver", "note: \"<b>same</b> driver\"")
+    path = tmp_path / "corr.yaml"
+    path.write_text(text)
+    results = simulator.run(path, runs=200, executor="serial", out=tmp_path / "r")
+    html_text = build_report([results], tmp_path / "r.html").read_text()
+    assert "Correlated parameters" in html_text
+    assert "&lt;b&gt;same&lt;/b&gt; driver" in html_text
+    assert "<b>same</b>" not in html_text
