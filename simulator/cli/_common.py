@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import pyarrow as pa
 import typer
 from rich.console import Console
 
@@ -86,6 +87,12 @@ def handle_errors(fn: F) -> F:
             err_console.print("interrupted; completed chunks are kept — run the same command "
                               "again to resume", markup=False)
             raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
+        except pa.ArrowException as exc:  # before ValueError: Arrow's errors subclass it
+            if State.debug:
+                raise
+            err_console.print(f"error: the results files are damaged or unreadable: {exc}",
+                              markup=False)
+            raise typer.Exit(1) from None
         except (ValueError, OSError) as exc:
             if State.debug:
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,24 @@ def _slug(path: Path) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]+", "_", path.stem)
 
 
+def output_names(files: list[Path]) -> dict[Path, str]:
+    """A distinct output folder name per scenario file: its stem, or — when two files
+    share a stem — its path relative to their common folder (``a/x.yaml`` → ``a_x``)."""
+    stems: dict[str, list[Path]] = {}
+    for f in files:
+        stems.setdefault(_slug(f), []).append(f)
+    names: dict[Path, str] = {}
+    for stem, group in stems.items():
+        if len(group) == 1:
+            names[group[0]] = stem
+            continue
+        common = Path(os.path.commonpath([str(g.resolve().parent) for g in group]))
+        for g in group:
+            relative = g.resolve().relative_to(common).with_suffix("")
+            names[g] = re.sub(r"[^a-zA-Z0-9_-]+", "_", str(relative))
+    return names
+
+
 @app.command("batch")
 @handle_errors
 def batch_command(
@@ -118,11 +137,12 @@ def batch_command(
     if not paths:
         raise typer.BadParameter("give scenario files or folders (or --sweep SPEC.yaml)")
     files = scenario_files(paths)
+    names = output_names(files)
     index: list[dict[str, Any]] = []
     failed: list[tuple[Path, GeosimError]] = []
     out.mkdir(parents=True, exist_ok=True)
     for path in files:
-        target = out / _slug(path)
+        target = out / names[path]
         try:
             with progress_bar(path.stem, enabled=not (quiet or as_json)) as progress:
                 results = run(path, variants="all", runs=runs, seed=seed, workers=workers,

@@ -41,6 +41,10 @@ from simulator.model.model import Assign, Model, OptionSpec, Trigger
 INF = math.inf
 NAN = math.nan
 
+# a safety net against unit slips (a rate per day meant per year): no run of a sensible
+# scenario comes near it, and a runaway run stops with a clear error instead of hanging
+MAX_EVENTS = 200_000
+
 # cause codes recorded with each event
 HAZARD, DECISION, SCHEDULED, TRIGGERED = 0, 1, 2, 3
 CAUSES = ("hazard", "decision", "scheduled", "triggered")
@@ -116,6 +120,7 @@ class _Run:
         self.m = engine.model
         self.run_index = run_index
         self.v = list(v0)
+        self.params = [v0[p.slot] for p in engine.model.parameters]
         self.streams = streams
         self.env = simpy.Environment()
         self.done = False
@@ -195,7 +200,8 @@ class _Run:
         )
         # a per-run digest makes the results table's digest independent of chunking
         record.digest = hashlib.blake2b(repr((
-            record.outcome_times, record.indicator_times, record.final_state, record.counts,
+            self.params, record.outcome_times, record.indicator_times, record.final_state,
+            record.counts,
             record.rung_path, record.event_options, record.event_times, record.lapsed,
             end_time)).encode(), digest_size=16).digest()
         return record
@@ -213,11 +219,12 @@ class _Run:
                 return
             v[0] = env.now
             weights = []
-            total = max(0.0, float(actor.idle_weight(v))) if actor.idle_weight else 0.0
+            total = (self._finite(float(actor.idle_weight.fn(v)), "idle weight", actor.name)
+                     if actor.idle_weight else 0.0)
             for option in options:
                 w = 0.0
                 if not (option.once and self.fired_once[option.index]) and option.when.fn(v):
-                    w = max(0.0, float(option.weight.fn(v)))
+                    w = self._finite(float(option.weight.fn(v)), "weight", option.key)
                 weights.append(w)
                 total += w
             u = self.streams.uniform(row)
@@ -230,6 +237,14 @@ class _Run:
                 if target < acc and w > 0.0:
                     self._fire(option, DECISION, None, env.now)
                     break
+
+    def _finite(self, value: float, what: str, owner: str) -> float:
+        """A weight or chance: negative counts as 0; NaN and infinity stop the run."""
+        if value != value or value == INF:
+            raise RunError(f"the {what} of `{owner}` is {value} at day {self.env.now:g} of run "
+                           f"{self.run_index}; it must be a finite number (check its "
+                           "expression for a division by zero or an overflow)")
+        return value if value > 0.0 else 0.0
 
     def _clock(self) -> Any:
         """Re-evaluate what reads ``t`` every time step (nothing else changes, nothing fires)."""
@@ -286,6 +301,10 @@ class _Run:
         if self.grid_next < self.n_grid and self.e.grid[self.grid_next] < now:
             self._snapshot(now)
         i = option.index
+        if len(self.event_options) >= MAX_EVENTS:
+            raise RunError(f"run {self.run_index} passed {MAX_EVENTS:,} events by day {now:g} "
+                           f"(the last: `{option.key}`); a rate is probably in the wrong unit "
+                           "(expression rates are per day)")
         self.event_options.append(i)
         self.event_times.append(now)
         self.fired_once[i] = True
@@ -301,7 +320,7 @@ class _Run:
                 elif new > effect.hi:
                     new = effect.hi
                 if effect.integer:
-                    new = float(round(new))
+                    new = float(math.floor(new + 0.5))  # halves go up, not to even
                 if new != old:
                     v[effect.slot] = new
                     if changes is not None:
@@ -320,8 +339,9 @@ class _Run:
     def _schedule_trigger(self, effect: Trigger, source: int, now: float) -> None:
         u_chance = self.streams.uniform(effect.row)
         u_delay = self.streams.uniform(effect.row)
-        chance = float(effect.chance(self.v))
-        if u_chance >= chance:
+        chance = self._finite(float(effect.chance.fn(self.v)), "trigger chance",
+                              self.m.options[source].key)
+        if u_chance >= chance:  # a chance above 1 always triggers
             return
         if effect.delay_expr is not None:
             delay = float(effect.delay_expr.fn(self.v))

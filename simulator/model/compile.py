@@ -146,9 +146,14 @@ class _Compiler:
         if s.time_step is not None:
             step_q = self.quantity(("time_step",), s.time_step, parse_duration)
             if step_q is not None:
-                if not step_q.is_constant or not float(step_q.distribution.median) > 0:
+                step = float(step_q.distribution.median)
+                if not step_q.is_constant or not step > 0:
                     self.error(("time_step",), "the time step must be one positive duration",
                                found=s.time_step, hint="write for example `1 day`")
+                elif horizon > 0 and step < horizon / 100_000:
+                    self.error(("time_step",), "the time step is too small: more than "
+                               "100,000 steps over the horizon", found=s.time_step,
+                               hint="a step of a day or an hour is precise enough")
                 else:
                     self.time_step = float(step_q.distribution.median)
 
@@ -385,6 +390,15 @@ class _Compiler:
         at_day = None
         rate_text, rate_path = pick("rate")
         weight_text, weight_path = pick("weight")
+        if override is not None:
+            # a variant changes how much, not how an option fires: a rate on a decision
+            # option (or a weight on a hazard) would silently do nothing
+            for field, wanted in (("rate", "hazard"), ("weight", "decision")):
+                if getattr(override, field) is not None and option.mode != wanted:
+                    self.error((*vpath, field), f"`{ref}` has no `{field}` to change: it is "
+                               f"a {option.mode} option",
+                               hint=f"a variant may change the {field} of a {wanted} option; "
+                               "change this option's `when`, or its `enabled`")
         if rate_text is not None:
             rate = self._rate(ref, rate_path, rate_text)
         if weight_text is not None:
@@ -610,7 +624,7 @@ class _Compiler:
                         texts += list((eff.set_ if isinstance(eff, SetEffect)
                                        else eff.add).values())
                     elif isinstance(eff, TriggerEffect):
-                        texts.append(eff.chance)
+                        texts += [eff.chance, eff.after]
         for text in texts:
             try:
                 used |= names_in(text)

@@ -43,6 +43,24 @@ class Results:
             self.summary: dict[str, Any] = json.loads((self.path / "summary.json").read_text())
         except (OSError, ValueError) as exc:
             raise ResultsError(f"cannot read {self.path}: {exc}") from exc
+        self._check_structure()
+
+    def _check_structure(self) -> None:
+        """Refuse damaged or foreign files up front, with a message, not a KeyError later."""
+        m, s = self.manifest, self.summary
+        needed = ("tool", "scenario", "scenario_id", "scenario_title", "variants", "runs",
+                  "seed", "digest")
+        missing = [k for k in needed if not isinstance(m, dict) or k not in m]
+        if missing or m.get("tool") != "geosim":
+            raise ResultsError(f"{self.path}/manifest.json is damaged or not geosim's "
+                               f"(missing {', '.join(missing) or 'the tool name'}); "
+                               "run the simulation again")
+        variants = s.get("variants") if isinstance(s, dict) else None
+        absent = [v for v in m["variants"] if not isinstance(variants, dict) or v not in variants]
+        if absent or "headline" not in s:
+            raise ResultsError(f"{self.path}/summary.json is damaged (no summary for "
+                               f"{', '.join(absent) or 'the headline'}); run the simulation "
+                               "again")
 
     # ------------------------------------------------------------------ identity
 
@@ -66,9 +84,16 @@ class Results:
     @cached_property
     def scenario(self) -> Scenario:
         """The scenario exactly as it was run (stored in the manifest)."""
+        import pydantic
+
         from simulator.scenario.schema import Scenario
 
-        return Scenario.model_validate(self.manifest["scenario"])
+        try:
+            return Scenario.model_validate(self.manifest["scenario"])
+        except pydantic.ValidationError as exc:
+            raise ResultsError(f"{self.path}/manifest.json holds a scenario this version of "
+                               f"geosim cannot read ({exc.error_count()} problems); run the "
+                               "simulation again") from exc
 
     def model(self, variant: str = "baseline") -> Model:
         from simulator.model.compile import compile_model
@@ -82,7 +107,12 @@ class Results:
 
     def table(self, columns: list[str] | None = None) -> pa.Table:
         """The per-run table as Arrow (one row per variant and run)."""
-        return pq.read_table(self.path / "runs.parquet", columns=columns)
+        import pyarrow as pa
+
+        try:
+            return pq.read_table(self.path / "runs.parquet", columns=columns)
+        except (OSError, pa.ArrowException) as exc:
+            raise ResultsError(f"cannot read {self.path}/runs.parquet: {exc}") from exc
 
     def to_pandas(self, columns: list[str] | None = None) -> pd.DataFrame:
         """The per-run table as a pandas DataFrame."""

@@ -37,6 +37,7 @@ from simulator.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
 ADAPTIVE_CHUNK = 1000
+ADAPTIVE_ROUND = 4  # chunks between two checks of the precision target
 TRACE_EVERY = 500
 
 
@@ -108,9 +109,10 @@ def run(
 ) -> Results:
     """Simulate ``scenario`` and return its :class:`Results` (also written to ``out``).
 
-    ``precision`` switches to adaptive mode: whole chunks of 1,000 runs are added until
-    every outcome's 95 % interval half-width is at most ``precision`` (or ``max_runs``
-    is reached); the decision is taken after complete rounds, so it is reproducible.
+    ``precision`` switches to adaptive mode: rounds of 4 chunks of 1,000 runs are added
+    until every outcome's 95 % interval half-width is at most ``precision`` (or
+    ``max_runs`` is reached); the decision is taken after complete rounds of a fixed
+    size, so the number of runs does not depend on the workers or the executor.
     """
     scen, path, sha = resolve_scenario(scenario)
     names = resolve_variants(scen, variants)
@@ -192,7 +194,9 @@ def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], 
                   key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
                   done: set[tuple[str, int, int]], trace_every: int, precision: float,
                   progress: ProgressCallback | None, total: int, finished: int) -> int:
-    round_size = max(1, exe.workers)
+    # the stopping rule is checked after a fixed number of chunks, never after "as many
+    # chunks as workers": the number of runs must not depend on the hardware
+    round_size = ADAPTIVE_ROUND
     used = 0
     for start in range(0, len(ranges), round_size):
         batch = ranges[start:start + round_size]

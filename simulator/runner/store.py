@@ -37,6 +37,16 @@ from simulator.model.model import Model
 TMP_MARK = ".tmp-"
 
 
+def _default_mode() -> int:
+    """The mode a new file gets under the current umask (mkstemp would give 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _default_mode()
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
     fd, tmp = tempfile.mkstemp(prefix=path.name + TMP_MARK, dir=path.parent)
@@ -45,6 +55,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -63,6 +74,7 @@ def _atomic_with(path: Path, writer: Any) -> None:
     os.close(fd)
     try:
         writer(tmp)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -141,18 +153,23 @@ class ResultsStore:
         """Create or reopen the directory; return the chunks already complete.
 
         A complete directory (with a manifest) is replaced only with ``force``. A partial
-        one is resumed when its run specification matches ``spec``.
+        one is resumed when its run specification matches ``spec``. A folder that is not
+        a geosim results directory is never deleted, ``force`` or not.
         """
+        ours = (self.root / "run.json").exists() or (self.root / "manifest.json").exists()
+        if self.root.exists() and not self.root.is_dir():
+            raise ResultsError(f"{self.root} is a file, not a folder; choose another --out")
+        if self.root.is_dir() and any(self.root.iterdir()) and not ours:
+            raise ResultsError(f"{self.root} is not empty and is not a geosim results "
+                               "directory, so geosim will not write into it (nor delete it); "
+                               "choose another --out")
         if (self.root / "manifest.json").exists() and not force:
             raise ResultsError(
                 f"{self.root} already holds complete results; use --force to overwrite "
                 "them or choose another --out")
-        if force and self.root.exists():
+        if force and ours:
             shutil.rmtree(self.root)
         self.root.mkdir(parents=True, exist_ok=True)
-        if any(self.root.iterdir()) and not (self.root / "run.json").exists():
-            raise ResultsError(f"{self.root} is not empty and is not a geosim results "
-                               "directory; choose another --out or use --force")
         sweep_temporaries(self.root)
         spec_path = self.root / "run.json"
         if spec_path.exists():

@@ -201,6 +201,11 @@ def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> l
             expected = "true or false"
             hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
                     "geosim wants `true` or `false`")
+        elif kind in ("string_too_long", "too_long") and isinstance(err.get("input"), str):
+            limit = err.get("ctx", {}).get("max_length")
+            message = f"this text is longer than {limit:,} characters"
+            found = f"{len(str(err.get('input', ''))):,} characters"
+            hint = "shorten it; long explanations belong in `description` or `note`"
         elif err.get("input") is None and kind.endswith("_type"):
             message = "a value is missing here"
             hint = "write a value after the `:`, or remove the key"

@@ -131,7 +131,9 @@ class Parameter(_Model):
 class Correlation(_Model):
     """Two parameters that move together (a Gaussian copula; marginals are unchanged)."""
 
-    between: tuple[Name, Name] = Field(description="The two parameters, by name.")
+    # a list of two, not a 2-tuple: tuples become `prefixItems`, which draft-07 editors lack
+    between: list[Name] = Field(min_length=2, max_length=2,
+                                description="The two parameters, by name.")
     rho: Annotated[float, Field(gt=-1, lt=1, allow_inf_nan=False)] = Field(
         description=(
             "Correlation of their normal scores, between -1 and 1 (exclusive). The rank "

@@ -86,3 +86,52 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "simulator", "--debug", "run", str(bad)],
                           capture_output=True, text=True, check=False)
     assert "Traceback" in proc.stderr
+
+
+def test_batch_keeps_same_named_files_apart(mini_path: Path, tmp_path: Path) -> None:
+    for folder, seed_id in (("a", "mini-a"), ("b", "mini-b")):
+        (tmp_path / "scen" / folder).mkdir(parents=True)
+        text = mini_path.read_text().replace("id: mini", f"id: {seed_id}")
+        (tmp_path / "scen" / folder / "x.yaml").write_text(text)
+    out = tmp_path / "tree"
+    result = runner.invoke(app, ["batch", str(tmp_path / "scen"), "-n", "50", "--executor",
+                                 "serial", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    index = json.loads((out / "index.json").read_text())
+    targets = {Path(e["results"]).name for e in index}
+    assert targets == {"a_x", "b_x"}
+    ids = {json.loads((out / t / "manifest.json").read_text())["scenario_id"] for t in targets}
+    assert ids == {"mini-a", "mini-b"}
+
+
+def test_force_never_deletes_a_folder_that_is_not_geosim_results(mini_path: Path,
+                                                                 tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    for extra in ([], ["--force"]):
+        result = runner.invoke(app, ["run", str(mini_path), "-n", "20", "--executor", "serial",
+                                     "-o", str(precious), *extra])
+        assert result.exit_code == 1
+        assert "not a geosim results directory" in result.output
+        assert "--force" not in result.output
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+def test_damaged_results_exit_1_without_traceback(mini_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    assert runner.invoke(app, ["run", str(mini_path), "-n", "50", "--executor", "serial",
+                               "-o", str(out), "--quiet"]).exit_code == 0
+    runs = out / "runs.parquet"
+    runs.write_bytes(runs.read_bytes()[:200])  # truncated
+    for command in (["compare", str(out)], ["signposts", str(out)],
+                    ["report", str(out), "-o", str(tmp_path / "x.html")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "Traceback" not in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["scenario"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = runner.invoke(app, ["compare", str(out)])
+    assert result.exit_code == 1
+    assert "damaged" in result.output

@@ -123,10 +123,18 @@ def test_incompatible_partial_run_is_refused(mini_path: Path, tmp_path: Path) ->
 
 
 def test_adaptive_precision_stops_reproducibly(mini_path: Path, tmp_path: Path) -> None:
+    # 0.03 stops after the first round for this scenario, 0.02 after a later one; both
+    # must not depend on the number of workers
     a = simulator.run(mini_path, precision=0.02, max_runs=20_000, executor="serial",
                       out=tmp_path / "a")
     b = simulator.run(mini_path, precision=0.02, max_runs=20_000, workers=2,
                       out=tmp_path / "b")
+    c = simulator.run(mini_path, precision=0.03, max_runs=20_000, executor="serial",
+                      out=tmp_path / "c")
+    d = simulator.run(mini_path, precision=0.03, max_runs=20_000, workers=2,
+                      out=tmp_path / "d")
+    assert c.runs == d.runs
+    assert c.digest == d.digest
     assert a.runs == b.runs < 20_000
     assert a.digest == b.digest
     for o in a.summary["variants"]["baseline"]["outcomes"].values():
