@@ -391,10 +391,13 @@ def discover(results: Results, outcome: str, variant: str = "baseline", *,
     label = outcome_labels(model)[outcome]
     base = float(y.mean()) if len(y) else 0.0
     rows: list[dict[str, Any]] = []
-    for box in boxes:
+    for k, box in enumerate(boxes):
         conds = [_condition(p, box["lower"][j], box["upper"][j]) for j, p in enumerate(params)
                  if np.isfinite(box["lower"][j]) or np.isfinite(box["upper"][j])]
-        sentence = (f"When {_join([c['text'] for c in conds])}, “{label}” happens in "
+        # later boxes are found among the runs the earlier boxes left out, and their
+        # density is counted there: the sentence must say so
+        among = "Among the remaining runs, when" if k else "When"
+        sentence = (f"{among} {_join([c['text'] for c in conds])}, “{label}” happens in "
                     f"{box['density']:.0%} of runs (against {base:.0%} overall); these runs "
                     f"hold {box['coverage']:.0%} of all runs in which it happens.")
         rows.append({"sentence": sentence, "coverage": box["coverage"],
