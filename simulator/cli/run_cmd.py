@@ -23,7 +23,7 @@ from simulator.cli._common import (
 from simulator.cli._progress import progress_bar
 from simulator.cli._tables import headline_table
 from simulator.cli.validate_cmd import scenario_files
-from simulator.errors import GeosimError, ScenarioError
+from simulator.errors import GeosimError, ResultsError, ScenarioError
 from simulator.results.results import Results
 from simulator.runner.runner import run
 from simulator.runner.store import atomic_write_json
@@ -63,12 +63,19 @@ def run_command(
                                           help="Runs per chunk (results do not depend on it)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Results directory."),
     force: bool = typer.Option(False, "--force", help="Overwrite complete results in --out."),
+    resume: bool = typer.Option(
+        False, "--resume",
+        help="Insist on continuing a partial run in --out (repeating the command resumes "
+             "anyway; this makes it an error when there is nothing to resume)."),
     report: Path | None = typer.Option(None, "--report", help="Also write an HTML report."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Simulate one scenario; print the headline table; write results (and a report)."""
     out = out or Path("results") / scenario.stem
+    if resume and not ((out / "run.json").exists() and not (out / "manifest.json").exists()):
+        state = "is complete" if (out / "manifest.json").exists() else "holds no partial run"
+        raise ResultsError(f"nothing to resume: {out} {state}")
     with progress_bar(f"{scenario.stem}", enabled=not (quiet or as_json)) as progress:
         results = run(scenario, variants=_variants(variant, all_variants), runs=runs,
                       precision=precision, max_runs=max_runs, seed=seed, workers=workers,

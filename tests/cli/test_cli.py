@@ -135,3 +135,18 @@ def test_damaged_results_exit_1_without_traceback(mini_path: Path, tmp_path: Pat
     result = runner.invoke(app, ["compare", str(out)])
     assert result.exit_code == 1
     assert "damaged" in result.output
+
+
+def test_resume_flag_needs_a_partial_run(mini_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["run", str(mini_path), "-n", "50", "--executor", "serial",
+                                 "-o", str(out), "--resume"])
+    assert result.exit_code == 1
+    assert "nothing to resume" in result.output
+    assert runner.invoke(app, ["run", str(mini_path), "-n", "50", "--executor", "serial",
+                               "-o", str(out), "--quiet"]).exit_code == 0
+    (out / "manifest.json").unlink()  # as if the run had died before finishing
+    result = runner.invoke(app, ["run", str(mini_path), "-n", "50", "--executor", "serial",
+                                 "-o", str(out), "--resume", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "manifest.json").exists()
