@@ -29,10 +29,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import simpy
+from simpy.events import Timeout
 
 from simulator.engine.streams import Streams
 from simulator.errors import RunError
@@ -40,6 +43,7 @@ from simulator.model.model import Assign, Model, OptionSpec, Trigger
 
 INF = math.inf
 NAN = math.nan
+_log = math.log  # a module global: one lookup on the hot path instead of two
 
 # a safety net against unit slips (a rate per day meant per year): no run of a sensible
 # scenario comes near it, and a runaway run stops with a clear error instead of hanging
@@ -70,6 +74,23 @@ class RunRecord:
     trace: list[dict[str, Any]] | None = field(default=None)
 
 
+def run_digest(floats: tuple[Sequence[float], ...], ints: tuple[Sequence[int], ...]) -> bytes:
+    """A 16-byte fingerprint of a run's record: exact, platform-independent and cheap.
+
+    Floats are hashed as little-endian IEEE doubles and integers as little-endian int64,
+    each list preceded by its length so that no two records share an encoding. (A repr
+    of the values would be exact too, but costs ~0.4 µs per event time.)
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for values in floats:
+        h.update(len(values).to_bytes(8, "little"))
+        h.update(np.asarray(values, dtype="<f8").tobytes())
+    for values in ints:
+        h.update(len(values).to_bytes(8, "little"))
+        h.update(np.asarray(values, dtype="<i8").tobytes())
+    return h.digest()
+
+
 class SimPyEngine:
     """Runs one compiled model; reuse one instance for many runs of that model."""
 
@@ -79,10 +100,11 @@ class SimPyEngine:
         self.model = model
         self.grid = grid
         self.state_slots = [s.slot for s in model.state]
-        self.hazards = [o.index for o in model.options if o.mode == "hazard" and o.enabled]
-        self.is_hazard = [o.mode == "hazard" and o.enabled for o in model.options]
+        options = model.options
+        self.hazards = [o.index for o in options if o.mode == "hazard" and o.enabled]
+        self.is_hazard = [o.mode == "hazard" and o.enabled for o in options]
         reads_t = [0 in o.when.slots or (o.rate is not None and 0 in o.rate.slots)
-                   for o in model.options]
+                   for o in options]
         self.t_options = [i for i in self.hazards if reads_t[i]]
         preds = model.predicates
         self.n_outcomes = len(model.outcomes)
@@ -92,7 +114,7 @@ class SimPyEngine:
         # are precomputed: no set building on the hot path. Re-checking one whose inputs
         # kept their value is harmless (first passage; a hazard re-armed at the same rate).
         self.after_fire: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-        for option in model.options:
+        for option in options:
             written = {option.counter_slot}
             written.update(e.slot for e in option.effects if isinstance(e, Assign))
             preds_hit = set(self.t_predicates)
@@ -103,6 +125,22 @@ class SimPyEngine:
             if self.is_hazard[option.index]:
                 hazards_hit.add(option.index)
             self.after_fire.append((tuple(sorted(preds_hit)), tuple(sorted(hazards_hit))))
+        # Hot-path views of the options and predicates, as flat per-index lists (one list
+        # index instead of attribute chains per event). A `when` folded to true needs no
+        # call (None); a rate folded to a positive finite number is used as is (anything
+        # else is evaluated and checked at every refresh, as before).
+        self.when_fn = [None if o.when.constant is True else o.when.fn for o in options]
+        self.once = [o.once for o in options]
+        self.rate_fn = [o.rate.fn if o.rate is not None else None for o in options]
+        self.rate_const: list[float | None] = []
+        for o in options:
+            c = o.rate.constant if o.rate is not None else None
+            ok = c is not None and not isinstance(c, bool) and 0.0 < float(c) < INF
+            self.rate_const.append(float(c) if ok else None)  # type: ignore[arg-type]
+        self.counter_slot = [o.counter_slot for o in options]
+        self.effects = [o.effects for o in options]
+        self.clock_row = [o.clock_row for o in options]
+        self.pred_fns = [p.when.fn for p in preds]
 
     # ------------------------------------------------------------------ one run
 
@@ -122,17 +160,16 @@ class _Run:
         self.v = list(v0)
         self.params = [v0[p.slot] for p in engine.model.parameters]
         self.streams = streams
+        self.uniform = streams.uniform  # bound once: called at every hazard firing
         self.env = simpy.Environment()
         self.done = False
         n_opt = len(self.m.options)
         self.fired_once = [False] * n_opt
+        # next-reaction bookkeeping per option (used for hazards only)
         self.budget = [0.0] * n_opt
         self.lam = [0.0] * n_opt
         self.last = [0.0] * n_opt
         self.due = [INF] * n_opt
-        self.alarm_version = 0
-        self.alarm_time = INF
-        self.alarm_option = -1
         preds = self.m.predicates
         self.reached = [NAN] * len(preds)
         self.n_reached = 0
@@ -142,11 +179,14 @@ class _Run:
         self.grid_rows: list[list[float]] = []
         self.grid_next = 0
         self.n_grid = len(engine.grid)
+        # time of the next grid snapshot still to record (INF when all are recorded)
+        self.grid_due = engine.grid[0] if engine.grid else INF
         ladder = self.m.ladder
         self.ladder_slot = ladder.slot if ladder else -1
         self.rung_path = [int(self.v[self.ladder_slot])] if ladder else []
         self.rung_times = [0.0] if ladder else []
         self.trace: list[dict[str, Any]] | None = [] if trace else None
+        self._fire, self._rearm, self._alarm, self._release_core = self._event_core()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -167,13 +207,30 @@ class _Run:
             if self.e.t_options or self.e.t_predicates:
                 env.process(self._clock())
             for i in self.e.hazards:
-                self.budget[i] = -math.log(1.0 - self.streams.uniform(m.options[i].clock_row))
-                self._refresh_hazard(i, 0.0)
-            self._arm(0.0)
+                self.budget[i] = -_log(1.0 - self.uniform(m.options[i].clock_row))
+            self._rearm(self.e.hazards, 0.0)
             env.run(until=self.end)
         end_time = env.now
         self._snapshot(INF)
-        return self._record(end_time)
+        record = self._record(end_time)
+        self._release()
+        return record
+
+    def _release(self) -> None:
+        """Break this run's reference cycles so it is freed at once, not by the cyclic GC.
+
+        Events still queued after the run (and their callbacks) refer back to the run, and
+        the run refers to its hot-path closures and they to it. Left as cycles, thousands
+        of dead runs pile up for the garbage collector, whose passes then cost more than
+        the engine's own hot path saves.
+        """
+        # SimPy's event heap (a private attribute, hence the getattr): nothing left in it
+        # will ever be processed, and its events' callbacks hold the run
+        queue = getattr(self.env, "_queue", None)
+        if queue is not None:
+            queue.clear()
+        self._release_core()
+        self._fire = self._rearm = self._alarm = self._release_core = None
 
     def _finish(self, _event: simpy.Event | None = None) -> None:
         if not self.done:
@@ -199,11 +256,10 @@ class _Run:
             trace=self.trace,
         )
         # a per-run digest makes the results table's digest independent of chunking
-        record.digest = hashlib.blake2b(repr((
-            self.params, record.outcome_times, record.indicator_times, record.final_state,
-            record.counts,
-            record.rung_path, record.event_options, record.event_times, record.lapsed,
-            end_time)).encode(), digest_size=16).digest()
+        record.digest = run_digest(
+            (self.params, record.outcome_times, record.indicator_times, record.final_state,
+             record.event_times, [record.lapsed, end_time]),
+            (record.counts, record.rung_path, record.event_options))
         return record
 
     # ------------------------------------------------------------------ event sources
@@ -227,7 +283,7 @@ class _Run:
                     w = self._finite(float(option.weight.fn(v)), "weight", option.key)
                 weights.append(w)
                 total += w
-            u = self.streams.uniform(row)
+            u = self.uniform(row)
             if total <= 0.0:
                 continue
             target = u * total
@@ -235,7 +291,7 @@ class _Run:
             for option, w in zip(options, weights, strict=True):
                 acc += w
                 if target < acc and w > 0.0:
-                    self._fire(option, DECISION, None, env.now)
+                    self._fire(option.index, DECISION, None, env.now)
                     break
 
     def _finite(self, value: float, what: str, owner: str) -> float:
@@ -262,9 +318,7 @@ class _Run:
                 self._check_predicates(preds, now)
                 if self.done:
                     return
-            for i in hazards:
-                self._refresh_hazard(i, now)
-            self._arm(now)
+            self._rearm(hazards, now)
 
     def _scheduled(self, event: simpy.Event) -> None:
         if self.done:
@@ -272,15 +326,9 @@ class _Run:
         option = self.m.options[int(event.value)]  # type: ignore[arg-type]
         now = self.v[0] = self.env.now
         if option.when(self.v) and not (option.once and self.fired_once[option.index]):
-            self._fire(option, SCHEDULED, None, now)
+            self._fire(option.index, SCHEDULED, None, now)
         else:
             self._lapse(option, "scheduled")
-
-    def _alarm(self, event: simpy.Event) -> None:
-        if self.done or event.value != self.alarm_version:
-            return  # superseded: the state changed after this alarm was set
-        now = self.v[0] = self.env.now
-        self._fire(self.m.options[self.alarm_option], HAZARD, None, now)
 
     def _triggered(self, event: simpy.Event) -> None:
         if self.done:
@@ -290,27 +338,18 @@ class _Run:
         now = self.v[0] = self.env.now
         if option.enabled and option.when(self.v) and not (
                 option.once and self.fired_once[target]):
-            self._fire(option, TRIGGERED, source, now)
+            self._fire(target, TRIGGERED, source, now)
         else:
             self._lapse(option, f"triggered by {self.m.options[source].key}")
 
     # ------------------------------------------------------------------ firing
 
-    def _fire(self, option: OptionSpec, cause: int, source: int | None, now: float) -> None:
+    def _apply(self, i: int, cause: int, source: int | None, effects: tuple[Any, ...],
+               now: float) -> None:
+        """Apply option ``i``'s effects in order (and trace the firing when tracing)."""
         v, m = self.v, self.m
-        if self.grid_next < self.n_grid and self.e.grid[self.grid_next] < now:
-            self._snapshot(now)
-        i = option.index
-        if len(self.event_options) >= MAX_EVENTS:
-            raise RunError(f"run {self.run_index} passed {MAX_EVENTS:,} events by day {now:g} "
-                           f"(the last: `{option.key}`); a rate is probably in the wrong unit "
-                           "(expression rates are per day)")
-        self.event_options.append(i)
-        self.event_times.append(now)
-        self.fired_once[i] = True
-        v[option.counter_slot] += 1.0
         changes: dict[str, list[float]] | None = {} if self.trace is not None else None
-        for effect in option.effects:
+        for effect in effects:
             if isinstance(effect, Assign):
                 old = v[effect.slot]
                 value = float(effect.value.fn(v))
@@ -330,15 +369,20 @@ class _Run:
                         self.rung_times.append(now)
             else:
                 self._schedule_trigger(effect, i, now)
-        if self.trace is not None:
-            self.trace.append({"t": now, "option": option.key, "cause": CAUSES[cause],
-                               "source": m.options[source].key if source is not None else None,
-                               "changes": changes})
-        self._after_change(i, now)
+        if changes is not None:
+            self._trace_firing(i, cause, source, now, changes)
+
+    def _trace_firing(self, i: int, cause: int, source: int | None, now: float,
+                      changes: dict[str, list[float]]) -> None:
+        m = self.m
+        self.trace.append({"t": now, "option": m.options[i].key,  # type: ignore[union-attr]
+                           "cause": CAUSES[cause],
+                           "source": m.options[source].key if source is not None else None,
+                           "changes": changes})
 
     def _schedule_trigger(self, effect: Trigger, source: int, now: float) -> None:
-        u_chance = self.streams.uniform(effect.row)
-        u_delay = self.streams.uniform(effect.row)
+        u_chance = self.uniform(effect.row)
+        u_delay = self.uniform(effect.row)
         chance = self._finite(float(effect.chance.fn(self.v)), "trigger chance",
                               self.m.options[source].key)
         if u_chance >= chance:  # a chance above 1 always triggers
@@ -360,73 +404,144 @@ class _Run:
             self.trace.append({"t": self.env.now, "option": option.key, "cause": "lapsed",
                                "source": why, "changes": None})
 
-    def _after_change(self, fired: int, now: float) -> None:
-        preds, hazards = self.e.after_fire[fired]
-        if preds:
-            self._check_predicates(preds, now)
-            if self.done:
-                return
-        if self.e.is_hazard[fired]:
-            # it fired: its budget is spent; a fresh one comes from its own clock row
-            self.budget[fired] = -math.log(
-                1.0 - self.streams.uniform(self.m.options[fired].clock_row))
-            self.lam[fired] = 0.0
-            self.last[fired] = now
-        refresh = self._refresh_hazard
-        for i in hazards:
-            refresh(i, now)
-        self._arm(now)
+    def _event_core(self) -> tuple[Any, Any, Any, Any]:
+        """The per-event hot path of this run: ``fire``, ``rearm`` and the ``alarm`` callback.
 
-    def _refresh_hazard(self, i: int, now: float) -> None:
-        # spend the budget used since the last refresh, then recompute the rate
-        lam = self.lam[i]
-        if lam > 0.0:
-            left = self.budget[i] - lam * (now - self.last[i])
-            self.budget[i] = left if left > 0.0 else 0.0
-        self.last[i] = now
-        option = self.m.options[i]
-        v = self.v
-        if (option.once and self.fired_once[i]) or not option.when.fn(v):
-            lam = 0.0
-        else:
-            lam = float(option.rate.fn(v))  # type: ignore[union-attr]
-            if lam == INF or lam != lam:
-                raise RunError(f"the rate of `{option.key}` is {lam} at day {now:g} of run "
-                               f"{self.run_index}; rates must be finite (check its expression "
-                               "for a division by zero or an overflow)")
-            if not lam > 0.0:
-                lam = 0.0  # a negative rate means the option cannot happen now
-        self.lam[i] = lam
-        self.due[i] = now + self.budget[i] / lam if lam > 0.0 else INF
+        They are closures rather than methods because they run at every event: what they
+        use is bound once per run (cell variables) instead of being looked up on ``self``
+        and the engine at every call, and a hazard firing is three calls (alarm → fire →
+        rearm) instead of a chain of helpers. The one live alarm is a SimPy Timeout for
+        the soonest hazard; an alarm that is not the latest one set was superseded (the
+        state changed after it was set) and does nothing.
+        """
+        run, env, v, e = self, self.env, self.v, self.e
+        budget, lam, last, due = self.budget, self.lam, self.last, self.due
+        when_fn, rate_const, rate_fn, once = e.when_fn, e.rate_const, e.rate_fn, e.once
+        counter_slot, effects_of, after_fire = e.counter_slot, e.effects, e.after_fire
+        is_hazard, clock_row, pred_fns = e.is_hazard, e.clock_row, e.pred_fns
+        fired_once, reached, uniform, trace = self.fired_once, self.reached, self.uniform, \
+            self.trace
+        event_options, event_times = self.event_options, self.event_times
+        apply, trace_firing, reach = self._apply, self._trace_firing, self._reach
+        rate_error, all_hazards = self._rate_error, tuple(e.hazards)
+        alarm_event: simpy.Event | None = None
+        alarm_time, alarm_option = INF, -1
 
-    def _arm(self, now: float) -> None:
-        due = self.due
-        soonest, best = INF, -1
-        for i in self.e.hazards:
-            if due[i] < soonest:
-                soonest, best = due[i], i
-        if soonest == self.alarm_time and best == self.alarm_option:
-            return
-        self.alarm_option = best
-        self.alarm_version += 1
-        self.alarm_time = soonest
-        if soonest < INF:
-            ev = self.env.timeout(max(0.0, soonest - now), self.alarm_version)
-            ev.callbacks.append(self._alarm)
+        def fire(i: int, cause: int, source: int | None, now: float) -> None:
+            """Fire option ``i``: record it, apply its effects, re-check what it touched."""
+            if run.grid_due < now:
+                run._snapshot(now)
+            if len(event_options) >= MAX_EVENTS:
+                run._too_many_events(i, now)
+            event_options.append(i)
+            event_times.append(now)
+            fired_once[i] = True
+            v[counter_slot[i]] += 1.0
+            effects = effects_of[i]
+            if effects:
+                apply(i, cause, source, effects, now)
+            elif trace is not None:
+                trace_firing(i, cause, source, now, {})
+            preds, hazards = after_fire[i]
+            if preds:
+                for k in preds:
+                    if reached[k] != reached[k] and pred_fns[k](v):  # NaN: not yet reached
+                        reach(k, now)
+                if run.done:
+                    return
+            if is_hazard[i]:
+                # it fired: its budget is spent; a fresh one comes from its own clock row
+                budget[i] = -_log(1.0 - uniform(clock_row[i]))
+                lam[i] = 0.0
+                last[i] = now
+            rearm(hazards, now)
+
+        def rearm(hazards: Any, now: float) -> None:
+            """Refresh the given hazards at ``now``, then (re)set the alarm for the soonest.
+
+            Refreshing spends the budget used since the last refresh at the old rate, then
+            recomputes the rate and the time the rest of the budget runs out (``due``).
+            """
+            nonlocal alarm_event, alarm_time, alarm_option
+            for i in hazards:
+                rate = lam[i]
+                if rate > 0.0:
+                    left = budget[i] - rate * (now - last[i])
+                    budget[i] = left if left > 0.0 else 0.0
+                last[i] = now
+                when = when_fn[i]
+                if (once[i] and fired_once[i]) or (when is not None and not when(v)):
+                    lam[i] = 0.0
+                    due[i] = INF
+                    continue
+                rate = rate_const[i]
+                if rate is None:
+                    rate = float(rate_fn[i](v))
+                    if rate == INF or rate != rate:
+                        rate_error(i, rate, now)
+                    if not rate > 0.0:
+                        rate = 0.0  # a negative rate means the option cannot happen now
+                lam[i] = rate
+                due[i] = now + budget[i] / rate if rate > 0.0 else INF
+            # the soonest hazard (the first in option order among equal times); a plain
+            # scan beats min()/index() over all options, whose generic compares are slow
+            soonest, best = INF, -1
+            for i in all_hazards:
+                if due[i] < soonest:
+                    soonest, best = due[i], i
+            if soonest == alarm_time and best == alarm_option:
+                return  # the alarm already set is still right: no new Timeout
+            alarm_option, alarm_time = best, soonest
+            if soonest < INF:
+                delay = soonest - now
+                alarm_event = Timeout(env, delay if delay > 0.0 else 0.0)
+                alarm_event.callbacks.append(alarm)
+            else:
+                alarm_event = None
+
+        def alarm(event: simpy.Event) -> None:
+            if event is alarm_event and not run.done:
+                now = v[0] = env.now
+                fire(alarm_option, HAZARD, None, now)
+
+        def release() -> None:
+            # the closures refer to each other and to the run (see _release)
+            nonlocal run, fire, rearm, alarm, alarm_event, apply, trace_firing, reach, \
+                rate_error
+            dead: Any = None  # the run is over: nothing calls these closures again
+            run = fire = rearm = alarm = alarm_event = apply = trace_firing = reach = \
+                rate_error = dead
+
+        return fire, rearm, alarm, release
+
+    def _too_many_events(self, i: int, now: float) -> None:
+        raise RunError(f"run {self.run_index} passed {MAX_EVENTS:,} events by day {now:g} "
+                       f"(the last: `{self.m.options[i].key}`); a rate is probably in the "
+                       "wrong unit (expression rates are per day)")
+
+    def _rate_error(self, i: int, lam: float, now: float) -> None:
+        raise RunError(f"the rate of `{self.m.options[i].key}` is {lam} at day {now:g} of run "
+                       f"{self.run_index}; rates must be finite (check its expression "
+                       "for a division by zero or an overflow)")
 
     def _check_predicates(self, indices: Any, now: float) -> None:
         v = self.v
         reached = self.reached
-        preds = self.m.predicates
+        pred_fns = self.e.pred_fns
         for k in indices:
-            if reached[k] != reached[k] and preds[k].when.fn(v):  # NaN: not yet reached
-                reached[k] = now
-                if self.trace is not None:
-                    kind = "outcome" if k < self.e.n_outcomes else "indicator"
-                    self.trace.append({"t": now, kind: preds[k].name, "cause": kind,
-                                       "source": None, "changes": None})
-                if preds[k].terminal:
-                    self._finish()
+            if reached[k] != reached[k] and pred_fns[k](v):  # NaN: not yet reached
+                self._reach(k, now)
+
+    def _reach(self, k: int, now: float) -> None:
+        """Predicate ``k`` holds for the first time (at ``now``)."""
+        self.reached[k] = now
+        pred = self.m.predicates[k]
+        if self.trace is not None:
+            kind = "outcome" if k < self.e.n_outcomes else "indicator"
+            self.trace.append({"t": now, kind: pred.name, "cause": kind,
+                               "source": None, "changes": None})
+        if pred.terminal:
+            self._finish()
 
     def _snapshot(self, until: float) -> None:
         """Record the current state at every grid time before ``until`` not yet recorded."""
@@ -438,3 +553,4 @@ class _Run:
             rows.append(row)
             g += 1
         self.grid_next = g
+        self.grid_due = grid[g] if g < self.n_grid else INF
