@@ -13,7 +13,15 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from simulator.cli._common import app, command_line, console, handle_errors, print_json
+from simulator.cli._common import (
+    EXECUTOR_OPTION,
+    WORKERS_OPTION,
+    app,
+    command_line,
+    console,
+    handle_errors,
+    print_json,
+)
 from simulator.cli._progress import progress_bar
 from simulator.errors import ResultsError
 from simulator.results.results import Results
@@ -59,8 +67,8 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
 
 RUNS = typer.Option(5_000, "--runs", "-n", min=1, help="Runs per variant (scenario input).")
 SEED = typer.Option(0, "--seed", "-s", min=0, help="Root random seed (scenario input).")
-WORKERS = typer.Option(None, "--workers", "-w", min=1, help="Worker processes.")
-EXECUTOR = typer.Option("process", "--executor", help="serial or process.")
+WORKERS = WORKERS_OPTION
+EXECUTOR = EXECUTOR_OPTION
 OUT = typer.Option(None, "--out", "-o", help="Keep the results of a scenario run here.")
 JSON = typer.Option(False, "--json", help="Print the rows as JSON.")
 VARIANT = typer.Option("baseline", "--variant", "-v", help="Variant to analyse.")
