@@ -125,6 +125,9 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
 # ------------------------------------------------------------------ sensitivity
 
 
+TOP_PARAMETERS = 12
+
+
 def sensitivity_section(ctx: Context) -> str:
     fn = analysis_function("sensitivity", "global_indices")
     if fn is None:
@@ -134,14 +137,31 @@ def sensitivity_section(ctx: Context) -> str:
         fig = new_figure(height=360, barmode="group")
         notes = []
         any_bar = False
+        n_shown = 0
         for view in source.views:
             try:
                 data = dict(fn(source.results, view.variant))
             except Exception as exc:
                 notes.append(view_block(view.key, failed("Sensitivity", exc)))
                 continue
+            # a chart of every parameter × every outcome is unreadable: keep the parameters
+            # that matter most for some outcome, and say how many are left out
+            strongest: dict[str, float] = {}
+            for items in data.values():
+                for it in items:
+                    key = str(it.get("parameter"))
+                    strongest[key] = max(strongest.get(key, 0.0),
+                                         abs(_num(it.get("index"), 0.0)))
+            shown = set(sorted(strongest, key=lambda k: -strongest[k])[:TOP_PARAMETERS])
+            if len(strongest) > len(shown):
+                notes.append(view_block(view.key, note(
+                    f"The {len(shown)} parameters with the largest index for some outcome are "
+                    f"shown; {len(strongest) - len(shown)} more are listed by “geosim "
+                    "sensitivity RESULTS --method given-data”.")))
+            n_shown = max(n_shown, len(shown))
             for j, (outcome, items) in enumerate(data.items()):
-                items = sorted(items, key=lambda it: abs(_num(it.get("index"), 0.0)))
+                items = sorted((it for it in items if str(it.get("parameter")) in shown),
+                               key=lambda it: abs(_num(it.get("index"), 0.0)))
                 if not items:
                     continue
                 any_bar = True
@@ -162,8 +182,7 @@ def sensitivity_section(ctx: Context) -> str:
                     hovertemplate="%{y}: %{x:.3f}<extra>" + label + "</extra>")
         fig.update_xaxes(title_text="sensitivity index: share of the outcome's variance "
                                     "explained (larger = drives it more)")
-        n_params = max((len(v.model.parameters) for v in source.views), default=1)
-        fig.update_layout(height=max(260, 120 + 34 * n_params), bargap=0.25)
+        fig.update_layout(height=max(260, 120 + 34 * max(n_shown, 1)), bargap=0.25)
         inner = "".join(notes)
         if any_bar:
             inner = ctx.add_figure(figure_json(fig)) + inner
