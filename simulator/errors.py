@@ -18,8 +18,8 @@ expected, what was found, and a hint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -149,23 +149,3 @@ class TextError(ValueError):
         self.hint = hint
 
 
-@dataclass
-class DiagnosticCollector:
-    """Gathers diagnostics so that all problems in a file are reported together."""
-
-    file: str = "<scenario>"
-    items: list[Diagnostic] = field(default_factory=list)
-
-    def add(self, diagnostic: Diagnostic) -> None:
-        self.items.append(diagnostic)
-
-    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self.items.extend(diagnostics)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity == "error" for d in self.items)
-
-    def raise_if_errors(self) -> None:
-        if self.has_errors:
-            raise ScenarioError(self.items)

@@ -259,9 +259,3 @@ def day_and_date(as_of: date, t: float) -> tuple[int, str]:
     return day, f"{d.day} {d:%b %Y}"
 
 
-def json_float(x: Any) -> float | None:
-    """A finite float, or None (JSON has no NaN)."""
-    if x is None:
-        return None
-    f = float(x)
-    return f if math.isfinite(f) else None

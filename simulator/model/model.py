@@ -182,7 +182,6 @@ class Model:
     option_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
     predicate_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
 
-    T_SLOT = 0
 
     @property
     def n_slots(self) -> int:
@@ -193,8 +192,3 @@ class Model:
         """Outcomes then indicators; predicate index i < len(outcomes) is an outcome."""
         return self.outcomes + self.indicators
 
-    def option_index(self, key: str) -> int:
-        for option in self.options:
-            if option.key == key:
-                return option.index
-        raise KeyError(key)

@@ -39,25 +39,6 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def newcombe_paired_difference(a: np.ndarray, b: np.ndarray,
-                               confidence: float = 0.95) -> tuple[float, float, float]:
-    """Difference p_b − p_a of paired binary outcomes with a 95 % interval.
-
-    Uses the paired (McNemar-type) variance: runs are paired by index on common random
-    numbers, so discordant pairs carry all the information.
-    """
-    a = np.asarray(a, bool)
-    b = np.asarray(b, bool)
-    n = len(a)
-    if n == 0:
-        return (0.0, -1.0, 1.0)
-    diff = float(b.mean() - a.mean())
-    d = b.astype(float) - a.astype(float)
-    se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
-    return (diff, max(-1.0, diff - z * se), min(1.0, diff + z * se))
-
-
 def quantiles(values: np.ndarray, qs: tuple[float, ...] = (0.1, 0.5, 0.9)) -> list[float | None]:
     """Quantiles of the finite values, or None when there are none."""
     finite = values[np.isfinite(values)]

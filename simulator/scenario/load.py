@@ -21,7 +21,12 @@ from pydantic import BaseModel
 
 from simulator.errors import Diagnostic, KeyPath, ScenarioError
 from simulator.scenario.schema import Scenario
-from simulator.scenario.yaml_loader import YamlDocument, load_yaml, load_yaml_file
+from simulator.scenario.yaml_loader import (
+    YamlDocument,
+    load_yaml,
+    load_yaml_file,
+    read_limited,
+)
 
 EVIDENCE_REGISTER = Path("seeds") / "evidence.yaml"
 
@@ -402,26 +407,12 @@ def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
     """Load and check one scenario file; never raises for bad input (see ``diagnostics``)."""
     p = Path(path)
     try:
-        raw = p.read_bytes() if p.stat().st_size <= 2 * 1024 * 1024 else b""
-        doc = load_yaml_file(p)
+        raw = read_limited(p)  # read once: hashed and parsed from the same bytes
+        doc = load_yaml(raw, file=str(p))
     except ScenarioError as exc:
         return ScenarioFile(str(p), "", None, exc.diagnostics)
-    except OSError as exc:
-        return ScenarioFile(str(p), "", None, [Diagnostic(
-            f"cannot read the file: {exc.strerror or exc}", file=str(p),
-            hint="check the path")])
     source = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     return check_document(doc, p, hashlib.sha256(raw).hexdigest(), source)
-
-
-def read_scenario_text(text: str, *, file: str = "<scenario>") -> ScenarioFile:
-    """Like :func:`read_scenario` for text in memory (no evidence register lookup)."""
-    try:
-        doc = load_yaml(text, file=file)
-    except ScenarioError as exc:
-        return ScenarioFile(file, "", None, exc.diagnostics)
-    return check_document(doc, Path(file), hashlib.sha256(text.encode()).hexdigest(),
-                          text.removeprefix("\ufeff"))
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -45,6 +45,7 @@ __all__ = [
     "YamlDocument",
     "load_yaml",
     "load_yaml_file",
+    "read_limited",
 ]
 
 MAX_BYTES: Final = 1 * 1024 * 1024
@@ -134,6 +135,12 @@ def load_yaml(source: bytes | str, *, file: str = "<scenario>") -> YamlDocument:
 
 def load_yaml_file(path: str | os.PathLike[str]) -> YamlDocument:
     """Read and parse a scenario file, never reading more than ``MAX_BYTES + 1`` bytes."""
+    return load_yaml(read_limited(path), file=str(path))
+
+
+def read_limited(path: str | os.PathLike[str]) -> bytes:
+    """A scenario file's bytes; refuses (ScenarioError) unreadable or too-large files
+    without reading more than ``MAX_BYTES + 1`` bytes."""
     file = str(path)
     try:
         with open(path, "rb") as handle:
@@ -151,7 +158,7 @@ def load_yaml_file(path: str | os.PathLike[str]) -> YamlDocument:
     if len(data) > MAX_BYTES:
         # A pipe or special file reports size 0; then all we know is "more than".
         _check_size(max(real_size, len(data)), file, exact=real_size > MAX_BYTES)
-    return load_yaml(data, file=file)
+    return data
 
 
 # ------------------------------------------------------------------ bytes and text
