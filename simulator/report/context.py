@@ -132,7 +132,11 @@ class Context:
         fid = f"fig-{len(self.figures)}"
         self.figures.append((fid, figure_json))
         klass = "plot" + (f" {cls}" if cls else "")
-        return f'<div class="{klass}" id="{fid}" role="img"></div>'
+        # the placeholder has the figure's height from the start: nothing moves when the
+        # figure is drawn, and no later redraw can change it
+        height = int(figure_json.get("layout", {}).get("height") or 360)
+        return (f'<div class="{klass}" id="{fid}" role="img" '
+                f'style="height:{height}px"></div>')
 
     def evidence_link(self, source: Source, claim: str) -> str:
         """An in-page link to a claim of the register (or the bare id if unknown)."""

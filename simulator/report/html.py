@@ -19,14 +19,32 @@ _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                    "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))  # LRI, RLI, FSI, PDI: removed
+_EMBEDDINGS = frozenset("\u202a\u202b\u202c\u202d\u202e")  # LRE, RLE, PDF, LRO, RLO
+
+
+def isolate_bidi(text: str) -> str:
+    """Keep right-to-left controls inside ``text``: an override or embedding that the
+    text opens ends with it (it is wrapped in FSI … PDI, which closes them), so it cannot
+    reverse the report's own words after it. Isolate controls inside the text are dropped
+    so that none can close the wrapper early."""
+    text = text.translate(_ISOLATES)
+    if any(char in _EMBEDDINGS for char in text):
+        return f"\u2068{text}\u2069"
+    return text
+
+
 def esc(text: object) -> str:
-    """HTML-escape any value (quotes too, so the result is safe inside attributes)."""
-    return html.escape(str(text), quote=True)
+    """HTML-escape any value (quotes too, so the result is safe inside attributes);
+    bidirectional controls are kept inside the value (:func:`isolate_bidi`)."""
+    return html.escape(isolate_bidi(str(text)), quote=True)
 
 
 def plot_text(text: object) -> str:
-    """User text for Plotly labels: escaped so that Plotly shows it literally."""
-    return html.escape(str(text), quote=False)
+    """User text for Plotly labels: escaped so that Plotly shows it literally, bidi
+    controls kept inside it, and ``%{`` broken by an invisible word joiner so that a
+    hover template never fills a placeholder written in the text."""
+    return html.escape(isolate_bidi(str(text)), quote=False).replace("%{", "%\u2060{")
 
 
 def plot_label(text: object, limit: int = 42) -> str:

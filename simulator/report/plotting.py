@@ -18,7 +18,9 @@ GRID = "#e4e7eb"
 #: Plotly config for every figure: no logo, no cloud links, nothing fetched.
 CONFIG: dict[str, Any] = {
     "displaylogo": False,
-    "responsive": True,
+    # not "responsive": it recomputes the height from the container and collapses the
+    # fixed-height figures; report.js follows the page width itself
+    "responsive": False,
     "showLink": False,
     "showSendToCloud": False,
     "showEditInChartStudio": False,

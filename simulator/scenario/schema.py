@@ -61,6 +61,10 @@ OptionRef = Annotated[
     str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$", max_length=130)
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
+#: A readable name shown in charts, legends, tables and the variant selector: short enough
+#: to fit one line of a phone screen twice over.
+LABEL_MAX = 120
+Label = Annotated[str, StringConstraints(max_length=LABEL_MAX)]
 QuantityText = Annotated[
     str, BeforeValidator(_as_text), StringConstraints(min_length=1, max_length=500)
 ]
@@ -112,7 +116,7 @@ class Parameter(_Model):
             "a time unit → duration, `%` or an interval inside [0, 1] → probability."
         ),
     )
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     evidence: tuple[EvidenceId, ...] = Field(
         default=(), description="Claim ids in the evidence register that support the number."
     )
@@ -157,7 +161,7 @@ class StateVariable(_Model):
     )
     min: Number | None = Field(default=None, description="Lower bound (values are clamped).")
     max: Number | None = Field(default=None, description="Upper bound (values are clamped).")
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What the variable means.")
 
     @model_validator(mode="before")
@@ -176,7 +180,7 @@ class Rung(_Model):
     """One step of the escalation ladder."""
 
     id: Name = Field(description="Identifier; usable in expressions as the rung's position.")
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What this rung means in the world.")
 
 
@@ -184,7 +188,7 @@ class Threshold(_Model):
     """A named line on the ladder, crossed when the ladder first reaches rung `below`."""
 
     below: Name = Field(description="The rung just above the threshold.")
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="Why crossing it matters.")
 
 
@@ -287,7 +291,7 @@ class Option(_Model):
     (`at`), or — with none of them — only when another option triggers it.
     """
 
-    label: str = Field(default="", description="Readable name for reports and stories.")
+    label: Label = Field(default="", description="Readable name for reports and stories.")
     description: Text = Field(default="", description="What the option is, in the world.")
     when: ExprText = Field(default="true", description="Condition under which it can fire.")
     rate: ExprText | None = Field(
@@ -348,7 +352,7 @@ class Decides(_Model):
 class Actor(_Model):
     """A party to the crisis — or `nature` for accidents, shocks and scheduled dates."""
 
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="Who the actor is.")
     decides: Decides | None = Field(
         default=None, description="Periodic decisions among the options that have a `weight`."
@@ -364,10 +368,17 @@ class Actor(_Model):
 class Outcome(_Model):
     """An end state of interest, reached the first time its condition holds."""
 
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What the outcome means.")
     when: ExprText = Field(description="Condition; reached the first time it holds.")
     terminal: YamlBool = Field(default=False, description="true ends the run when reached.")
+    key: YamlBool = Field(
+        default=False,
+        description=(
+            "true marks a key outcome: reports lead with it and state it in words "
+            "(the first outcome is key when none is marked)."
+        ),
+    )
     resolution: Text = Field(
         default="",
         description="Resolution criteria: who, what, where, by when; what does not count.",
@@ -377,7 +388,7 @@ class Outcome(_Model):
 class Indicator(_Model):
     """A signpost an analyst could observe in the real world."""
 
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What to watch for, concretely.")
     when: ExprText = Field(description="Condition; the indicator is seen the first time it holds.")
 
@@ -394,7 +405,7 @@ class OptionOverride(_Model):
 class Variant(_Model):
     """A policy option or counterfactual, run on common random numbers with the baseline."""
 
-    label: str = Field(default="", description="Readable name for reports.")
+    label: Label = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What the variant assumes.")
     parameters: dict[Name, QuantityText] = Field(
         default_factory=dict, description="Parameter → replacement value."

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,3 +148,11 @@ def bare_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
 def evil_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
     scenario, register = evil_scenario()
     return _run(tmp_path_factory.mktemp("report"), "evil", scenario, 600, register)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for every browser test of the session."""
+    from tests.report.chromium import launch
+
+    yield from launch()

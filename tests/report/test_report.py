@@ -23,10 +23,18 @@ SECTION_IDS = ("about", "headline", "ladder", "timing", "state", "paths", "param
 
 
 def _without_plotly(text: str) -> str:
+    """The page without its packed plotly.js, which must be there exactly once and unpack
+    to the installed plotly.js."""
+    import base64
+    import gzip
+
     from plotly.offline import get_plotlyjs
 
-    assert text.count(get_plotlyjs()) == 1  # plotly.js inlined exactly once
-    return text.replace(get_plotlyjs(), "")
+    packed = re.findall(r'<script type="application/octet-stream" id="plotly-gz">([^<]*)'
+                        r"</script>", text)
+    assert len(packed) == 1  # plotly.js inlined exactly once
+    assert gzip.decompress(base64.b64decode(packed[0])).decode() == get_plotlyjs()
+    return text.replace(packed[0], "")
 
 
 def _figures(text: str) -> list[dict]:
