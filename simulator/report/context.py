@@ -99,6 +99,7 @@ class Context:
         self.sources: list[Source] = []
         self.views: list[View] = []
         self.figures: list[tuple[str, dict[str, Any]]] = []
+        self.memo: dict[tuple[str, str], Any] = {}  # results shared by several sections
         multi = len(results) > 1
         for i, plain in enumerate(results):
             res = CachedResults(plain)

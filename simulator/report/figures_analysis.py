@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,12 +14,12 @@ import numpy as np
 
 from simulator.report.context import PALETTE, Context, Source, View
 from simulator.report.figures_outcomes import outcome_label, source_wrap
-from simulator.report.html import days, esc, note, pct, plot_label, plot_text, table, view_block
-from simulator.report.plotting import figure_json, new_figure, view_meta
+from simulator.report.html import esc, note, pct, plot_label, table, view_block
+from simulator.report.plotting import figure_json, new_figure
 
 log = logging.getLogger(__name__)
 
-MAX_STORIES = 2  # sample runs shown per outcome and variant
+MAX_STORIES = 1  # sample runs shown per outcome and variant
 MAX_EVENTS = 30  # events shown per story (the rest is counted)
 
 
@@ -122,77 +123,6 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
                     table_rows, numeric=(2, 3, 4, 5)) + "</details>")
 
 
-# ------------------------------------------------------------------ sensitivity
-
-
-TOP_PARAMETERS = 12
-
-
-def sensitivity_section(ctx: Context) -> str:
-    fn = analysis_function("sensitivity", "global_indices")
-    if fn is None:
-        return missing("sensitivity", "global_indices")
-    out = []
-    for source in ctx.sources:
-        fig = new_figure(height=360, barmode="group")
-        notes = []
-        any_bar = False
-        n_shown = 0
-        for view in source.views:
-            try:
-                data = dict(fn(source.results, view.variant))
-            except Exception as exc:
-                notes.append(view_block(view.key, failed("Sensitivity", exc)))
-                continue
-            # a chart of every parameter × every outcome is unreadable: keep the parameters
-            # that matter most for some outcome, and say how many are left out
-            strongest: dict[str, float] = {}
-            for items in data.values():
-                for it in items:
-                    key = str(it.get("parameter"))
-                    strongest[key] = max(strongest.get(key, 0.0),
-                                         abs(_num(it.get("index"), 0.0)))
-            shown = set(sorted(strongest, key=lambda k: -strongest[k])[:TOP_PARAMETERS])
-            if len(strongest) > len(shown):
-                notes.append(view_block(view.key, note(
-                    f"The {len(shown)} parameters with the largest index for some outcome are "
-                    f"shown; {len(strongest) - len(shown)} more are listed by “geosim "
-                    "sensitivity RESULTS --method given-data”.")))
-            n_shown = max(n_shown, len(shown))
-            for j, (outcome, items) in enumerate(data.items()):
-                items = sorted((it for it in items if str(it.get("parameter")) in shown),
-                               key=lambda it: abs(_num(it.get("index"), 0.0)))
-                if not items:
-                    continue
-                any_bar = True
-                label = plot_text(outcome_label(view, str(outcome)))
-                x = np.array([_num(it.get("index"), 0.0) for it in items])
-                ci = [it.get("ci95") or [np.nan, np.nan] for it in items]
-                lo = np.array([_num(c[0]) for c in ci])
-                hi = np.array([_num(c[1]) for c in ci])
-                error = ({"type": "data", "symmetric": False, "array": np.maximum(hi - x, 0),
-                          "arrayminus": np.maximum(x - lo, 0), "color": "#52606d",
-                          "thickness": 1.2, "width": 3}
-                         if np.isfinite(lo).all() and np.isfinite(hi).all() else None)
-                fig.add_bar(
-                    y=[plot_label(it.get("label") or _param_label(view, str(it.get("parameter"))))
-                       for it in items],
-                    x=x, orientation="h", error_x=error,
-                    name=label, marker_color=PALETTE[j % len(PALETTE)], meta=view_meta(view.key),
-                    hovertemplate="%{y}: %{x:.3f}<extra>" + label + "</extra>")
-        fig.update_xaxes(title_text="sensitivity index: share of the outcome's variance "
-                                    "explained (larger = drives it more)")
-        fig.update_layout(height=max(260, 120 + 34 * max(n_shown, 1)), bargap=0.25)
-        inner = "".join(notes)
-        if any_bar:
-            inner = ctx.add_figure(figure_json(fig)) + inner
-        else:
-            inner += note("No sensitivity indices were returned (the scenario may have no "
-                          "uncertain parameters).")
-        out.append(source_wrap(ctx, source.key, source.title, inner))
-    return "".join(out)
-
-
 # ------------------------------------------------------------------ discovery
 
 
@@ -230,62 +160,6 @@ def discovery_section(ctx: Context) -> str:
 # ------------------------------------------------------------------ signposts
 
 
-def signposts_section(ctx: Context) -> str:
-    fn = analysis_function("signposts", "signposts")
-    if fn is None:
-        return missing("signposts", "signposts")
-    out = []
-    for source in ctx.sources:
-        if not source.baseline.model.indicators:
-            continue
-        blocks = []
-        for view in source.views:
-            try:
-                rows = list(fn(source.results, view.variant))
-            except Exception as exc:
-                blocks.append(view_block(view.key, failed("Signposts", exc)))
-                continue
-            blocks.append(view_block(view.key, _signpost_table(view, rows)))
-        out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
-    return "".join(out) or note("The scenario defines no indicators to watch.")
-
-
-def _indicator_label(view: View, name: str) -> str:
-    for i in view.model.indicators:
-        if i.name == name:
-            return i.label or name
-    return name
-
-
-def _signpost_table(view: View, rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return note("No signposts were returned.")
-    rows = sorted(rows, key=lambda r: -_num(r.get("likelihood_ratio"), 0.0))
-    top = max((_num(r.get("likelihood_ratio"), 0.0) for r in rows), default=1.0) or 1.0
-    cells = []
-    for r in rows:
-        lr = _num(r.get("likelihood_ratio"))
-        width = np.clip(lr / top * 100, 0, 100) if np.isfinite(lr) else 0
-        lr_text = f"×{lr:.2f}" if np.isfinite(lr) else "–"
-        lead = r.get("median_lead_days")
-        if lead is None and isinstance(r.get("lead_time"), dict):
-            lead = r["lead_time"].get("median")
-        seen = r.get("n_seen", r.get("seen_first"))
-        cells.append([
-            esc(r.get("indicator_label") or _indicator_label(view, str(r.get("indicator")))),
-            esc(r.get("outcome_label") or outcome_label(view, str(r.get("outcome")))),
-            esc(pct(_num(r.get("p_seen", r.get("p_if_seen"))))),
-            esc(pct(_num(r.get("p_not_seen", r.get("p_if_not_seen"))))),
-            (f'<span class="barcell"><span class="bar" style="width:{width:.1f}%"></span>'
-            f"<span>{esc(lr_text)}</span></span>"),
-            esc(days(_num(lead))), esc(f"{int(_num(seen, 0)):,}")])
-    return (note("How much seeing an indicator raises the chance of an outcome, and how long "
-                 "before the outcome it is typically seen.")
-            + table(["indicator", "outcome", "P(outcome | seen)", "P(outcome | not seen)",
-                     "likelihood ratio", "median lead", "runs seen"], cells,
-                    numeric=(2, 3, 5, 6)))
-
-
 # ------------------------------------------------------------------ stories
 
 
@@ -307,6 +181,9 @@ def stories_section(ctx: Context) -> str:
     return "".join(out)
 
 
+_TRAILING_IDS = re.compile(r"\s*\[[a-z0-9_.,\s-]*\]\.?$")
+
+
 def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> str:
     parts = []
     for outcome, runs in data.items():
@@ -320,6 +197,8 @@ def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> 
                     evidence = [evidence]
                 links = " ".join(ctx.evidence_link(source, str(e)) for e in evidence)
                 text = str(ev.get("text", ""))
+                if links:  # the ids are linked after the text: no need to print them twice
+                    text = _TRAILING_IDS.sub(".", text)
                 if not text.lower().startswith("day"):
                     text = f'Day {_num(ev.get("day"), 0):,.0f} — {text}'
                 events.append(f"<li>{esc(text)}"

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from simulator.report.bottom_line import bottom_line, ordered_outcomes, precision
 from simulator.report.context import PALETTE, Context, View
-from simulator.report.html import days, esc, pct, plot_label, plot_text, table, view_block
+from simulator.report.html import days, esc, pct, plot_label, plot_text, table
 from simulator.report.plotting import figure_json, new_figure, view_meta
 from simulator.results.stats import ICD203
 
@@ -43,30 +44,8 @@ def compact(values: np.ndarray) -> np.ndarray:
 
 
 def headline_section(ctx: Context) -> str:
-    parts = [_cards(ctx), _dot_whisker(ctx), _headline_table(ctx)]
+    parts = [bottom_line(ctx), _dot_whisker(ctx), _headline_table(ctx)]
     return "".join(parts)
-
-
-def _cards(ctx: Context) -> str:
-    blocks = []
-    for view in ctx.views:
-        cards = []
-        for name, o in view.summary["outcomes"].items():
-            lo, hi = o["ci95"]
-            tte = o.get("time_to_event") or {}
-            median = tte.get("median")
-            when = (f'<div class="kpi-when">median time to it: {esc(days(median))}</div>'
-                    if median is not None and median == median else "")
-            cards.append(
-                f'<div class="kpi"><div class="kpi-label">{esc(outcome_label(view, name))}</div>'
-                f'<div class="kpi-value">{esc(pct(o["probability"]))}</div>'
-                f'<div class="kpi-word">{esc(o["words"])}</div>'
-                f'<div class="kpi-ci">95% interval {esc(pct(lo))} – {esc(pct(hi))}</div>'
-                f"{when}</div>")
-        title = f'<p class="view-caption">{esc(view.label)} · {view.summary["runs"]:,} runs</p>'
-        blocks.append(view_block(view.key, title + '<div class="kpis">' + "".join(cards)
-                                 + "</div>"))
-    return "".join(blocks)
 
 
 def _dot_whisker(ctx: Context) -> str:
@@ -81,21 +60,23 @@ def _dot_whisker(ctx: Context) -> str:
                            font={"size": 9, "color": "#7b8794"})
         lo_edge = upper
     for view in ctx.views:
-        names = list(view.summary["outcomes"])
+        names = ordered_outcomes(view)
         outcomes = [view.summary["outcomes"][n] for n in names]
         p = np.array([o["probability"] for o in outcomes]) * 100
         lo = np.array([o["ci95"][0] for o in outcomes]) * 100
         hi = np.array([o["ci95"][1] for o in outcomes]) * 100
         labels = [plot_label(outcome_label(view, n)) for n in names]
         words = [plot_text(o["words"]) for o in outcomes]
+        full = [plot_text(outcome_label(view, n)) for n in names]
         fig.add_scatter(
             x=p, y=labels, mode="markers", name=plot_label(view.label), orientation="h",
             marker={"color": view.color, "size": 10, "line": {"color": "white", "width": 1}},
             error_x={"type": "data", "symmetric": False, "array": hi - p, "arrayminus": p - lo,
                      "color": view.color, "thickness": 2, "width": 6},
-            customdata=np.stack([lo, hi], axis=1), text=words,
-            hovertemplate="%{y}<br>%{x:.1f}% [%{customdata[0]:.1f}–%{customdata[1]:.1f}%]"
-                          "<br>%{text}<extra>" + plot_text(view.label) + "</extra>")
+            customdata=np.stack([full, words], axis=1), text=[precision(o) for o in outcomes],
+            hovertemplate="%{customdata[0]}<br>%{x:.0f}% · %{customdata[1]}"
+                          "<br>simulation precision %{text}<extra>" + plot_text(view.label)
+                          + "</extra>")
     fig.update_layout(scattermode="group", scattergap=0.4, margin={"t": 56, "b": 40},
                       legend={"y": 0, "yanchor": "bottom", "yref": "container"})
     fig.update_xaxes(range=[0, 100], ticksuffix="%", title_text="probability over the horizon")
@@ -110,16 +91,18 @@ def _n_outcomes(ctx: Context) -> int:
 def _headline_table(ctx: Context) -> str:
     rows = []
     for view in ctx.views:
-        for name, o in view.summary["outcomes"].items():
+        for name in ordered_outcomes(view):
+            o = view.summary["outcomes"][name]
             lo, hi = o["ci95"]
             tte = o.get("time_to_event") or {}
             rows.append([
                 f'<span class="swatch" style="background:{view.color}"></span>{esc(view.label)}',
-                esc(outcome_label(view, name)), esc(pct(o["probability"])),
-                f"{esc(pct(lo))} – {esc(pct(hi))}", esc(o["words"]),
+                esc(outcome_label(view, name)), esc(pct(o["probability"], 1)),
+                f"{esc(pct(lo, 1))} – {esc(pct(hi, 1))}", esc(o["words"]),
                 esc(days(tte.get("median"))), f'{o["reached"]:,} / {o["runs"]:,}'])
     return ('<details class="more"><summary>All variants and outcomes as a table</summary>'
-            + table(["variant", "outcome", "probability", "95% interval", "ICD 203",
+            + table(["variant", "outcome", "probability", "simulation precision (95%)",
+                     "ICD 203",
                      "median time", "runs reaching it"], rows, numeric=(2, 5, 6))
             + "</details>")
 

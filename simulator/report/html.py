@@ -67,9 +67,15 @@ def script_json(payload: Any) -> str:
     return escape_script_json(json.dumps(payload, separators=(",", ":"), allow_nan=False))
 
 
-def pct(p: float | None, digits: int = 1) -> str:
+def pct(p: float | None, digits: int = 0) -> str:
+    """A probability as a percent: whole percents by default (what a few thousand runs
+    of a judgement-based model support), "<1%" and ">99%" rather than a rounded 0 or 100."""
     if p is None or p != p:  # NaN
         return "–"
+    if digits == 0 and 0 < p < 0.005:
+        return "<1%"
+    if digits == 0 and 0.995 <= p < 1:
+        return ">99%"
     return f"{100 * p:.{digits}f}%"
 
 

@@ -53,11 +53,25 @@ def new_figure(height: int = 360, **layout: Any) -> go.Figure:
     return fig
 
 
+SIGNIFICANT = 5  # digits kept for numbers inside data arrays (far below a pixel)
+
+
+def _rounded(value: Any) -> Any:
+    """Numbers inside lists rounded to :data:`SIGNIFICANT` digits (float32 arrays would
+    otherwise print 17 digits each); scalars such as ``x0``/``dx`` are kept exact."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [float(f"{v:.{SIGNIFICANT}g}") if isinstance(v, float) else _rounded(v)
+                for v in value]
+    return value
+
+
 def figure_json(fig: go.Figure) -> dict[str, Any]:
     """The figure as a JSON-ready dict ({data, layout}); arrays are plain lists."""
     text = pio.to_json(fig, validate=False, engine="json")
     payload: dict[str, Any] = json.loads(text)
-    return {"data": payload.get("data", []), "layout": payload.get("layout", {})}
+    return {"data": _rounded(payload.get("data", [])), "layout": payload.get("layout", {})}
 
 
 def view_meta(view_key: str) -> dict[str, str]:

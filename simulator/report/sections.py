@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from simulator.report import figures_analysis as fa
 from simulator.report import (
+    change_mind,
     figures_ladder,
     figures_outcomes,
     figures_params,
     figures_paths,
     figures_state,
 )
+from simulator.report import figures_analysis as fa
 from simulator.report.context import Context
 
 
@@ -26,11 +27,11 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    Section("headline", "Bottom line",
+            "What the runs found, in words; then how likely each outcome is over the horizon "
+            "(key outcomes first).", figures_outcomes.headline_section),
     Section("about", "The scenario", "What is being simulated, under which variants.",
             figures_params.about_section),
-    Section("headline", "Headline outcomes",
-            "How likely is each outcome over the horizon, with its 95% interval and the "
-            "ICD 203 expression of likelihood.", figures_outcomes.headline_section),
     Section("ladder", "Escalation ladder",
             "How far up the ladder runs climb, and where they stand over time.",
             figures_ladder.ladder_section, figures_ladder.has_ladder),
@@ -45,15 +46,16 @@ SECTIONS: tuple[Section, ...] = (
     Section("compare", "Variant comparison",
             "How each variant changes the outcomes, relative to the baseline.",
             fa.compare_section, lambda ctx: any(len(s.views) > 1 for s in ctx.sources)),
-    Section("sensitivity", "What drives the outcomes",
-            "Which uncertain parameters move each outcome most.", fa.sensitivity_section,
-            figures_params.has_parameters),
+    Section("drivers", "What would change our mind",
+            "For each outcome: the inputs that move it most, how much of its variation they "
+            "explain, and the signposts that raise it when seen.",
+            change_mind.change_mind_section, change_mind.has_inputs),
     Section("discovery", "When does it happen?",
             "Simple conditions on the parameters under which each outcome is most likely.",
             fa.discovery_section, figures_params.has_parameters),
     Section("signposts", "Signposts to watch",
             "Indicators that raise an outcome's chance when seen, and how early they appear.",
-            fa.signposts_section,
+            change_mind.signposts_section,
             lambda ctx: any(s.baseline.model.indicators for s in ctx.sources)),
     Section("stories", "Sample stories", "What individual runs that reach each outcome "
             "look like, event by event.", fa.stories_section),

@@ -27,7 +27,7 @@ SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 
 OVERFLOW = """() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth,
   wide: Array.from(document.querySelectorAll('body *'))
-    .filter(el => el.offsetParent !== null && !el.closest('.table-wrap, pre, .plot'))
+    .filter(el => el.offsetParent !== null && !el.closest('.table-wrap, pre, .plot, .toc ol'))
     .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
     .slice(0, 5).map(el => el.tagName + '.' + el.className)})"""
 
