@@ -17,6 +17,8 @@ from simulator.report.paths import rung_paths_summary
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 MAX_SHOWN = 12  # elements of a sequence written out
+MIN_RECURRING_SHARE = 0.01  # sequences of moves shown only if this share of runs share them
+MIN_RECURRING_RUNS = 10
 
 
 def step_paths(source: Source, view: View) -> dict[str, Any]:
@@ -80,13 +82,18 @@ def _by_outcome(view: View, data: dict[str, Any]) -> str:
         if not runs:
             continue
         rungs = _sequences_table(_from_analysis(entry.get("rung_sequences", [])[:5]))
+        # a sequence of moves seen in a handful of runs says nothing about the outcome
+        recurring = max(MIN_RECURRING_RUNS, MIN_RECURRING_SHARE * runs)
         options = [{"labels": r.get("labels") or r.get("options") or [],
                     "runs": r.get("count", 0), "share": r.get("share", 0.0)}
-                   for r in entry.get("option_sequences", [])[:3]]
+                   for r in entry.get("option_sequences", [])[:3]
+                   if float(r.get("count", 0)) >= recurring]
+        moves = (_sequences_table(options, header="sequence of moves") if options else note(
+            f"No sequence of moves recurs in {MIN_RECURRING_SHARE:.0%} or more of these "
+            "runs: the moves that lead here differ from run to run."))
         parts.append(f'<details class="more"><summary>Paths to “{esc(label)}” '
                      f"({runs:,} runs)</summary><h4>Rungs, up to the outcome</h4>{rungs}"
-                     f"<h4>Moves, up to the outcome</h4>"
-                     f"{_sequences_table(options, header='sequence of moves')}</details>")
+                     f"<h4>Moves, up to the outcome</h4>{moves}</details>")
     if not parts:
         return ""
     return "<h3>How each outcome comes about</h3>" + "".join(parts)

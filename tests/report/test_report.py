@@ -38,12 +38,18 @@ def _without_plotly(text: str) -> str:
 
 
 def _figures(text: str) -> list[dict]:
-    blocks = re.findall(r'<script type="application/json" class="fig-data" '
-                        r'data-target="(fig-\d+)">(.*?)</script>', text, re.S)
-    assert blocks
-    for fid, _ in blocks:
-        assert f'id="{fid}"' in text
-    return [json.loads(body) for _, body in blocks]
+    """The packed figures, each with a placeholder div of its id."""
+    import base64
+    import gzip
+
+    packed = re.findall(r'<script type="application/octet-stream" id="figures-gz">([^<]*)'
+                        r"</script>", text)
+    assert len(packed) == 1
+    figures = json.loads(gzip.decompress(base64.b64decode(packed[0])))
+    assert figures
+    for fid in figures:
+        assert f'id="{fid}" role="img"' in text
+    return list(figures.values())
 
 
 def test_writes_atomically(mini_results: Results, tmp_path: Path,

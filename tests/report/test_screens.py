@@ -16,14 +16,14 @@ from tests.report.chromium import Page, open_page
 
 pytestmark = pytest.mark.browser
 
-#: each shown figure: its box, its layout height and the height of its plotting area
+#: each shown figure: its box, its layout height, the height of its plotting area and the
+#: height the page declared for it (the figure's own, on its placeholder)
 SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
   .filter(el => el.offsetParent !== null)
   .map(el => ({id: el.id, box: el.getBoundingClientRect().height,
                width: el.getBoundingClientRect().width, plotWidth: el._fullLayout.width,
                layout: el._fullLayout.height, plotArea: el._fullLayout._size.h,
-               declared: JSON.parse(document.querySelector(
-                 'script.fig-data[data-target="' + el.id + '"]').textContent).layout.height}))"""
+               declared: parseFloat(el.style.height)}))"""
 
 OVERFLOW = """() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth,
   wide: Array.from(document.querySelectorAll('body *'))

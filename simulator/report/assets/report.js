@@ -10,7 +10,8 @@
   var config = JSON.parse(document.getElementById("plot-config").textContent);
   var select = document.getElementById("view-select");
   var root = document.documentElement;
-  var figures = [];  // {el, block, drawn}
+  var figures = [];  // {el, drawn}
+  var specs = null;  // placeholder id -> {data, layout}, once unpacked
   var plotly = null;  // window.Plotly once unpacked
   var queued = false;
   var PRINT_WIDTH = 680;  // px: the text column of an A4 or Letter page
@@ -43,8 +44,9 @@
   function targetWidth(el) { return printing ? Math.min(PRINT_WIDTH, el.clientWidth || PRINT_WIDTH) : el.clientWidth; }
 
   function draw(f) {
-    if (f.drawn || !plotly) { return; }
-    var fig = JSON.parse(f.block.textContent);
+    if (f.drawn || !plotly || !specs || !specs[f.el.id]) { return; }
+    var fig = specs[f.el.id];
+    delete specs[f.el.id];  // drawn once; Plotly keeps its own copy
     var view = current();
     fig.data.forEach(function (t) { t.visible = traceVisible(t, view); });
     fig.layout.width = targetWidth(f.el);
@@ -111,11 +113,8 @@
   }
 
   function observe() {
-    var blocks = document.querySelectorAll("script.fig-data");
-    for (var i = 0; i < blocks.length; i++) {
-      var el = document.getElementById(blocks[i].getAttribute("data-target"));
-      if (el) { figures.push({ el: el, block: blocks[i], drawn: false }); }
-    }
+    var els = document.querySelectorAll("div.plot[id]");
+    for (var i = 0; i < els.length; i++) { figures.push({ el: els[i], drawn: false }); }
     if (!("IntersectionObserver" in window)) { return; }
     var io = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
@@ -128,8 +127,9 @@
     figures.forEach(function (f) { io.observe(f.el); });
   }
 
-  function ready(lib) {
+  function ready(lib, figs) {
     plotly = lib;
+    specs = figs;
     root.setAttribute("data-plotly", "1");
     var top = window.innerHeight * 2;
     figures.forEach(function (f) {
@@ -144,25 +144,33 @@
     if (note) { note.hidden = false; note.textContent = message; }
   }
 
-  /* plotly.js travels gzip-compressed and base64-encoded (a third of its size); the
-   * browser's own DecompressionStream unpacks it, and it runs as an inline script. */
+  function gunzip(id) {
+    var bin = atob(document.getElementById(id).textContent);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
+  /* plotly.js and the figures travel gzip-compressed and base64-encoded (a third and a
+   * fifth of their sizes); the browser's own DecompressionStream unpacks them, and
+   * plotly.js then runs as an inline script. */
   function unpack() {
-    if (window.Plotly) { ready(window.Plotly); return; }
-    var packed = document.getElementById("plotly-gz");
-    if (!packed || !("DecompressionStream" in window)) {
+    if (!document.getElementById("figures-gz")) { return; }
+    if (!("DecompressionStream" in window)) {
       failed("This browser cannot unpack the charts (it needs DecompressionStream); "
              + "the text and tables of the report are complete without them.");
       return;
     }
-    var bin = atob(packed.textContent);
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    new Response(stream).text().then(function (code) {
-      var script = document.createElement("script");
-      script.textContent = code;
-      document.head.appendChild(script);
-      if (window.Plotly) { ready(window.Plotly); } else { failed("The charts could not be loaded."); }
+    var lib = window.Plotly ? Promise.resolve(null) : gunzip("plotly-gz");
+    Promise.all([lib, gunzip("figures-gz")]).then(function (texts) {
+      if (texts[0] !== null) {
+        var script = document.createElement("script");
+        script.textContent = texts[0];
+        document.head.appendChild(script);
+      }
+      if (!window.Plotly) { failed("The charts could not be loaded."); return; }
+      ready(window.Plotly, JSON.parse(texts[1]));
     }, function () { failed("The charts could not be unpacked."); });
   }
 
