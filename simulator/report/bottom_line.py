@@ -20,7 +20,9 @@ MAX_KEY_SENTENCES = 2  # key outcomes stated in words per variant
 def ordered_outcomes(view: View) -> list[str]:
     """Outcome ids: key outcomes first, then the rest, each in the scenario's order."""
     spec = view.source.results.scenario.outcomes
-    names = [o.name for o in view.model.outcomes if o.name in view.summary["outcomes"]]
+    known = view.summary["outcomes"]
+    # the scenario file's order (the compiled model sorts ids alphabetically)
+    names = [n for n in spec if n in known] + [n for n in known if n not in spec]
     return ([n for n in names if _is_key(spec, n)]
             + [n for n in names if not _is_key(spec, n)])
 

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 import numpy as np
 
 from simulator.report.bottom_line import bottom_line, ordered_outcomes, precision
-from simulator.report.context import PALETTE, Context, View
+from simulator.report.context import Context, View
 from simulator.report.html import days, esc, pct, plot_label, plot_text, table
-from simulator.report.plotting import figure_json, new_figure, view_meta
+from simulator.report.plotting import TEMPLATE, figure_json, new_figure
 from simulator.results.stats import ICD203
 
 
@@ -107,12 +107,27 @@ def _headline_table(ctx: Context) -> str:
             + "</details>")
 
 
+TIMING_ROW_HEIGHT = 200  # px per row of small multiples
+
+
 def time_to_event_section(ctx: Context) -> str:
+    """One small chart per outcome (key outcomes first), one line per variant in the
+    variant's colour: variants compare side by side, and colour means variant only."""
+    from plotly.subplots import make_subplots
+
     out = []
     for source in ctx.sources:
-        fig = new_figure(height=360)
         grid = np.asarray(source.results.timeline["grid"], dtype=float)
-        names = [o.name for o in source.baseline.model.outcomes]
+        names = ordered_outcomes(source.baseline)
+        n_cols = 2 if len(names) > 1 else 1
+        n_rows = -(-len(names) // n_cols)
+        titles = [plot_label(outcome_label(source.baseline, n), 48) for n in names]
+        fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=titles,
+                            horizontal_spacing=0.08, vertical_spacing=0.5 / max(n_rows, 1))
+        fig.update_layout(template=TEMPLATE, height=90 + TIMING_ROW_HEIGHT * n_rows,
+                          margin={"t": 40, "b": 70},
+                          legend={"y": 0, "yanchor": "bottom", "yref": "container"})
+        fig.update_annotations(font={"size": 12})
         cols = [f"outcome_time.{n}" for n in names]
         table_ = source.columns(["variant", *cols])
         variants = table_.column("variant").to_numpy(zero_copy_only=False)
@@ -120,20 +135,21 @@ def time_to_event_section(ctx: Context) -> str:
             mask = variants == view.variant
             n = int(mask.sum())
             xs = time_axis(view, grid)
+            variant = plot_text(view.label)
             for j, name in enumerate(names):
                 times = table_.column(f"outcome_time.{name}").to_numpy(zero_copy_only=False)
                 t = np.sort(times[mask][np.isfinite(times[mask])])
                 cum = np.searchsorted(t, grid, side="right") / max(n, 1) * 100
-                label = plot_text(outcome_label(view, name))
                 fig.add_scatter(
-                    **xs, y=compact(cum), mode="lines", name=plot_label(label),
-                    line={"color": PALETTE[j % len(PALETTE)], "width": 2.5, "shape": "hv"},
-                    meta=view_meta(view.key),
-                    hovertemplate="%{x}<br>%{y:.1f}% by then<extra>" + label + "</extra>")
-        fig.update_yaxes(title_text="cumulative probability", ticksuffix="%", rangemode="tozero")
-        fig.update_xaxes(title_text="date", type="date")
+                    **xs, y=compact(cum), mode="lines", name=plot_label(view.label),
+                    legendgroup=view.key, showlegend=j == 0,
+                    line={"color": view.color, "width": 2, "shape": "hv"},
+                    hovertemplate="%{x}<br>%{y:.0f}% by then<extra>" + variant + "</extra>",
+                    row=j // n_cols + 1, col=j % n_cols + 1)
+        fig.update_yaxes(ticksuffix="%", rangemode="tozero")
+        fig.update_xaxes(type="date")
         out.append(_source_wrap(ctx, source.key, source.title,
-                                ctx.add_figure(figure_json(fig))))
+                                ctx.add_figure(figure_json(fig), cls="plot-all")))
     return "".join(out)
 
 

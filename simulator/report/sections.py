@@ -36,7 +36,7 @@ SECTIONS: tuple[Section, ...] = (
             "How far up the ladder runs climb, and where they stand over time.",
             figures_ladder.ladder_section, figures_ladder.has_ladder),
     Section("timing", "Time to each outcome",
-            "The chance that each outcome has happened by a given date.",
+            "The chance that each outcome has happened by a given date, variant by variant.",
             figures_outcomes.time_to_event_section),
     Section("state", "State of the world over time",
             "Median (line), 50% and 90% bands of each state variable across runs.",
