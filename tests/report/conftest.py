@@ -14,6 +14,9 @@ from simulator.results.results import Results
 EVIL = ('<script>alert(1)</script> <img src=x onerror=alert(1)> </script> '
         'javascript:alert(1) &amp; "q" \'s')
 
+#: a Plotly hover-template placeholder and a right-to-left override in one label
+SPOOF = "%{x} %{customdata[0]} \u202eright to left"
+
 MINI = """\
 id: mini
 title: Mini crisis
@@ -103,6 +106,7 @@ actors:
         effects: [{{escalate: 1}}, {{add: {{mood: -0.1}}}}]
 outcomes:
   bad: {{when: escalation >= high, label: {e}, description: {e}}}
+  odd: {{when: mood < 0.45, label: {_yaml_str(SPOOF)}}}
 indicators:
   seen: {{when: fired(x.push), label: {e}}}
 variants:
