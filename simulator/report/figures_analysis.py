@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.report.bottom_line import ordered_outcomes
 from simulator.report.context import PALETTE, Context, Source, View
 from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import esc, note, pct, plot_label, table, view_block
@@ -126,6 +127,15 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
 # ------------------------------------------------------------------ discovery
 
 
+MIN_LIFT = 1.5  # conditions that barely raise an outcome's rate are not worth a sentence
+
+
+def _lifts(box: dict[str, Any]) -> bool:
+    base = _num(box.get("base_rate"))
+    density = _num(box.get("density"))
+    return not (np.isfinite(base) and np.isfinite(density)) or density >= MIN_LIFT * base
+
+
 def discovery_section(ctx: Context) -> str:
     fn = analysis_function("discovery", "discover")
     if fn is None:
@@ -135,11 +145,12 @@ def discovery_section(ctx: Context) -> str:
         blocks = []
         for view in source.views:
             items = []
-            for o in view.model.outcomes:
+            for name in ordered_outcomes(view):
+                label = outcome_label(view, name)
                 try:
-                    boxes = list(fn(source.results, o.name, view.variant))
+                    boxes = [b for b in fn(source.results, name, view.variant) if _lifts(b)]
                 except Exception as exc:
-                    items.append(failed(f"Discovery for {o.label or o.name}", exc))
+                    items.append(failed(f"Discovery for {label}", exc))
                     continue
                 if not boxes:
                     continue
@@ -147,12 +158,13 @@ def discovery_section(ctx: Context) -> str:
                     f'<li><span class="sentence">{esc(b.get("sentence", ""))}</span> '
                     f'<span class="muted small">coverage {esc(pct(_num(b.get("coverage"))))}'
                     f' · density {esc(pct(_num(b.get("density"))))}</span></li>' for b in boxes)
-                items.append(f'<h4>{esc(o.label or o.name)}</h4><ul class="boxes">{lis}</ul>')
+                items.append(f'<h4>{esc(label)}</h4><ul class="boxes">{lis}</ul>')
             blocks.append(view_block(view.key, "".join(items) or note(
                 "No simple conditions stood out for this variant.")))
         blocks.insert(0, note("Coverage: the share of the runs reaching the outcome that meet "
                               "the conditions. Density: how often the outcome happens when "
-                              "they hold."))
+                              f"they hold. Only conditions under which it happens at least "
+                              f"{MIN_LIFT:g} times as often as overall are listed."))
         out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
     return "".join(out)
 
