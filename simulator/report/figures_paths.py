@@ -46,11 +46,13 @@ def paths_section(ctx: Context) -> str:
         if ladder is None:
             continue
         colors = rung_colors(len(ladder.rungs))
-        fig = new_figure(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        # tall enough for every rung's node and its label in each column
+        fig = new_figure(height=160 + 44 * len(ladder.rungs),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
         tables = []
         for view in source.views:
             steps = step_paths(source, view)
-            fig.add_trace(_sankey(view, steps, [plot_label(x, 24) for x in ladder.labels], colors))
+            fig.add_trace(_sankey(view, steps, [plot_label(x, 30) for x in ladder.labels], colors))
             try:
                 extra = analysis_paths(source, view)
             except Exception as exc:
@@ -114,17 +116,15 @@ def _sankey(view: View, data: dict[str, Any], labels: list[str], colors: list[st
         src.append(node(int(t["step"]), int(t["from"])))
         dst.append(node(int(t["step"]) + 1, int(t["to"])))
         val.append(int(t["runs"]))
-    n_steps = max((s for s, _ in nodes), default=0) + 1
     keys = list(nodes)
     node_labels = [labels[r] if 0 <= r < len(labels) else str(r) for _, r in keys]
     node_colors = [colors[r] if 0 <= r < len(colors) else "#999" for _, r in keys]
-    n_rungs = max(len(labels), 1)
-    xs = [0.001 + 0.998 * s / max(n_steps - 1, 1) for s, _ in keys]
-    ys = [0.001 + 0.998 * (n_rungs - 1 - r) / max(n_rungs - 1, 1) for _, r in keys]
     link_colors = [rgba(node_colors[d], 0.4) for d in dst]
     return go.Sankey(
+        # Plotly places the nodes (fixed positions ignored the nodes' heights and let
+        # heavy flows run past the bottom edge)
         arrangement="snap", meta=view_meta(view.key), valueformat=",d",
-        node={"label": node_labels, "color": node_colors, "x": xs, "y": ys, "pad": 14,
+        node={"label": node_labels, "color": node_colors, "pad": 10,
               "thickness": 14, "line": {"color": "white", "width": 0.5},
               "hovertemplate": "%{label}: %{value:,} runs<extra></extra>"},
         link={"source": src, "target": dst, "value": val, "color": link_colors,

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from simulator.results.results import Results
 
-MAX_STEPS = 6  # Sankey columns after the starting rung
+MAX_STEPS = 4  # Sankey columns after the starting rung (more do not fit a page)
 TOP = 10  # sequences listed
 
 

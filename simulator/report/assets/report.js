@@ -205,5 +205,11 @@
   observe();
   apply();
   root.setAttribute("data-ready", "1");
-  unpack();
+  // unpack once the first screen of text has been painted: evaluating plotly.js takes
+  // the main thread for a while, and the reader should be reading by then
+  if (window.requestAnimationFrame) {
+    requestAnimationFrame(function () { setTimeout(unpack, 0); });
+  } else {
+    setTimeout(unpack, 0);
+  }
 })();
