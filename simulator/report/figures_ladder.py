@@ -47,7 +47,9 @@ def _thresholds(source: Source) -> str:
 def _reach(ctx: Context, source: Source) -> str:
     ladder = source.baseline.model.ladder
     assert ladder is not None
-    fig = new_figure(height=90 + 34 * len(ladder.rungs))
+    # every variant side by side, one bar each per rung, in the variant's colour
+    n_views = len(source.views)
+    fig = new_figure(height=110 + len(ladder.rungs) * (16 + 11 * n_views), barmode="group")
     labels = [plot_label(x, 36) for x in ladder.labels]
     for view in source.views:
         rungs = view.summary.get("rungs", {})
@@ -56,12 +58,13 @@ def _reach(ctx: Context, source: Source) -> str:
         lo = np.array([c[0] for c in ci]) * 100
         hi = np.array([c[1] for c in ci]) * 100
         fig.add_bar(y=labels, x=p, name=plot_label(view.label), marker_color=view.color,
-                    orientation="h", text=[f"{v:.1f}%" for v in p], textposition="auto",
-                    insidetextanchor="end", insidetextfont={"color": "white"},
+                    orientation="h",
+                    text=[f"{v:.0f}%" for v in p] if n_views == 1 else None,
+                    textposition="auto", insidetextanchor="end",
+                    insidetextfont={"color": "white"},
                     error_x={"type": "data", "symmetric": False, "array": hi - p,
                              "arrayminus": p - lo, "color": "#52606d", "thickness": 1.2},
-                    meta=view_meta(view.key),
-                    hovertemplate="%{y}: %{x:.1f}%<extra>" + plot_text(view.label) + "</extra>")
+                    hovertemplate="%{y}: %{x:.0f}%<extra>" + plot_text(view.label) + "</extra>")
     for name, r, label in ladder.thresholds:
         fig.add_hline(y=r - 0.5, line={"dash": "dash", "color": "#323f4b", "width": 1.2})
         fig.add_annotation(y=r - 0.5, x=1.0, xref="paper", xanchor="right", yanchor="bottom",
@@ -70,8 +73,10 @@ def _reach(ctx: Context, source: Source) -> str:
     fig.update_xaxes(range=[0, 112], ticksuffix="%", dtick=20,
                      title_text="chance of reaching the rung")
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
-    fig.update_layout(showlegend=False, margin={"t": 10}, bargap=0.3)
-    return ctx.add_figure(figure_json(fig))
+    fig.update_layout(showlegend=n_views > 1, margin={"t": 10, "b": 50}, bargap=0.25,
+                      legend={"y": 0, "yanchor": "bottom", "yref": "container",
+                              "traceorder": "normal"})
+    return ctx.add_figure(figure_json(fig), cls="plot-all")
 
 
 def _occupancy(ctx: Context, source: Source) -> str:
