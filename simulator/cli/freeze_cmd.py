@@ -16,7 +16,7 @@ def freeze_command(
                                        help="Results directory written by `run`."),
     output: Path | None = typer.Option(
         None, "-o", "--output",
-        help="Forecast file to write (default: RESULTS_DIR/<id>.forecast.json)."),
+        help="Forecast file to write (default: forecasts/<id>.forecast.json)."),
     as_json: bool = typer.Option(False, "--json", help="Print the id and path as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
@@ -25,7 +25,8 @@ def freeze_command(
     from simulator.results.results import Results
 
     record = build_record(Results(results_dir))
-    path = output if output is not None else results_dir / f"{record['id']}{SUFFIX}"
+    # not inside the results directory: `run --force` replaces that directory whole
+    path = output if output is not None else Path("forecasts") / f"{record['id']}{SUFFIX}"
     written = write_record(record, path)
     if as_json:
         print_json({"id": record["id"], "path": str(path), "written": written})

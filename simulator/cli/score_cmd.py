@@ -66,8 +66,9 @@ def score_command(
                                            help="Resolution files (repeatable)."),
     as_json: bool = typer.Option(False, "--json",
                                  help="Print the scores as JSON (a list for several)."),
-    save: bool = typer.Option(False, "--save", help="Also save <id>.score.json next to each "
-                              "forecast, so `geosim report` shows a score card."),
+    save: bool = typer.Option(False, "--save", help="Also save <id>.score.json in the "
+                              "results directory each forecast was frozen from, so "
+                              "`geosim report` of those results shows a score card."),
 ) -> None:
     """Score forecasts: Brier and log scores, skill against references, PIT values."""
     from simulator.forecast.collect import load_records, pair, save_score
@@ -78,12 +79,13 @@ def score_command(
     for p in pairs:
         assert p.resolution is not None  # require_all
         results.append(score(p.record, p.resolution.resolution))
-        if save:
-            saved = save_score(p.path, results[-1])
-            if not as_json:
-                console.print(f"scores saved: {saved}", markup=False, soft_wrap=True)
     if as_json:
         print_json(results[0] if len(results) == 1 else results)
-        return
-    for result in results:
-        _print_scores(result)
+    else:
+        for result in results:
+            _print_scores(result)
+    if save:  # after printing: a results directory that moved must not hide the scores
+        for p, result in zip(pairs, results, strict=True):
+            saved = save_score(p.record, result)
+            if not as_json:
+                console.print(f"scores saved: {saved}", markup=False, soft_wrap=True)

@@ -18,10 +18,12 @@ def _print_track(track: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title="Forecast track record", title_justify="left", pad_edge=False)
-    for col, justify in (("forecast", "left"), ("as of", "left"), ("resolved", "left"),
-                         ("scored", "right"), ("pending", "right"), ("mean Brier", "right"),
-                         ("skill vs 50%", "right")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    # ids are copied into other commands: folded onto two lines when narrow, never cut
+    table.add_column("forecast", overflow="fold")
+    table.add_column("as of", no_wrap=True, min_width=10)
+    table.add_column("resolved", min_width=10)
+    for col in ("scored", "pending", "Brier", "skill"):
+        table.add_column(col, justify="right", no_wrap=True, min_width=len(col))
     for r in track["forecasts"]:
         if r["resolved"]:
             table.add_row(r["forecast"], r["as_of"], r["resolved_on"], str(r["n"]),
@@ -29,6 +31,8 @@ def _print_track(track: dict[str, Any]) -> None:
         else:
             table.add_row(r["forecast"], r["as_of"], "no resolution file", "", "", "", "")
     console.print(table)
+    console.print("Brier: mean over the scored outcomes (0 is perfect); skill: against always "
+                  "saying 50% (above 0 is better)", markup=False, soft_wrap=True)
     p = track["pooled"]
     if p["n"]:
         console.print(f"pooled: {p['n']} scored outcome(s), mean Brier {p['brier']:.3f} = "

@@ -136,13 +136,27 @@ def _looks_resolved(path: Path) -> bool:
     return _RESOLUTION_KEY.search(head) is not None
 
 
-def save_score(forecast_path: Path, payload: dict[str, Any]) -> Path:
-    """Write the scores next to the forecast as ``<id>.score.json``.
+def save_score(record: dict[str, Any], payload: dict[str, Any]) -> Path:
+    """Write the scores into the results directory the forecast was frozen from, as
+    ``<id>.score.json``, so that ``geosim report`` of those results shows a score card.
 
-    A score file is derived data: it is replaced only when the existing file is geosim's
-    score of the same forecast; any other file of that name is left alone (error).
+    Scores are derived data and belong with the results they score: a re-run of those
+    results (``run --force``) replaces the directory and the now stale scores with it.
+    The directory must still hold the very results that were frozen (same digest), and
+    an existing file of that name is replaced only when it is geosim's score of the same
+    forecast.
     """
-    path = forecast_path.parent / f"{payload['forecast']}{SCORE_SUFFIX}"
+    folder = Path(str(record.get("frozen_from") or ""))
+    manifest = folder / "manifest.json"
+    try:
+        digest = json.loads(manifest.read_text(encoding="utf-8")).get("digest")
+    except (OSError, ValueError, AttributeError):
+        digest = None
+    if digest != record["results"]["digest"]:
+        raise ResultsError(f"cannot save the scores: {folder} no longer holds the results "
+                           f"forecast {record['id']} was frozen from (moved, deleted or "
+                           "re-run); the scores were printed but not saved")
+    path = folder / f"{payload['forecast']}{SCORE_SUFFIX}"
     if path.exists():
         try:
             old = json.loads(path.read_text(encoding="utf-8"))

@@ -16,7 +16,8 @@ padding:0 1em}h1{font-size:1.6em;margin-bottom:.2em}.sub{color:#5b6475}
 table{border-collapse:collapse;margin:1em 0;width:100%}th,td{padding:.3em .6em;
 border-bottom:1px solid #dde2ea;text-align:left}td.num,th.num{text-align:right;
 font-variant-numeric:tabular-nums}.warn{background:#fff4e0;border-left:4px solid #E69F00;
-padding:.6em 1em;margin:1em 0}.muted{color:#5b6475}svg text{font:12px system-ui,sans-serif}
+padding:.6em 1em;margin:1em 0}.date{white-space:nowrap}.muted{color:#5b6475}
+svg text{font:12px system-ui,sans-serif}
 """
 
 # plot geometry (px): a square plot area with margins for the axis labels
@@ -79,11 +80,12 @@ def _forecast_rows(rows: list[dict[str, Any]]) -> str:
             state = "no resolution file"
             cells = f'<td colspan="4" class="muted">{state}</td>'
         else:
-            cells = (f'<td>{escape(r["resolved_on"])}</td><td class="num">{r["n"]}</td>'
+            cells = (f'<td class="date">{escape(r["resolved_on"])}</td>'
+                     f'<td class="num">{r["n"]}</td>'
                      f'<td class="num">{r["pending"]}</td>'
                      f'<td class="num">{_num(r.get("brier"))}</td>')
         out.append(f'<tr><td><code>{escape(r["forecast"])}</code></td>'
-                   f'<td>{escape(r["title"])}</td><td>{escape(r["as_of"])}</td>{cells}'
+                   f'<td>{escape(r["title"])}</td><td class="date">{escape(r["as_of"])}</td>{cells}'
                    f'<td class="num">{_num(r.get("skill_half"), 2)}</td></tr>')
     return "".join(out)
 

@@ -107,21 +107,18 @@ def test_freeze_never_overwrites(tutorial_results: Results, frozen: tuple[Path, 
 
 
 def test_saved_scores_show_in_the_report(tutorial_results: Results,
-                                         frozen: tuple[Path, Path], tmp_path: Path) -> None:
+                                         frozen: tuple[Path, Path]) -> None:
     from simulator.report.builder import render
 
     forecast, filled = frozen
     result = runner.invoke(app, ["score", str(forecast), "-r", str(filled), "--save"])
     assert result.exit_code == 0, result.output
-    saved = list(forecast.parent.glob("*.score.json"))
-    assert len(saved) == 1
-    # the report looks for scores in the results directory
-    target = tutorial_results.path / saved[0].name
-    target.write_bytes(saved[0].read_bytes())
+    saved = list(tutorial_results.path.glob("*.score.json"))
+    assert len(saved) == 1  # saved with the results it scores
     try:
         page = render([Results(tutorial_results.path)])
     finally:
-        target.unlink()
+        saved[0].unlink()
     assert 'id="scores"' in page
     card = page[page.index('id="scores"'):]
     assert "market: 10.0%" in card
@@ -129,12 +126,25 @@ def test_saved_scores_show_in_the_report(tutorial_results: Results,
     assert 'id="scores"' not in render([Results(tutorial_results.path)])
 
 
+def test_save_refuses_results_that_were_rerun(frozen: tuple[Path, Path],
+                                              tmp_path: Path) -> None:
+    forecast, filled = frozen
+    record = json.loads(forecast.read_text())
+    moved = tmp_path / "elsewhere.forecast.json"
+    record["frozen_from"] = str(tmp_path / "gone")  # not hashed: the id stays valid
+    moved.write_text(json.dumps(record))
+    result = runner.invoke(app, ["score", str(moved), "-r", str(filled), "--save"])
+    assert result.exit_code == 1
+    assert "no longer holds the results" in result.output
+    assert "mean Brier" in result.output  # the scores were still printed
+
+
 def test_track_record_of_a_folder(frozen: tuple[Path, Path], tmp_path: Path) -> None:
     forecast, _ = frozen
     page = tmp_path / "track.html"
     result = runner.invoke(app, ["track-record", str(forecast.parent), "-o", str(page)])
     assert result.exit_code == 0, result.output
-    assert "tutorial-minimal-" in result.output
+    assert "pooled: 2 scored outcome(s)" in result.output
     assert "too few to judge calibration" in result.output
     html = page.read_text()
     assert '<svg id="reliability"' in html
