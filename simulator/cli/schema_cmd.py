@@ -9,7 +9,7 @@ import typer
 
 from simulator.cli._common import app, handle_errors
 from simulator.runner.store import atomic_write_bytes
-from simulator.scenario.schema import json_schema
+from simulator.scenario.editor_schema import json_schema
 
 
 def schema_text() -> str:
