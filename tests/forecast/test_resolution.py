@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +153,25 @@ def test_committed_json_schema_is_current() -> None:
     committed = json.loads((REPO / "simulator" / "data" / "resolution.schema.json").read_text())
     assert committed == json_schema()
 
+
+
+def test_editors_accept_good_files_and_flag_a_status_typo(tmp_path: Path) -> None:
+    """check-jsonschema reads YAML 1.2 like yaml-language-server: it stands in for an editor."""
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    if not checker.exists():  # pragma: no cover - the dev extra installs it
+        pytest.fail("check-jsonschema is missing: install the dev extra")
+    schema = REPO / "simulator" / "data" / "resolution.schema.json"
+    good, template, typo = tmp_path / "good.yaml", tmp_path / "t.yaml", tmp_path / "typo.yaml"
+    good.write_text(GOOD + "references: {us_strike: [{source: m, probability: 0.2}]}\n")
+    template.write_text(resolution_template(RECORD))
+    typo.write_text(GOOD.replace('status: "no"', "status: noo"))
+
+    def run(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(checker), "--schemafile", str(schema), str(path)],
+                              capture_output=True, text=True, check=False)
+
+    assert run(good).returncode == 0, run(good).stdout
+    assert run(template).returncode == 0, run(template).stdout
+    flagged = run(typo)
+    assert flagged.returncode == 1
+    assert "$.outcomes.arrest.status" in flagged.stdout
