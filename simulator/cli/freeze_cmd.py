@@ -54,10 +54,14 @@ def resolve_template_command(
     if output is None:
         sys.stdout.write(text)
         return
+    from simulator.errors import ResultsError
+
     try:
         with output.open("x", encoding="utf-8") as handle:  # "x": never overwrite
             handle.write(text)
     except FileExistsError:
-        raise ValueError(f"{output} already exists; it may hold resolutions — choose "
-                         "another file") from None
+        raise ResultsError(f"{output} already exists; it may hold resolutions — choose "
+                           "another file") from None
+    except OSError as exc:
+        raise ResultsError(f"cannot write {output}: {exc.strerror or exc}") from None
     console.print(f"resolution template: {output}", markup=False, soft_wrap=True)

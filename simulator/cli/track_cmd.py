@@ -59,7 +59,9 @@ def track_record_command(
 
     record_paths, resolution_paths = scan_folder(folder)
     if not record_paths:
-        raise ValueError(f"no forecast records (*.forecast.json) under {folder}; write them "
+        from simulator.errors import ResultsError
+
+        raise ResultsError(f"no forecast records (*.forecast.json) under {folder}; write them "
                          "with `geosim freeze`")
     pairs = pair(load_records(record_paths), resolution_paths, require_all=False)
     track = track_record(pairs)

@@ -87,7 +87,8 @@ def pair(records: list[tuple[Path, dict[str, Any]]], resolution_paths: list[Path
             continue
         problems += check_against(rf, by_id[name][1])
         matched[name] = rf
-    if require_all:
+    unreadable = len(resolution_paths) - len(files)
+    if require_all and not unreadable:  # an unreadable file may be the missing one
         missing = [i for i in by_id if i not in matched]
         for name in missing:
             problems.append(Diagnostic(
@@ -168,7 +169,10 @@ def save_score(record: dict[str, Any], payload: dict[str, Any]) -> Path:
                                "move it away to save the scores")
     from simulator.runner.store import atomic_write_json
 
-    atomic_write_json(path, {SCORE_MARKER: 1, **payload})
+    try:
+        atomic_write_json(path, {SCORE_MARKER: 1, **payload})
+    except OSError as exc:
+        raise ResultsError(f"cannot save the scores to {path}: {exc.strerror or exc}") from None
     return path
 
 

@@ -181,9 +181,13 @@ def write_record(record: dict[str, Any], path: Path) -> bool:
             return False
         raise ResultsError(f"{path} already exists and is not this forecast; forecast records "
                            "are never overwritten — choose another file with -o")
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(record, indent=1, ensure_ascii=False, allow_nan=False).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".tmp-", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".tmp-", dir=path.parent)
+    except OSError as exc:
+        raise ResultsError(f"cannot write the forecast to {path}: {exc.strerror or exc}"
+                           ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -194,6 +198,9 @@ def write_record(record: dict[str, Any], path: Path) -> bool:
     except FileExistsError:
         raise ResultsError(f"{path} was created by someone else while freezing; "
                            "nothing was overwritten") from None
+    except OSError as exc:
+        raise ResultsError(f"cannot write the forecast to {path}: {exc.strerror or exc}"
+                           ) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
     return True

@@ -146,9 +146,13 @@ def render_track_page(track: dict[str, Any], *, title: str = "Forecast track rec
 def write_track_page(track: dict[str, Any], out: str | Path, *,
                      title: str = "Forecast track record") -> Path:
     """Write the page atomically and return its path."""
+    from simulator.errors import ResultsError
     from simulator.runner.store import atomic_write_bytes
 
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, render_track_page(track, title=title).encode("utf-8"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, render_track_page(track, title=title).encode("utf-8"))
+    except OSError as exc:
+        raise ResultsError(f"cannot write the page to {path}: {exc.strerror or exc}") from None
     return path

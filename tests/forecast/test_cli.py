@@ -102,7 +102,7 @@ def test_freeze_never_overwrites(tutorial_results: Results, frozen: tuple[Path, 
     assert clash.exit_code == 1
     assert "never overwritten" in clash.output
     template = runner.invoke(app, ["resolve-template", str(forecast), "-o", str(filled)])
-    assert template.exit_code == 2
+    assert template.exit_code == 1
     assert "already exists" in template.output
 
 
