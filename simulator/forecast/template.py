@@ -3,6 +3,7 @@ its resolution text copied above it as a comment, every status empty (pending)."
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from typing import Any
 
@@ -18,8 +19,10 @@ _HEADER = """\
 
 
 def _comment(text: str, indent: str) -> str:
-    """``text`` as YAML comment lines (user text stays inert: every line starts with #)."""
-    lines = [line.rstrip() for line in text.strip().splitlines()] or [""]
+    """``text`` as YAML comment lines wrapped at 88 columns (user text stays inert:
+    every line starts with #)."""
+    lines = [wrapped for line in text.strip().splitlines()
+             for wrapped in (textwrap.wrap(line, 86 - len(indent)) or [""])] or [""]
     return "".join(f"{indent}# {line}".rstrip() + "\n" for line in lines)
 
 

@@ -144,7 +144,8 @@ def test_template_is_a_valid_resolution_with_every_outcome_pending() -> None:
 
 def test_template_keeps_hostile_text_inside_comments() -> None:
     record = make_record({"a": 0.5})
-    record["outcomes"]["a"]["resolution"] = "line one\nstatus: \"yes\"\n  - injected: 1"
+    record["outcomes"]["a"]["resolution"] = ("line one\nstatus: \"yes\"\n  - injected: 1"
+                                             "\u2028b: 1\x85c: 2\rd: 3")
     rf = parse_resolution(resolution_template(record))
     assert rf.resolution.outcomes["a"].status is None
 
