@@ -84,8 +84,11 @@ def _scenario_text(results: Results) -> tuple[str, str]:
     file = manifest.get("scenario_file")
     want = manifest.get("scenario_sha256")
     if file and want:
-        try:
-            raw = Path(file).read_bytes()
+        from simulator.scenario.yaml_loader import MAX_BYTES
+
+        try:  # a scenario file is at most MAX_BYTES: never read more from a stray path
+            with Path(file).open("rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
         except OSError:
             raw = b""
         if raw and hashlib.sha256(raw).hexdigest() == want:

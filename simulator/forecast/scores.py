@@ -17,7 +17,8 @@ under ``ambiguous: half``; p is the forecast probability over the whole horizon)
   and is uniform on [0, 1] over many outcomes when the timing is well calibrated.
 
 Settled outcomes only: a yes is final when it is written down; a no only once the
-horizon has ended (``resolved_on`` on or after the horizon's last day). Everything else
+horizon has ended (``resolved_on`` after the horizon's last day, which is not over yet
+while it lasts). Everything else
 is listed as pending. Annulled outcomes, and ambiguous ones under ``ambiguous:
 exclude``, are listed as excluded. A variant whose premise did not hold is not scored.
 """
@@ -147,7 +148,7 @@ def score(record: dict[str, Any], res: Resolution) -> dict[str, Any]:
     hold are under ``not_scored``.
     """
     end = date.fromisoformat(record["horizon_end"])
-    final = res.resolved_on >= end
+    final = res.resolved_on > end
     variants: dict[str, Any] = {}
     not_scored: list[str] = []
     for vname in record["variants"]:

@@ -13,7 +13,7 @@ _HEADER = """\
 # Issued as of {as_of}; the horizon ends {end}.
 #
 # For each outcome write `status:` yes, no, ambiguous or annulled (empty = not yet known).
-# A yes needs `date:`, the day it happened. A no counts only once the horizon has ended.
+# A yes needs `date:`, the day it happened. A no counts only after the horizon's last day.
 # Check this file with `geosim score FORECAST --resolutions THIS_FILE`.
 """
 

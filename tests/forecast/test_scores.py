@@ -130,3 +130,12 @@ outcomes: {a: {status: "yes", date: 2026-01-08}}
 """)["variants"]["baseline"]
     assert v["outcomes"]["a"]["pit"] == pytest.approx(0.3)  # day 3
     assert v["outcomes"]["a"]["pit_given_event"] == pytest.approx(0.5)  # 0.3 / 0.6
+
+
+def test_a_no_written_on_the_last_day_is_still_pending() -> None:
+    record = make_record({"a": 0.2})  # the horizon's last day is 2026-01-15
+    text = 'resolved_on: {day}\nambiguous: exclude\noutcomes: {{a: {{status: "no"}}}}\n'
+    on_last_day = _score(record, text.format(day="2026-01-15"))["variants"]["baseline"]
+    assert on_last_day["pending"] == ["a"]
+    day_after = _score(record, text.format(day="2026-01-16"))["variants"]["baseline"]
+    assert day_after["outcomes"]["a"]["brier"] == pytest.approx(0.04)
