@@ -18,9 +18,11 @@ under ``ambiguous: half``; p is the forecast probability over the whole horizon)
 
 Settled outcomes only: a yes is final when it is written down; a no only once the
 horizon has ended (``resolved_on`` after the horizon's last day, which is not over yet
-while it lasts). Everything else
-is listed as pending. Annulled outcomes, and ambiguous ones under ``ambiguous:
-exclude``, are listed as excluded. A variant whose premise did not hold is not scored.
+while it lasts). Everything else is listed as pending. Annulled outcomes, and ambiguous
+ones under ``ambiguous: exclude``, are listed as excluded. A variant whose premise did
+not hold is not scored. Indicators are scored the same way (under ``indicators``) but
+left out of the means and skills: they are signposts to watch, not the questions the
+forecast answers.
 """
 
 from __future__ import annotations
