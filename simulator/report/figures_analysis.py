@@ -116,8 +116,9 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
                            esc(pct(_num(r.get("p_base")))), esc(pct(_num(r.get("p_variant")))),
                            esc(f"{_num(r.get('diff')) * 100:+.1f} pt"),
                            esc(f"{_num(ci[0]) * 100:+.1f} to {_num(ci[1]) * 100:+.1f} pt")])
-    return (note("Differences are paired on common random numbers: each run of a variant "
-                 "uses the same random draws as the baseline run with the same index.")
+    return (note("Each variant is run with the same dice rolls as the baseline, run by run, "
+                 "so a difference comes from the variant and not from luck; the whiskers "
+                 "are 95% intervals of the difference.")
             + ctx.add_figure(figure_json(fig), cls="plot-all")
             + '<details class="more"><summary>All differences as a table</summary>'
             + table(["variant", "outcome", "baseline", "variant", "difference", "95% interval"],
