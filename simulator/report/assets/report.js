@@ -144,6 +144,18 @@
     if (note) { note.hidden = false; note.textContent = message; }
   }
 
+  /* Resolves once the first screen of text has been painted: evaluating plotly.js takes
+   * the main thread for a while, and the reader should be reading by then. */
+  function painted() {
+    return new Promise(function (resolve) {
+      if (window.requestAnimationFrame) {
+        requestAnimationFrame(function () { setTimeout(resolve, 0); });
+      } else {
+        setTimeout(resolve, 0);
+      }
+    });
+  }
+
   function gunzip(id) {
     var bin = atob(document.getElementById(id).textContent);
     var bytes = new Uint8Array(bin.length);
@@ -163,7 +175,7 @@
       return;
     }
     var lib = window.Plotly ? Promise.resolve(null) : gunzip("plotly-gz");
-    Promise.all([lib, gunzip("figures-gz")]).then(function (texts) {
+    Promise.all([lib, gunzip("figures-gz"), painted()]).then(function (texts) {
       if (texts[0] !== null) {
         var script = document.createElement("script");
         script.textContent = texts[0];
@@ -205,11 +217,5 @@
   observe();
   apply();
   root.setAttribute("data-ready", "1");
-  // unpack once the first screen of text has been painted: evaluating plotly.js takes
-  // the main thread for a while, and the reader should be reading by then
-  if (window.requestAnimationFrame) {
-    requestAnimationFrame(function () { setTimeout(unpack, 0); });
-  } else {
-    setTimeout(unpack, 0);
-  }
+  unpack();
 })();
