@@ -30,6 +30,11 @@ def quantile_row(p: ParameterSpec) -> tuple[list[float], str]:
     except (ValueError, TypeError, FloatingPointError):
         shown = [float("nan")] * 3
     unit = q.display_unit or ""
+    if q.kind == "rate" and "%" in q.text and all(np.isfinite(shown)):
+        # written as a chance per period ("0.3% to 2% per month"): show it that way, not as
+        # the equivalent hazard −ln(1 − p) the model uses
+        shown = [100 * -float(np.expm1(-v)) for v in shown]
+        unit = f"% {unit}".rstrip() if unit else "%"
     return shown, unit
 
 
@@ -53,7 +58,8 @@ def parameters_section(ctx: Context) -> str:
             rows = []
             for p in sorted(view.model.parameters, key=lambda s: (s.hidden, s.name)):
                 (lo, mid, hi), unit = quantile_row(p)
-                unit_html = f' <span class="muted">{esc(unit)}</span>' if unit else ""
+                unit_html = (f'<span class="muted">{esc(unit)}</span>' if unit.startswith("%")
+                             else f' <span class="muted">{esc(unit)}</span>' if unit else "")
                 cites = " ".join(ctx.evidence_link(source, e) for e in p.evidence)
                 flags = []
                 if p.assumption:
