@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from simulator.report.context import Context, Source
 from simulator.report.figures_outcomes import compact, source_wrap, time_axis
-from simulator.report.html import esc
+from simulator.report.html import esc, plot_text
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -70,7 +72,8 @@ def state_section(ctx: Context) -> str:
                                 hovertemplate="median %{y:.3g}<br>50%: %{customdata[1]:.3g}"
                                               "–%{customdata[2]:.3g}<br>90%: "
                                               "%{customdata[0]:.3g}–%{customdata[3]:.3g}"
-                                              "<extra></extra>")
+                                              "<extra>" + plot_text(view.label) + "</extra>")
+            _baseline_reference(fig, source, spec.name, grid)
             fig.update_xaxes(type="date")
             if np.isfinite(spec.lo) and np.isfinite(spec.hi) and spec.hi > spec.lo:
                 pad = (spec.hi - spec.lo) * 0.03
@@ -82,6 +85,23 @@ def state_section(ctx: Context) -> str:
             out.append(source_wrap(ctx, source.key, source.title,
                                    '<div class="grid2">' + "".join(cards) + "</div>"))
     return "".join(out)
+
+
+def _baseline_reference(fig: Any, source: Source, name: str, grid: np.ndarray) -> None:
+    """Behind each other variant's fan, the baseline's median as a grey dashed line: the
+    comparison is the point, and flipping the selector back and forth is not a comparison."""
+    base = source.baseline
+    hist = source.results.timeline.get(f"hist.{base.variant}.{name}")
+    if hist is None or len(source.views) < 2:
+        return
+    median = compact(hist_quantiles(hist, source.results.timeline[f"edges.{name}"]))[:, 2]
+    for view in source.views:
+        if view is base:
+            continue
+        fig.add_scatter(**time_axis(base, grid), y=median, mode="lines",
+                        name="baseline median", meta=view_meta(view.key),
+                        line={"color": "#7b8794", "width": 1.5, "dash": "dash"},
+                        hovertemplate="baseline median %{y:.3g}<extra></extra>")
 
 
 def _description(source: Source, name: str) -> str:

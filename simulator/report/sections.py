@@ -40,7 +40,8 @@ SECTIONS: tuple[Section, ...] = (
             "The chance that each outcome has happened by a given date, variant by variant.",
             figures_outcomes.time_to_event_section),
     Section("state", "State of the world over time",
-            "Median (line), 50% and 90% bands of each state variable across runs.",
+            "Median (line), 50% and 90% bands of each state variable across runs; for a "
+            "variant, the baseline's median as a grey dashed line.",
             figures_state.state_section, figures_state.has_states),
     Section("paths", "Escalation paths", "How runs move between rungs, step by step.",
             figures_paths.paths_section, figures_ladder.has_ladder),
