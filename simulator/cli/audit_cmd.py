@@ -53,7 +53,8 @@ def audit_command(
             console.print(f"{n.source.upper():<11} {format_key_path(n.path)} = {n.text}\n"
                           f"            {n.role}: {why}", markup=False, soft_wrap=True)
         summary = ", ".join(f"{counts[s]} {s}" for s in SOURCES)
-        console.print(f"{result.scenario.id}: {len(numbers)} numbers — {summary}", markup=False)
+        console.print(f"{result.scenario.id}: {len(numbers)} numbers — {summary}", markup=False,
+                      soft_wrap=True)
         if counts["unsourced"]:
             err_console.print("unsourced numbers: give them `evidence`, or mark them as "
                               "assumptions with a reason (docs/scenario-guide.md, Provenance)",

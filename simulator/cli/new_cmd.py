@@ -16,18 +16,24 @@ SCHEMA_FILE = "scenario.schema.json"
 
 
 def scaffold(name: str, folder: Path) -> Path:
-    """Write ``folder/<name>.yaml`` from the template; refuses to overwrite."""
+    """Write ``folder/<name>.yaml`` and its evidence register ``folder/<name>.evidence.yaml``
+    from the templates; refuses to overwrite either."""
     slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "my_scenario"
     target = folder / f"{slug}.yaml"
-    if target.exists():
-        raise FileExistsError(f"{target} exists; choose another name")
+    register = folder / f"{slug}.evidence.yaml"
+    for path in (target, register):
+        if path.exists():
+            raise FileExistsError(f"{path} exists; choose another name")
     template = resources.files("simulator.data").joinpath("new_scenario.yaml.tmpl").read_text()
     schema = resources.files("simulator.data").joinpath(SCHEMA_FILE)
     schema_path = os.path.relpath(str(schema), start=folder.resolve())
     title = name.replace("_", " ").replace("-", " ").strip().capitalize() or "My scenario"
     text = (template.replace("{id}", slug.replace("_", "-")).replace("{title}", title)
-            .replace("{schema_path}", schema_path))
+            .replace("{schema_path}", schema_path).replace("{register}", register.name))
+    register_text = (resources.files("simulator.data").joinpath("new_register.yaml.tmpl")
+                     .read_text().replace("{id}", slug.replace("_", "-")))
     folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(register, register_text.encode())
     atomic_write_bytes(target, text.encode())
     return target
 
@@ -40,5 +46,6 @@ def new_command(
 ) -> None:
     """Create a commented scenario skeleton that validates; edit it from there."""
     path = scaffold(name, folder)
-    console.print(f"wrote {path}; next: geosim validate {path} && geosim run {path}",
-                  markup=False)
+    register = path.with_name(path.stem + ".evidence.yaml")
+    console.print(f"wrote {path} and its evidence register {register}; next: "
+                  f"geosim validate {path} && geosim run {path}", markup=False)
