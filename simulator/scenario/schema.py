@@ -497,6 +497,14 @@ class Scenario(_Model):
     key_assumptions: tuple[KeyAssumption, ...] = Field(
         default=(), description="Key assumptions the scenario rests on."
     )
+    tuned_to_targets: YamlBool = Field(
+        default=False,
+        description=(
+            "true when parameter ranges were chosen so that headline results land in bands "
+            "set beforehand; the results then restate the analyst's prior with structure "
+            "added, and every outcome's confidence is lowered one step."
+        ),
+    )
     parameters: dict[Name, Parameter] = Field(
         default_factory=dict, description="Uncertain inputs, drawn once per run."
     )
