@@ -9,8 +9,6 @@ import typer
 
 from simulator.cli._common import app, console, err_console, handle_errors, print_json
 from simulator.errors import ScenarioError, format_key_path
-from simulator.scenario.load import read_scenario
-from simulator.scenario.provenance import number_provenance
 
 SOURCES = ("evidence", "assumption", "definition", "unsourced")
 
@@ -25,6 +23,9 @@ def audit_command(
     unsourced_only: bool = typer.Option(False, "--unsourced", help="List unsourced numbers only."),
 ) -> None:
     """List every number in a scenario with its provenance and count the unsourced."""
+    from simulator.scenario.load import read_scenario
+    from simulator.scenario.provenance import number_provenance
+
     result = read_scenario(scenario)
     if result.scenario is None:
         raise ScenarioError(result.diagnostics)

@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from simulator.cli._common import app, console, handle_errors
-from simulator.runner.store import atomic_write_bytes
 
 SCHEMA_FILE = "scenario.schema.json"
 
@@ -33,8 +32,12 @@ def scaffold(name: str, folder: Path) -> Path:
     register_text = (resources.files("simulator.data").joinpath("new_register.yaml.tmpl")
                      .read_text().replace("{id}", slug.replace("_", "-")))
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(register, register_text.encode())
-    atomic_write_bytes(target, text.encode())
+    # "x" creates each file only if it is still absent: a file that appeared since the
+    # check above is never replaced
+    with open(register, "x", encoding="utf-8") as handle:
+        handle.write(register_text)
+    with open(target, "x", encoding="utf-8") as handle:
+        handle.write(text)
     return target
 
 
