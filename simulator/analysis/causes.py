@@ -5,12 +5,14 @@ Read from the scenario's structure, not from the runs. An option *touches* a con
 ``count()``, or names a state variable (or the ladder variable) that one of the option's
 effects changes. An option's *reach* is itself plus every option its triggers can start,
 transitively. An option X *leads to* outcome O when an option it triggers (directly or
-not) touches O. X is a shared cause of (indicator I, outcome O) when it touches I and
-leads to O, and I does not name X itself: an event X can make I seen at once, as a side
-effect, and bring O later, so a sighting of I made by that event is a consequence of X,
-not a warning of O. (An indicator that names X — `fired(x)` — observes the cause itself,
-which is a genuine warning.) (When X touches both at once,
-O comes at the moment of the sighting, which never counts as a warning anyway.)
+not) touches O. X is a shared cause of (indicator I, outcome O) when it touches I, I does
+not name X itself, and X leads to O or is triggered (directly or not) by an option that
+does. An event X can then make I seen at once, as a side effect, while it — or the event
+that triggered it — brings O later: a sighting of I made by that event is a consequence,
+not a warning of O. The set is over-inclusive (a curb triggered for another reason is
+set aside too), which errs on the side of not crediting an indicator. An indicator that
+names X (`fired(x)`) observes the cause itself, which is a genuine warning; and when X
+touches both at once, O comes at the moment of the sighting, which never counts anyway.
 """
 
 from __future__ import annotations
@@ -94,5 +96,9 @@ def shared_causes(scenario: Scenario, indicator_when: str, outcome_when: str) ->
     outcome later, sorted. An option the indicator names itself (``fired(x)``) is not
     among them: seeing that event *is* seeing the cause, a genuine warning."""
     named = set(_CALL.findall(indicator_when))
-    return sorted((touching(scenario, indicator_when) - named)
-                  & leading_to(scenario, outcome_when))
+    leaders = leading_to(scenario, outcome_when)
+    reached = reach(scenario)
+    # the leaders and what they trigger: a curb triggered by a strike that also brings a
+    # backlash makes its sightings consequences of that strike too
+    candidates = leaders.union(*(reached[ref] for ref in leaders))
+    return sorted((touching(scenario, indicator_when) - named) & candidates)
