@@ -422,7 +422,7 @@ def check_document(doc: YamlDocument, path: Path, sha256: str,
             hint=f"put the register at {EVIDENCE_REGISTER} in this folder or a parent, or "
                  "name it with `evidence_register:`"))
     diagnostics += provenance_diagnostics(scenario, doc.file, doc.position)
-    diagnostics.sort(key=lambda d: (d.line, d.column, d.message))
+    diagnostics.sort(key=lambda d: (d.line, d.column, d.severity != "error", d.message))
     return ScenarioFile(str(path), sha256, scenario, diagnostics, claims)
 
 

@@ -22,7 +22,9 @@ Where provenance is looked up: a parameter, state variable or correlation carrie
 ``effects``, ``triggers``, a variable or parameter name, an ``actor.option``, or ``all``)
 to an entry. An entry is a list of claim ids or a sentence giving the assumption's reason.
 The most specific key wins; an option marked ``assumption: true`` with a ``note`` makes
-its remaining numbers assumptions.
+its remaining numbers assumptions. Finally, a scenario-level ``provenance:`` table maps
+dotted key paths (``actors.us.options.strike``) to entries and covers every number under
+a path that is still unsourced (the longest matching path wins).
 """
 
 from __future__ import annotations
@@ -178,8 +180,47 @@ def _variant_numbers(scenario: Scenario) -> Iterator[NumberProvenance]:
                                  element)
 
 
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _from_table(scenario: Scenario, n: NumberProvenance) -> NumberProvenance:
+    """An unsourced number takes the scenario-level ``provenance`` entry of the longest
+    key path that contains it."""
+    if n.source != "unsourced" or not scenario.provenance:
+        return n
+    for end in range(len(n.path), 0, -1):
+        entry = scenario.provenance.get(_dotted(n.path[:end]))
+        if entry is not None:
+            source, ids, reason = _spec(entry)
+            return NumberProvenance(n.path, n.text, n.role, source, ids, reason, n.element)
+    return n
+
+
+def table_keys_unused(scenario: Scenario) -> list[str]:
+    """Keys of the scenario-level ``provenance`` table that name nothing in the scenario
+    (usually a typo); a key naming a part without numbers is fine."""
+    data = scenario.model_dump(by_alias=True, exclude={"provenance"})
+    missing = []
+    for key in scenario.provenance:
+        node: Any = data
+        for part in key.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list | tuple) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                missing.append(key)
+                break
+    return missing
+
+
 def number_provenance(scenario: Scenario) -> list[NumberProvenance]:
     """Every number of the scenario with its provenance, in file order of the sections."""
+    return [_from_table(scenario, n) for n in _numbers(scenario)]
+
+
+def _numbers(scenario: Scenario) -> list[NumberProvenance]:
     out: list[NumberProvenance] = []
     for name, p in scenario.parameters.items():
         out.append(_entry(("parameters", name, "value"), p.value, "parameter",
@@ -261,6 +302,7 @@ def cited_in_provenance(scenario: Scenario) -> list[tuple[KeyPath, str]]:
             walk(("actors", actor_id, "options", option_id, "provenance"), option.provenance)
     for name, variant in scenario.variants.items():
         walk(("variants", name, "provenance"), variant.provenance)
+    walk(("provenance",), scenario.provenance)
     for name, s in scenario.state.items():
         cited.extend((("state", name, "evidence", j), e) for j, e in enumerate(s.evidence))
     for i, c in enumerate(scenario.correlations):
@@ -300,6 +342,13 @@ def provenance_diagnostics(scenario: Scenario, file: str,
             f"{listed}{more}", file=file, line=line, column=col, path=first.path,
             expected="evidence or a stated assumption for every number",
             found="no provenance", hint=hint, severity="warning"))
+    for key in table_keys_unused(scenario):
+        line, col = position(("provenance", key))
+        out.append(Diagnostic(
+            f"provenance key `{key}` names nothing in this scenario", file=file, line=line, column=col,
+            path=("provenance", key), expected="the dotted key path of a number or of "
+            "the part holding it, e.g. `actors.us.options.strike`", found=f"`{key}`",
+            hint="check the spelling, or remove the key", severity="warning"))
     for element, written, matching in provenance_keys(scenario):
         for key in sorted(written - matching):
             line, col = position((*element, "provenance", key))

@@ -497,6 +497,16 @@ class Scenario(_Model):
     key_assumptions: tuple[KeyAssumption, ...] = Field(
         default=(), description="Key assumptions the scenario rests on."
     )
+    provenance: dict[Annotated[str, StringConstraints(
+        pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=300)], ProvenanceSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Provenance kept in one table: a dotted key path (`actors.us.options.strike`, "
+            "`state.cooperation`, `actors.us.options.strike.rate`) to claim ids or a "
+            "sentence giving the assumption's reason. It covers every number under that "
+            "path that has no provenance of its own; the longest matching path wins."
+        ),
+    )
     tuned_to_targets: YamlBool = Field(
         default=False,
         description=(

@@ -180,3 +180,22 @@ def test_validate_strict_and_audit_cli(tmp_path: Path) -> None:
     assert {e["path"] for e in report["entries"] if e["source"] == "unsourced"} == {
         "actors.us.decides.every", "actors.us.decides.idle_weight"}
     assert runner.invoke(app, ["audit", str(bad), "--strict"]).exit_code == 1
+
+
+def test_scenario_level_table(tmp_path: Path) -> None:
+    """A `provenance:` table at the top level covers unsourced numbers under a key path;
+    the longest path wins, numbers with their own provenance keep it, typos are flagged."""
+    text = SOURCED.replace("    provenance: Assumed; a monthly cycle.\n", "") + (
+        "provenance:\n"
+        "  actors: Table entry for the actors.\n"
+        "  actors.us.decides.idle_weight: [fact-b]\n"
+        "  actors.us.option.nope: A typo.\n")
+    result = read_scenario(write(tmp_path, text))
+    assert result.scenario is not None
+    numbers = {".".join(map(str, n.path)): n for n in number_provenance(result.scenario)}
+    assert numbers["actors.us.decides.every"].reason == "Table entry for the actors."
+    assert numbers["actors.us.decides.idle_weight"].evidence == ("fact-b",)
+    assert numbers["actors.us.options.surveil.weight"].evidence == ("fact-a",)  # its own
+    warnings = [d for d in result.diagnostics if d.severity == "warning"]
+    assert [d.message for d in warnings] == [
+        "provenance key `actors.us.option.nope` names nothing in this scenario"]
