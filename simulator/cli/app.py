@@ -6,9 +6,12 @@ import signal
 
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
     audit_cmd,
+    freeze_cmd,
     new_cmd,
     run_cmd,
     schema_cmd,
+    score_cmd,
+    track_cmd,
     validate_cmd,
 )
 from simulator.cli._common import Terminated, app

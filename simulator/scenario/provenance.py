@@ -345,7 +345,8 @@ def provenance_diagnostics(scenario: Scenario, file: str,
     for key in table_keys_unused(scenario):
         line, col = position(("provenance", key))
         out.append(Diagnostic(
-            f"provenance key `{key}` names nothing in this scenario", file=file, line=line, column=col,
+            f"provenance key `{key}` names nothing in this scenario", file=file, line=line,
+            column=col,
             path=("provenance", key), expected="the dotted key path of a number or of "
             "the part holding it, e.g. `actors.us.options.strike`", found=f"`{key}`",
             hint="check the spelling, or remove the key", severity="warning"))
