@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from simulator.errors import RunError
@@ -140,33 +140,49 @@ class DaskExecutor:
 
     # ------------------------------------------------------------------ protocol
 
-    def map_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
-        """Submit at most ``in_flight_per_worker × workers`` tasks at a time."""
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Submit at most ``in_flight_per_worker × workers`` tasks at a time.
+
+        Tasks are taken from the (lazy) iterable only as slots free up.
+        """
+        from simulator.runner.executors import task_failure
+
         as_completed = self._distributed.as_completed
         limit = self.workers * self._in_flight_per_worker
-        queue = list(tasks)
-        queue.reverse()
-        if not queue:
+        queue = iter(tasks)
+        first = [task for _, task in zip(range(limit), queue, strict=False)]
+        if not first:
             return
         pending: dict[str, Any] = {}
+        owners: dict[str, Any] = {}
 
-        def submit() -> Any:
-            task = queue.pop()
+        def submit(task: Any) -> Any:
             future = self.client.submit(fn, task, key=task_key(fn, task), pure=True,
                                         retries=0)
             pending[future.key] = future
+            owners[future.key] = task
             return future
 
         # the client's own loop: another Client in this process (a notebook's) may be the default
-        completed = as_completed([submit() for _ in range(min(limit, len(queue)))],
-                                 loop=self.client.loop)
+        completed = as_completed([submit(task) for task in first], loop=self.client.loop)
         try:
             for future in completed:
-                result = future.result()
+                task = owners.pop(future.key, None)
+                try:
+                    result = future.result()
+                except Exception as exc:
+                    killed = getattr(self._distributed, "KilledWorker", ())
+                    failure = task_failure(task, RunError(
+                        f"Dask workers died running this chunk ({exc})") if isinstance(
+                        exc, killed) else exc)
+                    if failure is exc:
+                        raise
+                    raise failure from exc
                 pending.pop(future.key, None)
                 future.release()
-                if queue:
-                    completed.add(submit())
+                following = next(queue, None)
+                if following is not None:
+                    completed.add(submit(following))
                 yield result
         finally:
             for future in pending.values():
