@@ -16,9 +16,9 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import click
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
 from simulator.errors import INTERNAL_ERROR_EXIT, GeosimError, GeosimWarning, ScenarioError
 
@@ -81,7 +81,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (click.exceptions.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, TyperException):
             raise  # typer's own exits and option errors (exit code 2)
         except ScenarioError as exc:
             if State.debug:

@@ -18,6 +18,7 @@ and never a file inside a results directory.
 from __future__ import annotations
 
 import json
+import os
 import re
 import stat
 from datetime import UTC, datetime
@@ -70,9 +71,12 @@ def write_marker(folder: Path) -> None:
     """Claim ``folder`` (which must be new or empty) as a geosim results directory."""
     payload = {"tool": "geosim", "kind": "results", "format": FORMAT, "created": now_text()}
     path = folder / MARKER
-    try:
-        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    tmp = folder / f"{TMP_PREFIX}{os.getpid()}-{MARKER}"
+    try:  # atomically: a reader sees no marker or a whole one
+        tmp.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise ResultsError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
