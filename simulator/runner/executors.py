@@ -133,11 +133,15 @@ class ProcessExecutor:
             self._pool = None
 
 
+def check_executor_name(kind: str) -> None:
+    if kind not in EXECUTORS:
+        raise UsageError(f"unknown executor {kind!r}; choose serial, process or dask")
+
+
 def make_executor(kind: str = "process", *, workers: int | None = None,
                   scheduler: str | None = None) -> Executor:
     """An executor by name: ``serial``, ``process`` or ``dask`` (needs ``geosim[dask]``)."""
-    if kind not in EXECUTORS:
-        raise UsageError(f"unknown executor {kind!r}; choose serial, process or dask")
+    check_executor_name(kind)
     if scheduler is not None or kind == "dask":
         from simulator.runner.dask_executor import DaskExecutor
 

@@ -31,7 +31,7 @@ from simulator.results.integrity import CHECKED_FILES, file_record, overall_dige
 from simulator.results.ownership import FORMAT, expand_out
 from simulator.results.results import Results
 from simulator.results.summary import max_half_width, summarise
-from simulator.runner.executors import Executor, make_executor
+from simulator.runner.executors import Executor, check_executor_name, make_executor
 from simulator.runner.store import ResultsStore, _atomic_with, atomic_write_json
 from simulator.runner.tasks import ChunkTask, run_task
 from simulator.scenario.load import read_scenario
@@ -153,6 +153,8 @@ def run(
     size, so the number of runs does not depend on the workers or the executor.
     """
     check_counts(runs, precision, max_runs, chunk_size)
+    if isinstance(executor, str):
+        check_executor_name(executor)
     scen, path, sha = resolve_scenario(scenario)
     names = resolve_variants(scen, variants)
     models = {v: compile_model(scen, v) for v in names}
