@@ -63,6 +63,44 @@ def task_key(fn: Callable[[Any], Any], task: Any) -> str:
     return f"geosim-task-{tokenize(name, task)}"
 
 
+def _probe_scheduler(address: str, timeout: str) -> None:
+    """Ask ``address`` who it is, within ``timeout``: a service that is not a Dask
+    scheduler (or one that never answers) fails here instead of hanging the client."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dask.utils import parse_timedelta
+    from distributed.comm import connect
+
+    seconds = float(parse_timedelta(timeout))
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(identity(), seconds)
+
+    pool = ThreadPoolExecutor(1)  # its own event loop: the caller may be running one
+    try:
+        answer = pool.submit(asyncio.run, bounded()).result(timeout=seconds + 5)
+    except TimeoutError:
+        raise RunError(f"the Dask scheduler at {address} did not answer within "
+                       f"{seconds:g} s; is it a Dask scheduler?") from None
+    except Exception as exc:
+        raise RunError(f"cannot connect to the Dask scheduler at {address}: "
+                       f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise RunError(f"{address} answered, but not as a Dask scheduler; check the "
+                       "address and port")
+
+
 class DaskExecutor:
     """Runs tasks on a Dask cluster and yields results as they complete.
 
@@ -96,6 +134,7 @@ class DaskExecutor:
                                f"{type(exc).__name__}: {exc}") from exc
             self.workers = n
         else:
+            _probe_scheduler(scheduler, connect_timeout)
             try:
                 self.client = distributed.Client(scheduler, timeout=connect_timeout)
             except Exception as exc:

@@ -213,6 +213,14 @@ def test_a_really_full_disk_is_a_clear_error(mini_path: Path, tmp_path: Path) ->
     assert "internal error" not in proc.stderr
 
 
+def test_validate_refuses_a_fifo_instead_of_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    outcome = runner.invoke(app, ["validate", str(fifo)])
+    assert outcome.exit_code == 1
+    assert "not a regular file" in outcome.output
+
+
 # ------------------------------------------------------------------ the error boundary
 
 
