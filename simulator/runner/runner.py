@@ -34,6 +34,7 @@ from simulator.results.summary import max_half_width, summarise
 from simulator.runner.executors import Executor, check_executor_name, make_executor
 from simulator.runner.store import ResultsStore, _atomic_with, atomic_write_json
 from simulator.runner.tasks import ChunkTask, run_task
+from simulator.scenario.limits import limit_diagnostics
 from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 
@@ -88,6 +89,9 @@ def _version() -> str:
 def resolve_scenario(scenario: str | Path | Scenario) -> tuple[Scenario, str, str]:
     """(scenario, path or '', SHA-256 of the file or of the scenario's JSON)."""
     if isinstance(scenario, Scenario):
+        beyond = limit_diagnostics(scenario)
+        if beyond:
+            raise ScenarioError(beyond)
         digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
         return scenario, "", digest
     loaded = read_scenario(scenario)

@@ -213,6 +213,27 @@ def test_a_really_full_disk_is_a_clear_error(mini_path: Path, tmp_path: Path) ->
     assert "internal error" not in proc.stderr
 
 
+@pytest.mark.parametrize(("old", "new", "where"), [
+    ("horizon: 1 year", "horizon: 1000000000 years", "error at `horizon`: the horizon is"),
+    ("decides: {every: 1 month", "decides: {every: 0.001 days",
+     "error at `actors.us.decides.every`: `us` would decide"),
+])
+def test_scenarios_beyond_the_size_limits_are_located_errors(
+        mini_path: Path, tmp_path: Path, old: str, new: str, where: str) -> None:
+    text = mini_path.read_text()
+    assert old in text
+    mini_path.write_text(text.replace(old, new))
+    line = next(i for i, t in enumerate(mini_path.read_text().splitlines(), 1) if new in t)
+    checked = runner.invoke(app, ["validate", str(mini_path)])
+    assert checked.exit_code == 1
+    assert f"{mini_path}:{line}:" in checked.output
+    assert where in checked.output
+    ran = _run(mini_path, tmp_path / "r")
+    assert ran.exit_code == 1
+    assert where in ran.output
+    assert not (tmp_path / "r").exists()
+
+
 def test_validate_refuses_a_fifo_instead_of_hanging(tmp_path: Path) -> None:
     fifo = tmp_path / "scenario.yaml"
     os.mkfifo(fifo)
