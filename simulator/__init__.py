@@ -14,6 +14,8 @@ from simulator.errors import (
     ResultsError,
     RunError,
     ScenarioError,
+    TextError,
+    UsageError,
 )
 from simulator.model.compile import compile_model
 from simulator.results.results import Results
@@ -31,6 +33,8 @@ __all__ = [
     "RunError",
     "Scenario",
     "ScenarioError",
+    "TextError",
+    "UsageError",
     "__version__",
     "compile_model",
     "load_scenario",
