@@ -47,6 +47,8 @@ SCHEDULER_OPTION = typer.Option(None, "--scheduler",
 
 class State:
     debug = False
+    # set once an interrupt has been reported, so the entry point does not repeat it
+    interrupt_reported = False
 
 
 class Terminated(KeyboardInterrupt):
@@ -95,6 +97,7 @@ def handle_errors(fn: F) -> F:
             err_console.print(f"error: {exc}", markup=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:
+            State.interrupt_reported = True
             err_console.print("interrupted; completed chunks are kept — run the same command "
                               "again to resume", markup=False)
             raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -25,9 +25,9 @@ from simulator.cli._tables import headline_table
 from simulator.cli.validate_cmd import scenario_files
 from simulator.errors import GeosimError, ResultsError, ScenarioError
 from simulator.results.ownership import expand_out, guard_output_file
-from simulator.results.results import Results
-from simulator.runner.runner import run
-from simulator.runner.store import atomic_write_json
+
+if TYPE_CHECKING:
+    from simulator.results.results import Results
 
 BATCH_INDEX_FORMAT = 1
 
@@ -78,6 +78,8 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Simulate one scenario; print the headline table; write results (and a report)."""
+    from simulator.runner.runner import run
+
     out = expand_out(out or Path("results") / scenario.stem)
     if report is not None:
         report = guard_output_file(report, kind="report", force=force)
@@ -157,6 +159,9 @@ def batch_command(
             return
     if not paths:
         raise typer.BadParameter("give scenario files or folders (or --sweep SPEC.yaml)")
+    from simulator.runner.runner import run
+    from simulator.runner.store import atomic_write_json
+
     files = scenario_files(paths)
     names = output_names(files)
     index: list[dict[str, Any]] = []
