@@ -36,6 +36,18 @@ def overall_digest(variant_digests: dict[str, str]) -> str:
                           .encode()).hexdigest()
 
 
+def _digest_bytes(column: Any) -> bytes | memoryview:
+    """The run digests of a column, concatenated (16 bytes each, in row order)."""
+    import pyarrow as pa
+
+    array = column.combine_chunks()
+    if pa.types.is_fixed_size_binary(array.type) and array.null_count == 0:
+        width = array.type.byte_width  # one contiguous buffer: no per-row Python objects
+        return memoryview(array.buffers()[1])[array.offset * width:
+                                              (array.offset + len(array)) * width]
+    return b"".join(array.to_pylist())
+
+
 def table_digests(runs_path: Path, variants: list[str]) -> tuple[dict[str, str], dict[str, int]]:
     """Per variant: the SHA-256 of its run digests in table order, and its row count.
 
@@ -58,7 +70,7 @@ def table_digests(runs_path: Path, variants: list[str]) -> tuple[dict[str, str],
                 raise ResultsError(f"{runs_path} holds rows of an unexpected variant "
                                    f"({', '.join(map(str, names))}); it does not belong to "
                                    "these results")
-            hashes[names[0]].update(b"".join(table.column("digest").to_pylist()))
+            hashes[names[0]].update(_digest_bytes(table.column("digest")))
             rows[names[0]] += table.num_rows
     except (OSError, pa.ArrowException, KeyError) as exc:
         raise ResultsError(f"{runs_path} is damaged or unreadable "
