@@ -37,6 +37,7 @@ OWNED_FILES = frozenset({"manifest.json", "runs.parquet", "summary.json", "timel
 CHUNK_NAME = re.compile(r"^.+_\d{10}_\d{10}\.(parquet|npz|json|chunk\.json)$")
 REPORT_GENERATOR = '<meta name="generator" content="geosim">'
 INDEX_TOOLS = frozenset({"geosim-batch", "geosim-sweep"})
+SCORE_SUFFIX, SCORE_MARKER = ".score.json", "geosim_score"  # forecast scores saved here
 LIST_AT_MOST = 8  # files named in a refusal; the rest are counted
 
 
@@ -93,11 +94,24 @@ def looks_like_results(folder: Path) -> bool:
         folder / "run.json").is_file() and (folder / "chunks").is_dir())
 
 
+def is_geosim_score(path: Path) -> bool:
+    """A forecast score geosim saved with the results it scores (marked inside)."""
+    if not path.name.endswith(SCORE_SUFFIX) or not path.is_file() or path.is_symlink():
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get(SCORE_MARKER) == 1
+
+
 def foreign_files(folder: Path) -> list[Path]:
     """Files and folders in a results directory that geosim did not write."""
     found: list[Path] = []
     for entry in sorted(folder.iterdir()):
         if entry.name in OWNED_FILES and entry.is_file() and not entry.is_symlink():
+            continue
+        if is_geosim_score(entry):
             continue
         if entry.name.startswith(TMP_PREFIX) and entry.is_file():
             continue

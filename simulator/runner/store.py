@@ -52,6 +52,7 @@ from simulator.results.ownership import (
     SET_ASIDE,
     TMP_PREFIX,
     foreign_files,
+    is_geosim_score,
     looks_like_results,
     name_some,
     read_marker,
@@ -276,6 +277,9 @@ class ResultsStore:
                                "or not — move them elsewhere, then run again")
         for name in sorted(OWNED_FILES - {MARKER, LOCK}):
             (self.root / name).unlink(missing_ok=True)
+        for path in self.root.iterdir():
+            if is_geosim_score(path):  # scores of the results being replaced are stale
+                path.unlink()
         self._remove_chunks()
 
     def _remove_chunks(self) -> None:

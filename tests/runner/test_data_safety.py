@@ -89,8 +89,11 @@ def test_force_on_marked_results_refuses_and_lists_files_geosim_did_not_write(
     assert "never deletes" in str(caught.value)
     assert _tree(out) == before
     (out / "my_notes.md").unlink()
+    score = out / "f1.score.json"  # a forecast score geosim saved with these results
+    score.write_text(json.dumps({"geosim_score": 1, "forecast": "f1"}))
     again = _run(mini_path, out, force=True)
     assert again.digest == first.digest
+    assert not score.exists()  # stale with the results it scored
 
 
 def test_results_and_temporaries_are_marked_and_named_apart(mini_path: Path,
