@@ -90,8 +90,19 @@ def looks_like_results(folder: Path) -> bool:
 
     Used only to *refuse* writing there (so a name is enough), never to delete.
     """
-    return is_owned(folder) or (folder / "manifest.json").is_file() or ((
-        folder / "run.json").is_file() and (folder / "chunks").is_dir())
+    return is_owned(folder) or _geosim_manifest(folder / "manifest.json") or (
+        (folder / "run.json").is_file() and (folder / "chunks").is_dir())
+
+
+def _geosim_manifest(path: Path) -> bool:
+    """A ``manifest.json`` written by geosim (other tools use the name too)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "geosim"
 
 
 def is_geosim_score(path: Path) -> bool:
