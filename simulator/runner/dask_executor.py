@@ -123,9 +123,10 @@ class DaskExecutor:
         if scheduler is None:
             n = workers or os.cpu_count() or 1
             try:
+                # dashboard on any free port: the default 8787 warns when it is taken
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR,
+                    dashboard_address=":0", silence_logs=logging.ERROR,
                     scheduler_kwargs={"allowed_failures": allowed_failures})
                 self.client: Any = distributed.Client(self._cluster)
             except Exception as exc:
