@@ -10,6 +10,7 @@ from simulator.cli import (  # noqa: F401  (importing registers the commands)
     run_cmd,
     schema_cmd,
     validate_cmd,
+    whatif_cmd,
 )
 from simulator.cli._common import Terminated, app
 

@@ -56,11 +56,14 @@ def test_teaching_scenario_has_its_own_complete_register(name: str) -> None:
     for claim_id, claim in claims.items():
         assert claim["source"] in sources, claim_id
         assert claim["kind"] in KINDS, claim_id
-        assert claim["actors"] and claim["text"].strip(), claim_id
+        assert claim["actors"], claim_id
+        assert claim["text"].strip(), claim_id
         if claim["kind"] == "historical-analogue":
-            assert str(claim.get("date", "")).strip() and claim.get("shows"), claim_id
+            assert str(claim.get("date", "")).strip(), claim_id
+            assert claim.get("shows"), claim_id
     # variants for the main choices, scoreable outcomes and observable signposts
     assert len(scenario.variants) >= 4
     assert len(scenario.indicators) >= 5
     for outcome_id, outcome in scenario.outcomes.items():
-        assert "by " in outcome.resolution and "Does not count" in outcome.resolution, outcome_id
+        assert "by " in outcome.resolution, outcome_id  # by when
+        assert "Does not count" in outcome.resolution, outcome_id
