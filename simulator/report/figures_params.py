@@ -159,8 +159,15 @@ def evidence_section(ctx: Context) -> str:
 # ------------------------------------------------------------------ about and reproducibility
 
 
+READING_GUIDE = (
+    '<p class="note">New to these reports? geosim\'s documentation explains how to read '
+    "one (<code>docs/reading-the-report.md</code>) and the words it uses, such as hazard, "
+    "ICD 203 words, confidence, common random numbers, signpost, likelihood ratio and "
+    "sensitivity index (<code>docs/glossary.md</code>).</p>")
+
+
 def about_section(ctx: Context) -> str:
-    out = []
+    out = [READING_GUIDE]
     for source in ctx.sources:
         scen = source.results.scenario
         parts = []

@@ -42,6 +42,7 @@ def test_teaching_scenario_runs_and_reports(tmp_path: Path, name: str) -> None:
     text = html.read_text(encoding="utf-8")
     assert text.lstrip().lower().startswith("<!doctype html")
     assert scenario.outcomes[sorted(scenario.outcomes)[0]].label.split()[0] in text
+    assert "docs/reading-the-report.md" in text  # the report points to the reading guide
 
 
 @pytest.mark.parametrize("name", TEACHING)
@@ -67,3 +68,15 @@ def test_teaching_scenario_has_its_own_complete_register(name: str) -> None:
     for outcome_id, outcome in scenario.outcomes.items():
         assert "by " in outcome.resolution, outcome_id  # by when
         assert "Does not count" in outcome.resolution, outcome_id
+
+
+GLOSSARY_TERMS = ("Hazard", "ICD 203 words", "Confidence", "Common random numbers",
+                  "Indicator (signpost)", "Likelihood ratio", "Sensitivity index")
+
+
+def test_glossary_defines_the_report_words() -> None:
+    glossary = (ROOT / "docs" / "glossary.md").read_text(encoding="utf-8")
+    for term in GLOSSARY_TERMS:
+        assert f"**{term}" in glossary, term
+    guide = (ROOT / "docs" / "reading-the-report.md").read_text(encoding="utf-8")
+    assert "(glossary.md)" in guide
