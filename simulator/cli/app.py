@@ -6,6 +6,7 @@ import signal
 
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
     audit_cmd,
+    explain_cmd,
     new_cmd,
     run_cmd,
     schema_cmd,
