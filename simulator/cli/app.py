@@ -7,9 +7,12 @@ import signal
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
     audit_cmd,
     explain_cmd,
+    freeze_cmd,
     new_cmd,
     run_cmd,
     schema_cmd,
+    score_cmd,
+    track_cmd,
     validate_cmd,
     whatif_cmd,
 )

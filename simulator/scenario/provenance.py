@@ -52,6 +52,9 @@ _UNIT_WORDS = frozenset({
 })
 
 
+_DEFAULTS = {"idle_weight": "0", "after": "0 days", "chance": "1"}
+
+
 @dataclass(frozen=True)
 class NumberProvenance:
     """One number of a scenario and where it comes from."""
@@ -125,7 +128,9 @@ def _option_numbers(scenario: Scenario) -> Iterator[NumberProvenance]:
         if actor.decides is not None:
             for field, role in (("every", "cadence"), ("idle_weight", "weight")):
                 text = str(getattr(actor.decides, field))
-                if (field == "every" or "idle_weight" in actor.decides.model_fields_set) \
+                # the default idle weight (0) is not a claim; compared by value, so a
+                # scenario stored with its defaults written out counts the same
+                if (field == "every" or text != _DEFAULTS["idle_weight"]) \
                         and carries_number(text):
                     yield _entry((*base, "decides", field), text, role,
                                  _lookup(actor.provenance, [field]) or unsourced, base)
@@ -152,7 +157,7 @@ def _option_numbers(scenario: Scenario) -> Iterator[NumberProvenance]:
                                          or fallback, element)
                 elif isinstance(effect, TriggerEffect):
                     for field, role in (("after", "delay"), ("chance", "chance")):
-                        if field not in effect.model_fields_set:
+                        if str(getattr(effect, field)) == _DEFAULTS[field]:
                             continue  # the default (no delay, certain) is not a claim
                         text = str(getattr(effect, field))
                         if carries_number(text):
@@ -345,7 +350,8 @@ def provenance_diagnostics(scenario: Scenario, file: str,
     for key in table_keys_unused(scenario):
         line, col = position(("provenance", key))
         out.append(Diagnostic(
-            f"provenance key `{key}` names nothing in this scenario", file=file, line=line, column=col,
+            f"provenance key `{key}` names nothing in this scenario", file=file, line=line,
+            column=col,
             path=("provenance", key), expected="the dotted key path of a number or of "
             "the part holding it, e.g. `actors.us.options.strike`", found=f"`{key}`",
             hint="check the spelling, or remove the key", severity="warning"))

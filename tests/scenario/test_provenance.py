@@ -199,3 +199,17 @@ def test_scenario_level_table(tmp_path: Path) -> None:
     warnings = [d for d in result.diagnostics if d.severity == "warning"]
     assert [d.message for d in warnings] == [
         "provenance key `actors.us.option.nope` names nothing in this scenario"]
+
+
+def test_stored_scenario_counts_the_same_numbers(tmp_path: Path) -> None:
+    """Results store the scenario with its defaults written out (`after: 0 days`,
+    `chance: 1`); defaults are not claims, so the count must not change."""
+    from simulator.scenario.schema import Scenario
+
+    result = read_scenario(write(tmp_path, SOURCED.replace(
+        "          - trigger: mx.backlash\n            after: 2 to 6 weeks\n",
+        "          - trigger: mx.backlash\n")))
+    assert result.scenario is not None
+    stored = Scenario.model_validate(result.scenario.model_dump(by_alias=True))
+    assert [n.to_dict() for n in number_provenance(stored)] == [
+        n.to_dict() for n in number_provenance(result.scenario)]
