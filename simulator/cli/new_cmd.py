@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from simulator.cli._common import app, console, handle_errors
+from simulator.errors import UsageError
 
 SCHEMA_FILE = "scenario.schema.json"
 
@@ -22,7 +23,7 @@ def scaffold(name: str, folder: Path) -> Path:
     register = folder / f"{slug}.evidence.yaml"
     for path in (target, register):
         if path.exists():
-            raise FileExistsError(f"{path} exists; choose another name")
+            raise UsageError(f"{path} exists; choose another name")
     template = resources.files("simulator.data").joinpath("new_scenario.yaml.tmpl").read_text()
     schema = resources.files("simulator.data").joinpath(SCHEMA_FILE)
     schema_path = os.path.relpath(str(schema), start=folder.resolve())
@@ -31,13 +32,20 @@ def scaffold(name: str, folder: Path) -> Path:
             .replace("{schema_path}", schema_path).replace("{register}", register.name))
     register_text = (resources.files("simulator.data").joinpath("new_register.yaml.tmpl")
                      .read_text().replace("{id}", slug.replace("_", "-")))
-    folder.mkdir(parents=True, exist_ok=True)
-    # "x" creates each file only if it is still absent: a file that appeared since the
-    # check above is never replaced
-    with open(register, "x", encoding="utf-8") as handle:
-        handle.write(register_text)
-    with open(target, "x", encoding="utf-8") as handle:
-        handle.write(text)
+    current = register
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # "x" creates each file only if it is still absent: a file that appeared since the
+        # check above is never replaced
+        with open(register, "x", encoding="utf-8") as handle:
+            handle.write(register_text)
+        current = target
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{current} exists; choose another name") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {current}: {exc.strerror or exc}") from exc
     return target
 
 

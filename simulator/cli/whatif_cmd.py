@@ -65,6 +65,11 @@ def what_if_command(
     from simulator.runner.runner import run
     from simulator.scenario.load import read_scenario
 
+    from simulator.results.ownership import expand_out, guard_output_file
+
+    if report is not None:  # refused before any run: never overwrite a file geosim did not write
+        report = guard_output_file(report, kind="report", force=force)
+    out = expand_out(out) if out is not None else None
     loaded = read_scenario(scenario)
     if not loaded.ok or loaded.scenario is None:
         raise ScenarioError(loaded.diagnostics)
