@@ -91,3 +91,21 @@ def test_cli_prints_the_story_and_reports_bad_input(results: Results) -> None:
     missing = runner.invoke(app, ["explain", str(results.path), "--run", str(RUNS + 5)])
     assert missing.exit_code == 1
     assert "not in the results" in missing.output
+
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_explain_works_on_every_scenario(tmp_path: Path, path: Path) -> None:
+    out = tmp_path / "results"
+    ran = CliRunner().invoke(app, ["run", str(path), "-n", "4", "--executor", "serial",
+                                   "-o", str(out), "--quiet"])
+    assert ran.exit_code == 0, ran.output
+    results = Results(out)
+    for run in range(4):
+        report = explain(results, "baseline", run)
+        assert report["reproduced"], (path.name, run)
+        for e in report["events"]:  # every link points at an earlier event of the run
+            if e["by_i"] is not None:
+                assert e["by_i"] < e["i"], (path.name, run, e["text"])
