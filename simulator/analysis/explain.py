@@ -127,6 +127,25 @@ def causal_links(scenario: Scenario, variant: str, events: list[dict[str, Any]]
     return rows
 
 
+def why_texts(model: Model, as_of: Any, events: list[dict[str, Any]],
+              links: list[dict[str, Any]], *, triggered: bool = True) -> dict[int, str]:
+    """Event index → "triggered by X (day 12)", "enabled by ..." or "rate changed by ...
+    via tension 0.40→0.50", for the events that have a link (``triggered=False`` leaves
+    out trigger links, for text that already names the trigger)."""
+    out: dict[int, str] = {}
+    for row in links:
+        if row["link"] is None or (row["link"] == "triggered" and not triggered):
+            continue
+        by_day, _ = day_and_date(as_of, events[row["by_i"]]["t"])
+        via = ", ".join(f"{v['variable']} {v['before']:.2f}→{v['after']:.2f}"
+                        for v in row["via"])
+        verb = {"triggered": "triggered by", "enabled": "enabled by",
+                "rate": "rate changed by"}[row["link"]]
+        out[row["i"]] = (f"{verb} {_label(model, row['by'])} (day {by_day})"
+                         + (f" via {via}" if via else ""))
+    return out
+
+
 def chains(model: Model, events: list[dict[str, Any]], links: list[dict[str, Any]]
            ) -> dict[str, list[dict[str, Any]]]:
     """Outcome → the links followed back from the last option event before it, oldest first."""
@@ -217,18 +236,12 @@ def explain(results: Results, variant: str, run: int, *, disable: str | None = N
             o.name: {"actual": reached[o.name], "without": without.get(o.name)}
             for o in model.outcomes}}
     as_of = scenario.as_of
+    why = why_texts(model, as_of, events, links)
     lines = []
     for row in links:
         day, when = day_and_date(as_of, row["t"])
         text = f"Day {day} ({when}) — {_label(model, row['option'])}"
-        if row["link"] is not None:
-            by_day, _ = day_and_date(as_of, events[row["by_i"]]["t"])
-            via = ", ".join(f"{v['variable']} {v['before']:.2f}→{v['after']:.2f}"
-                            for v in row["via"])
-            verb = {"triggered": "triggered by", "enabled": "enabled by",
-                    "rate": "rate changed by"}[row["link"]]
-            text += f"; {verb} {_label(model, row['by'])} (day {by_day})"
-            text += f" via {via}" if via else ""
+        text += f"; {why[row['i']]}" if row["i"] in why else ""
         lines.append({**row, "day": day, "date": when, "text": text})
     return {"variant": variant, "run": run, "seed": seed, "reproduced": reproduced,
             "events": lines, "outcomes": reached,

@@ -109,3 +109,16 @@ def test_explain_works_on_every_scenario(tmp_path: Path, path: Path) -> None:
         for e in report["events"]:  # every link points at an earlier event of the run
             if e["by_i"] is not None:
                 assert e["by_i"] < e["i"], (path.name, run, e["text"])
+
+
+def test_stories_say_why_and_how_typical(results: Results) -> None:
+    from simulator.analysis.stories import stories
+
+    told = stories(results, "baseline")
+    real = [s for runs in told.values() for s in runs if s["run"] is not None]
+    assert real, "no traced run reaches any outcome; raise RUNS"
+    for story in real:
+        assert 1 <= story["same_path"] <= story["traced_reaching"]
+    whys = [e["why"] for s in real for e in s["events"] if "why" in e]
+    assert whys
+    assert all(w.split()[0] in {"enabled", "rate"} for w in whys)  # triggers are told already
