@@ -80,3 +80,35 @@ def test_glossary_defines_the_report_words() -> None:
         assert f"**{term}" in glossary, term
     guide = (ROOT / "docs" / "reading-the-report.md").read_text(encoding="utf-8")
     assert "(glossary.md)" in guide
+
+
+def test_key_assumption_names_the_variant_that_breaks_it(tmp_path: Path) -> None:
+    from simulator.scenario.load import read_scenario
+
+    source = (ROOT / "scenarios" / "india_pakistan_attack.yaml").read_text(encoding="utf-8")
+    register = (ROOT / "seeds" / "india_pakistan.evidence.yaml").as_posix()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(source.replace("broken_by: india_restraint", "broken_by: india_restrain")
+                   .replace("../seeds/india_pakistan.evidence.yaml", register),
+                   encoding="utf-8")
+    result = read_scenario(bad)
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    assert len(errors) == 1, [d.format() for d in result.diagnostics]
+    assert errors[0].message == "unknown variant `india_restrain`"
+    assert errors[0].hint == "did you mean `india_restraint`?"
+    line = next(i for i, text in enumerate(bad.read_text().splitlines(), 1)
+                if "broken_by: india_restrain" in text)
+    assert errors[0].line == line
+
+
+def test_report_shows_what_changes_when_a_key_assumption_fails(tmp_path: Path) -> None:
+    path = ROOT / "scenarios" / "india_pakistan_attack.yaml"
+    html = tmp_path / "r.html"
+    result = CliRunner().invoke(app, ["run", str(path), "-v", "baseline", "-v", "india_restraint",
+                                      "-n", "60", "--executor", "serial", "-o",
+                                      str(tmp_path / "o"), "--quiet", "--report", str(html)])
+    assert result.exit_code == 0, result.output
+    text = html.read_text(encoding="utf-8")
+    # without any strike, the strike outcome cannot happen: the largest clear change
+    assert "If it fails (variant “India chooses coercive diplomacy only”): Indian strike" in text
+    assert "→ 0.0%" in text
