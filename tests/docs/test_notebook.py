@@ -28,7 +28,7 @@ def test_notebook_executes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # results and report go here
     namespace: dict[str, object] = {"__name__": "__main__"}
     for i, source in enumerate(cells):
-        exec(compile(source, f"{NOTEBOOK.name}[code cell {i}]", "exec"), namespace)  # noqa: S102
+        exec(compile(source, f"{NOTEBOOK.name}[code cell {i}]", "exec"), namespace)
     assert namespace["report"]["reproduced"] is True  # type: ignore[index]
     html = namespace["html"]
     assert isinstance(html, Path)
