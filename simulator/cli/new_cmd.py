@@ -32,20 +32,22 @@ def scaffold(name: str, folder: Path) -> Path:
             .replace("{schema_path}", schema_path).replace("{register}", register.name))
     register_text = (resources.files("simulator.data").joinpath("new_register.yaml.tmpl")
                      .read_text().replace("{id}", slug.replace("_", "-")))
-    current = register
+    written: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        # "x" creates each file only if it is still absent: a file that appeared since the
-        # check above is never replaced
-        with open(register, "x", encoding="utf-8") as handle:
-            handle.write(register_text)
-        current = target
-        with open(target, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(f"{current} exists; choose another name") from None
+        # "x" creates each file only if it is still absent: a file that appeared since
+        # the check above is never replaced
+        for path, content in ((target, text), (register, register_text)):
+            with open(path, "x", encoding="utf-8") as handle:
+                written.append(path)
+                handle.write(content)
     except OSError as exc:
-        raise UsageError(f"cannot write {current}: {exc.strerror or exc}") from exc
+        for path in written:  # only what this call created, so no half scaffold remains
+            path.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise UsageError(f"{exc.filename} exists; choose another name") from None
+        raise UsageError(f"cannot write {exc.filename or target}: {exc.strerror or exc}"
+                         ) from exc
     return target
 
 

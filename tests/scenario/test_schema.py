@@ -213,3 +213,13 @@ def test_python_m_simulator_help() -> None:
     for command in ("validate", "schema", "new", "run"):
         assert command in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_new_refuses_when_the_register_exists_and_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "taiwan_blockade.evidence.yaml").write_text("claims: {}\n")
+    result = runner.invoke(app, ["new", "taiwan_blockade", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "taiwan_blockade.evidence.yaml exists" in result.output
+    assert not (tmp_path / "taiwan_blockade.yaml").exists()
+    assert (tmp_path / "taiwan_blockade.evidence.yaml").read_text() == "claims: {}\n"
