@@ -114,6 +114,13 @@ class KeyAssumption(_Model):
     evidence: tuple[EvidenceId, ...] = Field(
         default=(), description="Ids of claims in the evidence register that bear on it."
     )
+    broken_by: Name | None = Field(
+        default=None,
+        description=(
+            "The variant in which this assumption fails; the report shows, beside the "
+            "assumption, what changes when it does."
+        ),
+    )
 
 
 class Parameter(_Model):
