@@ -35,7 +35,11 @@ def _pct(p: float | None) -> str:
 
 def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
           workers: int | None, executor: str, out: Path | None, quiet: bool) -> Results:
-    """A results directory as is, or a scenario file run now."""
+    """A results directory as is, or a scenario file run now.
+
+    ``out`` keeps the results of the run; it never replaces anything (a complete
+    results directory there is refused: pass it as the source instead).
+    """
     from simulator.results.results import Results
     from simulator.runner.runner import run
 
@@ -45,7 +49,7 @@ def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
         raise ResultsError(f"{path} is neither a results directory nor a scenario file")
     with progress_bar(path.stem, enabled=not quiet) as progress:
         return run(path, variants=variants, runs=runs, seed=seed, workers=workers,
-                   executor=executor, out=out, force=out is not None, progress=progress,
+                   executor=executor, out=out, force=False, progress=progress,
                    command=command_line())
 
 
@@ -73,7 +77,9 @@ RUNS = typer.Option(5_000, "--runs", "-n", min=1, help="Runs per variant (scenar
 SEED = typer.Option(0, "--seed", "-s", min=0, help="Root random seed (scenario input).")
 WORKERS = WORKERS_OPTION
 EXECUTOR = EXECUTOR_OPTION
-OUT = typer.Option(None, "--out", "-o", help="Keep the results of a scenario run here.")
+OUT = typer.Option(None, "--out", "-o",
+                   help="Keep the results of a scenario run here (a new folder; never "
+                        "replaces existing results).")
 JSON = typer.Option(False, "--json", help="Print the rows as JSON.")
 VARIANT = typer.Option("baseline", "--variant", "-v", help="Variant to analyse.")
 SOURCE = typer.Argument(..., help="Results directory or scenario YAML file.")
@@ -261,10 +267,27 @@ def signposts_command(
     def lead(r: dict[str, Any]) -> str:
         return "—" if r["lead_time"] is None else f"{r['lead_time']['median']:.0f} d"
 
-    console.print(_table("Signposts (seen before the outcome)",
-                         ["outcome", "indicator", "P if seen", "P if not", "LR", "lead"],
+    def interval(r: dict[str, Any]) -> str:
+        ci = r["lr_ci95"]
+        return "—" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}"
+
+    def mark(r: dict[str, Any]) -> str:
+        return lr(r) + ("*" if r["consequence_sightings"] else "")
+
+    console.print(_table("Signposts (seen before the outcome; LR matched at the outcome's time)",
+                         ["outcome", "indicator", "P if seen", "P if not", "LR", "95% CI",
+                          "lead"],
                          [[r["outcome_label"], r["indicator_label"], _pct(r["p_if_seen"]),
-                           _pct(r["p_if_not_seen"]), lr(r), lead(r)] for r in rows]))
+                           _pct(r["p_if_not_seen"]), mark(r), interval(r), lead(r)]
+                          for r in rows]))
+    flagged = [r for r in rows if r["consequence_sightings"]]
+    if flagged:
+        console.print("* sightings made by an event that can also bring the outcome later "
+                      "were set aside as consequences, not warnings:", markup=False)
+        for r in flagged:
+            console.print(f"  {r['indicator_label']} → {r['outcome_label']}: "
+                          f"{r['consequence_sightings']} set aside (caused by "
+                          f"{', '.join(r['shared_causes'])})", markup=False)
 
 
 @app.command("stories")

@@ -178,6 +178,8 @@ def bottom_line(ctx: Context) -> str:
 
 
 def _cards(ctx: Context, view: View) -> str:
+    from simulator.report.figures_provenance import confidence_line
+
     keys = set(key_outcomes(view))
     spreads = cached_spreads(ctx, view)
     cards = []
@@ -192,6 +194,7 @@ def _cards(ctx: Context, view: View) -> str:
         rows.append(f'<div class="kpi-ci">simulation precision {esc(precision(o))}</div>')
         if median is not None and median == median:
             rows.append(f'<div class="kpi-when">median time to it: {esc(days(median))}</div>')
+        rows.append(confidence_line(view, name))
         klass = "kpi key" if name in keys else "kpi"
         cards.append(
             f'<div class="{klass}"><div class="kpi-label">{esc(outcome_label(view, name))}'

@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from simulator.analysis.signposts import signposts
+from simulator.errors import GeosimError
 from simulator.report.bottom_line import ordered_outcomes, outcome_label
 from simulator.report.context import Context, Source, View
-from simulator.report.figures_analysis import analysis_function, failed, missing
+from simulator.report.figures_analysis import failed
 from simulator.report.html import esc, note, pct, view_block
 from simulator.report.uncertainty import Spread, Swing, cached_spreads
 
@@ -30,19 +32,16 @@ def has_inputs(ctx: Context) -> bool:
 # ------------------------------------------------------------------ signposts (memoised)
 
 
-def signpost_rows(ctx: Context, view: View) -> list[dict[str, Any]] | Exception | None:
-    """The signposts analysis of ``view`` (None when absent, the exception if it failed)."""
+def signpost_rows(ctx: Context, view: View) -> list[dict[str, Any]] | GeosimError:
+    """The signposts analysis of ``view`` (computed once per report), or the error that
+    explains why it could not be computed."""
     key = ("signposts", view.key)
     if key not in ctx.memo:
-        fn = analysis_function("signposts", "signposts")
-        if fn is None:
-            ctx.memo[key] = None
-        else:
-            try:
-                ctx.memo[key] = list(fn(view.source.results, view.variant))
-            except Exception as exc:
-                ctx.memo[key] = exc
-    result: list[dict[str, Any]] | Exception | None = ctx.memo[key]
+        try:
+            ctx.memo[key] = list(signposts(view.source.results, view.variant))
+        except GeosimError as exc:
+            ctx.memo[key] = exc
+    result: list[dict[str, Any]] | GeosimError = ctx.memo[key]
     return result
 
 
@@ -163,7 +162,7 @@ def change_mind_section(ctx: Context) -> str:
     for view in ctx.views:
         spreads = cached_spreads(ctx, view)
         rows = signpost_rows(ctx, view)
-        grouped = _by_outcome(rows) if isinstance(rows, list) else {}
+        grouped = {} if isinstance(rows, GeosimError) else _by_outcome(rows)
         parts = []
         for name in ordered_outcomes(view):
             spread = spreads.get(name)
@@ -177,9 +176,7 @@ def change_mind_section(ctx: Context) -> str:
             watch = ("<ul class=\"signposts\">" + "".join(_signpost_item(r) for r in signs)
                      + "</ul>") if signs else note(
                 "No indicator raises its chance by more than ×1.2 when seen first.")
-            if rows is None:
-                watch = missing("signposts", "signposts")
-            elif isinstance(rows, Exception):
+            if isinstance(rows, GeosimError):
                 watch = failed("Signposts", rows)
             parts.append(
                 head + f'<p class="note">{esc(_explained(spread))}</p><div class="grid2">'
@@ -202,10 +199,7 @@ def _source_signposts(ctx: Context, source: Source) -> str:
     blocks = []
     for view in source.views:
         rows = signpost_rows(ctx, view)
-        if rows is None:
-            blocks.append(view_block(view.key, missing("signposts", "signposts")))
-            continue
-        if isinstance(rows, Exception):
+        if isinstance(rows, GeosimError):
             blocks.append(view_block(view.key, failed("Signposts", rows)))
             continue
         grouped = _by_outcome(rows)

@@ -44,7 +44,9 @@ def compact(values: np.ndarray) -> np.ndarray:
 
 
 def headline_section(ctx: Context) -> str:
-    parts = [bottom_line(ctx), _dot_whisker(ctx), _headline_table(ctx)]
+    from simulator.report.figures_provenance import confidence_note
+
+    parts = [bottom_line(ctx), confidence_note(), _dot_whisker(ctx), _headline_table(ctx)]
     return "".join(parts)
 
 
@@ -89,8 +91,11 @@ def _n_outcomes(ctx: Context) -> int:
 
 
 def _headline_table(ctx: Context) -> str:
+    from simulator.report.figures_provenance import view_confidence
+
     rows = []
     for view in ctx.views:
+        levels = view_confidence(view)
         for name in ordered_outcomes(view):
             o = view.summary["outcomes"][name]
             lo, hi = o["ci95"]
@@ -99,11 +104,12 @@ def _headline_table(ctx: Context) -> str:
                 f'<span class="swatch" style="background:{view.color}"></span>{esc(view.label)}',
                 esc(outcome_label(view, name)), esc(pct(o["probability"], 1)),
                 f"{esc(pct(lo, 1))} – {esc(pct(hi, 1))}", esc(o["words"]),
+                esc(levels[name]["level"]) if name in levels else "–",
                 esc(days(tte.get("median"))), f'{o["reached"]:,} / {o["runs"]:,}'])
     return ('<details class="more"><summary>All variants and outcomes as a table</summary>'
             + table(["variant", "outcome", "probability", "simulation precision (95%)",
-                     "ICD 203",
-                     "median time", "runs reaching it"], rows, numeric=(2, 5, 6))
+                     "ICD 203", "confidence", "median time", "runs reaching it"], rows,
+                    numeric=(2, 6, 7))
             + "</details>")
 
 
