@@ -20,8 +20,8 @@ from simulator.report.figures_analysis import failed
 from simulator.report.html import esc, note, pct, view_block
 from simulator.report.uncertainty import Spread, Swing, cached_spreads
 
-TOP_INPUTS = 5  # inputs shown per outcome
-TOP_SIGNPOSTS = 3  # signposts shown per outcome in “what would change our mind”
+TOP_INPUTS = 4  # inputs shown per outcome
+TOP_SIGNPOSTS = 2  # signposts shown per outcome in “what would change our mind”
 MIN_LR = 1.2  # weaker signposts are not worth watching
 
 
@@ -126,7 +126,8 @@ def _tornado(spread: Spread) -> str:
         klass = "swing" if s.clear else "swing unclear"
         rows.append(
             f'<div class="{klass}"><div class="swing-label">{esc(s.label)}</div>'
-            f'<div class="swing-track" role="img" aria-label="{esc(_swing_words(s))}">'
+            # the numbers beside the track say the same in text: no aria-label needed
+            '<div class="swing-track" aria-hidden="true">'
             f'<i class="swing-base" style="left:{at(spread.probability)}"></i>'
             f'<span class="swing-bar" style="left:{at(lo)};width:calc({at(hi)} - {at(lo)})">'
             f'</span><b class="swing-lo" style="left:{at(s.p_low)}"></b>'
@@ -137,11 +138,6 @@ def _tornado(spread: Spread) -> str:
               f"the thin line is the overall {esc(pct(spread.probability))}; axis 0–"
               f"{esc(pct(scale))}. Greyed: within simulation noise.</p>")
     return '<div class="tornado">' + "".join(rows) + "</div>" + legend
-
-
-def _swing_words(s: Swing) -> str:
-    return (f"{s.label}: {pct(s.p_low)} when low, {pct(s.p_high)} when high"
-            + ("" if s.clear else " (within simulation noise)"))
 
 
 def _explained(spread: Spread) -> str:

@@ -26,7 +26,7 @@ from simulator.report.plotting import figure_json, new_figure
 log = logging.getLogger(__name__)
 
 MAX_STORIES = 1  # sample runs shown per outcome and variant
-MAX_EVENTS = 30  # events shown per story (the rest is counted)
+MAX_EVENTS = 8  # events shown per story (the rest is counted)
 
 
 def failed(what: str, exc: GeosimError) -> str:

@@ -56,9 +56,14 @@ def parameters_section(ctx: Context) -> str:
     out = []
     for source in ctx.sources:
         blocks = []
+        base = source.baseline
+        as_in_base = {p.name: p.quantity.text for p in base.model.parameters}
         for view in source.views:
             rows = []
-            for p in sorted(view.model.parameters, key=lambda s: (s.hidden, s.name)):
+            # a variant's table lists only what it changes: the rest is the baseline's
+            changed = [p for p in view.model.parameters
+                       if view is base or as_in_base.get(p.name) != p.quantity.text]
+            for p in sorted(changed, key=lambda s: (s.hidden, s.name)):
                 (lo, mid, hi), unit = quantile_row(p)
                 unit_html = (f'<span class="muted">{esc(unit)}</span>' if unit.startswith("%")
                              else f' <span class="muted">{esc(unit)}</span>' if unit else "")
@@ -76,10 +81,16 @@ def parameters_section(ctx: Context) -> str:
                     f"<code>{esc(p.quantity.text)}</code>",
                     esc(_fmt(lo)) + unit_html, esc(_fmt(mid)) + unit_html,
                     esc(_fmt(hi)) + unit_html, _sketch(lo, mid, hi), cites or "–"])
+            same = (note(f"The {len(view.model.parameters) - len(changed)} other parameters are "
+                         "as in the baseline (select it to see them).")
+                    if view is not base and len(changed) < len(view.model.parameters) else "")
             if rows:
-                blocks.append(view_block(view.key, table(
+                blocks.append(view_block(view.key, same + table(
                     ["parameter", "as written", "5th pct", "median", "95th pct", "90% range",
                      "evidence"], rows, numeric=(2, 3, 4))))
+            elif view is not base:
+                blocks.append(view_block(view.key, same or note(
+                    "This variant changes no parameter.")))
             else:
                 blocks.append(view_block(view.key, note("This scenario has no parameters.")))
         blocks.append(_correlations(ctx, source))
