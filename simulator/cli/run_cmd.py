@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from simulator.cli._common import (
+    ENGINE_HELP,
     EXECUTOR_OPTION,
     SCHEDULER_OPTION,
     WORKERS_OPTION,
@@ -59,6 +60,7 @@ def run_command(
     workers: int | None = WORKERS_OPTION,
     executor: str = EXECUTOR_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
+    engine: str = typer.Option("simpy", "--engine", "-e", help=ENGINE_HELP),
     chunk_size: int | None = typer.Option(None, "--chunk-size", min=1,
                                           help="Runs per chunk (results do not depend on it)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Results directory."),
@@ -80,7 +82,8 @@ def run_command(
         results = run(scenario, variants=_variants(variant, all_variants), runs=runs,
                       precision=precision, max_runs=max_runs, seed=seed, workers=workers,
                       executor=executor, scheduler=scheduler, out=out, force=force,
-                      chunk_size=chunk_size, progress=progress, command=command_line())
+                      chunk_size=chunk_size, progress=progress, command=command_line(),
+                      engine=engine)
     _maybe_report(results, report)
     if as_json:
         print_json({"results": str(results.path), "digest": results.digest,

@@ -50,7 +50,7 @@ def _at(env: simpy.Environment, delay: float, priority: int, value: Any = None) 
     event = simpy.Event(env)
     event._ok = True  # what Timeout does: the event succeeds when it is processed
     event._value = value
-    env.schedule(event, priority, delay)
+    env.schedule(event, priority, delay)  # type: ignore[arg-type]  # any int orders
     return event
 
 

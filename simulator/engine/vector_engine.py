@@ -75,6 +75,18 @@ class VectorChunk:
         self.hazard_options = hazards
         column = {i: c for c, i in enumerate(hazards)}
         self.opts = [_Option(model, o.index, column.get(o.index, -1)) for o in model.options]
+        # after a firing of option i (row i) or a clock tick (the last row): which
+        # predicates and which hazard columns to re-check
+        n_opt = len(model.options)
+        self.check_pred = np.zeros((n_opt + 1, len(model.predicates)), bool)
+        self.check_hazard = np.zeros((n_opt + 1, len(hazards)), bool)
+        for i, (preds, hz) in enumerate([*probe.after_fire,
+                                         (tuple(probe.t_predicates), tuple(probe.t_options))]):
+            self.check_pred[i, list(preds)] = True
+            self.check_hazard[i, [column[j] for j in hz]] = True
+        self.hazard_column = np.array([o.column for o in self.opts] + [-1], np.int64)
+        self.tick_row = n_opt
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.preds = [SubsetExpression(p.when) for p in model.predicates]
         self.terminal = [p.terminal for p in model.predicates]
         h = len(hazards)
@@ -165,6 +177,7 @@ class VectorChunk:
         if not live.size:
             return
         self.V[0, live] = t
+        self._snapshot(live, t)  # the state held until now (only firings change it)
         # same time: the clock first, then hazards, then triggers, then sources by rank
         is_tick = k_time == t
         is_hazard = ~is_tick & (h_time == t)
@@ -182,6 +195,7 @@ class VectorChunk:
             self._pop_triggers(live[is_trigger], t[is_trigger])
         if is_source.any():
             self._sources_due(live[is_source], t[is_source])
+        self._settle()
 
     def _tick(self, runs: np.ndarray, t: np.ndarray) -> None:
         """Re-evaluate what reads ``t`` (nothing fires); the next tick is a step later."""
@@ -189,12 +203,7 @@ class VectorChunk:
         self.tick_k[runs] = k
         # the same arithmetic as the SimPy engine's clock: now + (k·step − now)
         self.next_tick[runs] = t + np.maximum(0.0, k * self.m.time_step_days - t)
-        if self.t_predicates:
-            self._check_predicates(self.t_predicates, runs, t)
-            keep = ~self.done[runs]
-            runs, t = runs[keep], t[keep]
-        if runs.size:
-            self._rearm(self.t_options, runs, t)
+        self.pending.append((runs, np.full(len(runs), self.tick_row), t))
 
     def _pop_triggers(self, runs: np.ndarray, t: np.ndarray) -> None:
         due = self.q_due[runs]
@@ -227,7 +236,7 @@ class VectorChunk:
                     self._fire(i, r[ok], tt[ok], 2)
             else:
                 actor = self.m.actors[i]
-                self.src_time[r, k] = tt + actor.every_days  # type: ignore[operator]
+                self.src_time[r, k] = tt + (actor.every_days or 0.0)
                 self._decide(i, r, tt)
 
     def _may_fire(self, o: _Option, runs: np.ndarray) -> np.ndarray:
@@ -285,7 +294,6 @@ class VectorChunk:
     def _fire(self, i: int, runs: np.ndarray, t: np.ndarray, cause: int) -> None:
         """Fire option ``i`` in ``runs`` at times ``t``: record, apply, re-check."""
         o = self.opts[i]
-        self._snapshot(runs, t)
         count = self.n_events[runs]
         if (count >= MAX_EVENTS).any():
             j = int(np.flatnonzero(count >= MAX_EVENTS)[0])
@@ -300,18 +308,36 @@ class VectorChunk:
                 self._assign(effect[1], effect[2], runs, t)
             else:
                 self._trigger(i, effect[1], effect[2], effect[3], runs, t)
-        preds, hazards = self.after_fire[i]
-        if preds:
-            self._check_predicates(preds, runs, t)
-            keep = ~self.done[runs]
-            runs, t = runs[keep], t[keep]
-            if not runs.size:
-                return
-        if o.column >= 0:  # it fired: a fresh budget from its own clock row
-            self.budget[runs, o.column] = -np.log1p(-self.draws.draw(o.clock_row, runs))
-            self.lam[runs, o.column] = 0.0
-            self.last[runs, o.column] = t
-        self._rearm(hazards, runs, t)
+        self.pending.append((runs, np.full(len(runs), i), t))
+
+    def _settle(self) -> None:
+        """After this step's firings and ticks: re-check what they touched, once per
+        predicate and hazard for all runs together (each run had one event, so the order
+        within a run is that of the SimPy engine: predicates, a fresh budget, re-arming)."""
+        if not self.pending:
+            return
+        runs = np.concatenate([p[0] for p in self.pending])
+        which = np.concatenate([p[1] for p in self.pending])
+        t = np.concatenate([p[2] for p in self.pending])
+        self.pending.clear()
+        need = self.check_pred[which]
+        for k in np.flatnonzero(need.any(axis=0)):
+            sel = need[:, k]
+            self._check_predicates((k,), runs[sel], t[sel])
+        keep = ~self.done[runs]
+        runs, which, t = runs[keep], which[keep], t[keep]
+        column = self.hazard_column[which]
+        for c in np.unique(column[column >= 0]):  # fired: a fresh budget from its clock row
+            sel = column == c
+            r = runs[sel]
+            row = self.opts[self.hazard_options[c]].clock_row
+            self.budget[r, c] = -np.log1p(-self.draws.draw(row, r))
+            self.lam[r, c] = 0.0
+            self.last[r, c] = t[sel]
+        need = self.check_hazard[which]
+        for c in np.flatnonzero(need.any(axis=0)):
+            sel = need[:, c]
+            self._rearm((self.hazard_options[c],), runs[sel], t[sel])
 
     def _assign(self, e: Assign, value: SubsetExpression, runs: np.ndarray,
                 t: np.ndarray) -> None:

@@ -32,7 +32,10 @@ class ChunkDraws:
         self.offsets = np.asarray(layout.offsets, np.int64)
         self.sizes = np.asarray(layout.sizes, np.int64)
         self.pos = np.zeros((n, len(layout.sizes)), np.int64)
-        self._extra: dict[tuple[int, int], np.ndarray] = {}
+        # overflow numbers: (run, row) -> a row of `extra`, whose length grows as needed
+        self.extra_id = np.full((n, len(layout.sizes)), -1, np.int64)
+        self.extra = np.zeros((0, OVERFLOW_BLOCK))
+        self.extra_rows: list[tuple[int, int]] = []
 
     def first(self, row: int) -> np.ndarray:
         """Every run's first number of ``row`` (not consumed): parameter and initial draws."""
@@ -48,20 +51,40 @@ class ChunkDraws:
             return self.block[runs, self.offsets[row] + p]
         out = np.empty(len(runs))
         out[inside] = self.block[runs[inside], self.offsets[row] + p[inside]]
-        for j in np.flatnonzero(~inside):
-            out[j] = self._overflow(int(runs[j]), row, int(p[j]) - size)
+        over = ~inside
+        r, k = runs[over], p[over] - size
+        if k.max() >= self.extra.shape[1]:
+            self._widen(int(k.max()) + 1)
+        ids = self.extra_id[r, row]
+        for j in np.flatnonzero(ids < 0):
+            ids[j] = self._new_stream(int(r[j]), row)
+        out[over] = self.extra[ids, k]
         return out
 
-    def _overflow(self, run: int, row: int, k: int) -> float:
-        extra = self._extra.get((run, row))
-        if extra is None or k >= len(extra):
-            # the whole stream up to k again: a Generator's numbers do not depend on how
-            # it is sliced, so this equals Streams' block-by-block extension
-            blocks = k // OVERFLOW_BLOCK + 1
-            seq = np.random.SeedSequence(self.root, spawn_key=(self.start + run, 1 + row))
-            extra = np.random.Generator(np.random.PCG64(seq)).random(blocks * OVERFLOW_BLOCK)
-            self._extra[(run, row)] = extra
-        return float(extra[k])
+    def _generator(self, run: int, row: int) -> np.random.Generator:
+        seq = np.random.SeedSequence(self.root, spawn_key=(self.start + run, 1 + row))
+        return np.random.Generator(np.random.PCG64(seq))
+
+    def _new_stream(self, run: int, row: int) -> int:
+        """Give (run, row) its overflow numbers: those of Streams' overflow generator."""
+        if len(self.extra_rows) == self.extra.shape[0]:
+            grown = np.zeros((max(64, 2 * self.extra.shape[0]), self.extra.shape[1]))
+            grown[:self.extra.shape[0]] = self.extra
+            self.extra = grown
+        k = len(self.extra_rows)
+        self.extra[k] = self._generator(run, row).random(self.extra.shape[1])
+        self.extra_rows.append((run, row))
+        self.extra_id[run, row] = k
+        return k
+
+    def _widen(self, needed: int) -> None:
+        """Longer overflow streams; a Generator's numbers do not depend on how it is
+        sliced, so redrawing from the start gives the same numbers, and more."""
+        width = OVERFLOW_BLOCK * -(-needed // OVERFLOW_BLOCK)
+        wide = np.zeros((self.extra.shape[0], width))
+        for k, (run, row) in enumerate(self.extra_rows):
+            wide[k] = self._generator(run, row).random(width)
+        self.extra = wide
 
 
 class _Columns:
@@ -94,7 +117,8 @@ class SubsetExpression:
     def __call__(self, values: np.ndarray, runs: np.ndarray) -> np.ndarray:
         if self.constant is not None:
             return np.full(len(runs), self.constant, self.dtype)
-        r = np.asarray(self.vector(_Columns(values, runs)))
+        columns: Any = _Columns(values, runs)  # read like V: columns[slot]
+        r = np.asarray(self.vector(columns))
         if r.ndim == 0:
             return np.full(len(runs), r.item(), self.dtype)
         return r.astype(self.dtype, copy=False)
@@ -153,7 +177,8 @@ def vector_digest(fixed: list[np.ndarray], ragged: list[tuple[np.ndarray, np.nda
                 pos = (np.arange(len(flat)) - offsets[run_of]).astype(np.uint64)
                 mixed = _mix(_words(flat) ^ _mix(pos + tag))
                 # per-run sums from one running sum (values are grouped by run)
-                running = np.concatenate([np.zeros(1, np.uint64), np.cumsum(mixed, dtype=np.uint64)])
+                running = np.concatenate([np.zeros(1, np.uint64),
+                                          np.cumsum(mixed, dtype=np.uint64)])
                 acc += running[offsets[1:]] - running[offsets[:-1]]
         lanes[lane] = _mix(acc)
     return np.ascontiguousarray(lanes.T).view(np.uint8).reshape(n, 16)

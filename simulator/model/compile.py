@@ -704,8 +704,9 @@ class _Compiler:
         decisions = {f"decide:{a.name}": int(self.horizon // a.every_days) + 1
                      for a in actors if a.every_days}
         # one priority number per same-time source: deciding actors and scheduled options
+        scheduled = [self.s.option(ref) for ref in self.s.option_refs]
         n_sources = sum(1 for a in self.s.actors.values() if a.decides is not None) + sum(
-            1 for ref in self.s.option_refs if self.s.option(ref).mode == "scheduled")  # type: ignore[union-attr]
+            1 for o in scheduled if o is not None and o.mode == "scheduled")
         sizes = []
         for name in self.rows:
             kind = name.partition(":")[0]

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from simulator.engine.batch import state_bin_edges, time_grid
+from simulator.engine.registry import DEFAULT_ENGINE, get_engine
 from simulator.engine.streams import normalise_seed
 from simulator.errors import GeosimError, ResultsError, RunError, ScenarioError
 from simulator.model.compile import BASELINE, compile_model
@@ -106,6 +107,7 @@ def run(
     trace_every: int = TRACE_EVERY,
     progress: ProgressCallback | None = None,
     command: str = "",
+    engine: str = DEFAULT_ENGINE,
 ) -> Results:
     """Simulate ``scenario`` and return its :class:`Results` (also written to ``out``).
 
@@ -113,7 +115,10 @@ def run(
     until every outcome's 95 % interval half-width is at most ``precision`` (or
     ``max_runs`` is reached); the decision is taken after complete rounds of a fixed
     size, so the number of runs does not depend on the workers or the executor.
+    ``engine`` names the simulation engine (see :mod:`simulator.engine.registry`); it
+    is part of what a run is, so results of different engines never mix in one store.
     """
+    get_engine(engine)  # an unknown name fails before anything is written
     scen, path, sha = resolve_scenario(scenario)
     names = resolve_variants(scen, variants)
     models = {v: compile_model(scen, v) for v in names}
@@ -128,7 +133,7 @@ def run(
     target = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="geosim-"))
     spec = {"scenario_sha256": sha, "variants": names, "seed": root, "runs": runs,
             "precision": precision, "max_runs": max_runs if precision is not None else None,
-            "chunk_size": size, "engine": "simpy", "trace_every": trace_every}
+            "chunk_size": size, "engine": engine, "trace_every": trace_every}
     store = ResultsStore(target)
     done = store.prepare(spec, force=force)
     started = datetime.now(UTC)
@@ -142,11 +147,12 @@ def run(
     try:
         if precision is None:
             _run_ranges(exe, store, models, scen, key, root, ranges, names, done, trace_every,
-                        progress, progress_total, finished)
+                        progress, progress_total, finished, engine)
             used = runs
         else:
             used = _run_adaptive(exe, store, models, scen, key, root, ranges, names, done,
-                                 trace_every, precision, progress, progress_total, finished)
+                                 trace_every, precision, progress, progress_total, finished,
+                                 engine)
     except GeosimError:
         raise
     except KeyboardInterrupt:
@@ -157,7 +163,7 @@ def run(
         if isinstance(executor, str):
             exe.close()
     _finalise(store, models, scen, path, sha, names, root, used, size, exe, started,
-              time.perf_counter() - t0, command)
+              time.perf_counter() - t0, command, engine)
     return Results(target)
 
 
@@ -173,27 +179,31 @@ def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model], tasks:
 
 
 def _tasks(scen: Scenario, key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
-           done: set[tuple[str, int, int]], trace_every: int) -> list[ChunkTask]:
+           done: set[tuple[str, int, int]], trace_every: int, engine: str,
+           models: dict[str, Model]) -> list[ChunkTask]:
     tasks = []
     for a, b in ranges:
         missing = tuple(v for v in names if (v, a, b) not in done)
         if missing:
-            tasks.append(ChunkTask(scen, key, missing, root, a, b, trace_every))
+            tasks.append(ChunkTask(scen, key, missing, root, a, b, trace_every, engine,
+                                   tuple(models[v] for v in missing)))
     return tasks
 
 
 def _run_ranges(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
                 key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
                 done: set[tuple[str, int, int]], trace_every: int,
-                progress: ProgressCallback | None, total: int, finished: int) -> int:
-    tasks = _tasks(scen, key, root, ranges, names, done, trace_every)
+                progress: ProgressCallback | None, total: int, finished: int,
+                engine: str = DEFAULT_ENGINE) -> int:
+    tasks = _tasks(scen, key, root, ranges, names, done, trace_every, engine, models)
     return _submit(exe, store, models, tasks, progress, total, finished)
 
 
 def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
                   key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
                   done: set[tuple[str, int, int]], trace_every: int, precision: float,
-                  progress: ProgressCallback | None, total: int, finished: int) -> int:
+                  progress: ProgressCallback | None, total: int, finished: int,
+                  engine: str) -> int:
     # the stopping rule is checked after a fixed number of chunks, never after "as many
     # chunks as workers": the number of runs must not depend on the hardware
     round_size = ADAPTIVE_ROUND
@@ -201,7 +211,7 @@ def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], 
     for start in range(0, len(ranges), round_size):
         batch = ranges[start:start + round_size]
         finished = _run_ranges(exe, store, models, scen, key, root, batch, names, done,
-                               trace_every, progress, total, finished)
+                               trace_every, progress, total, finished, engine)
         used = batch[-1][1]
         if max_half_width(_counts(store, models, used)) <= precision:
             break
@@ -242,7 +252,8 @@ def _digests(runs_path: Path, names: list[str]) -> dict[str, str]:
 
 def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, path: str, sha: str,
               names: list[str], root: int, runs: int, chunk_size: int, exe: Executor,
-              started: datetime, seconds: float, command: str) -> None:
+              started: datetime, seconds: float, command: str,
+              engine: str = DEFAULT_ENGINE) -> None:
     missing = []
     for v in names:
         present = {int(p.stem.rsplit("_", 2)[1]) for p in store.chunk_paths(v)}
@@ -273,7 +284,7 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
         "tool": "geosim", "version": _version(), "scenario_id": scen.id,
         "scenario_title": scen.title, "scenario_file": path, "scenario_sha256": sha,
         "variants": names, "seed": root, "runs": runs, "chunk_size": chunk_size,
-        "engine": "simpy", "executor": exe.name, "workers": exe.workers,
+        "engine": engine, "executor": exe.name, "workers": exe.workers,
         "python": platform.python_version(), "numpy": numpy.__version__,
         "simpy": simpy.__version__, "platform": sys.platform, "command": command,
         "started": started.isoformat(timespec="seconds"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulator.engine.batch import ChunkResult, simulate_chunk
+from simulator.engine.batch import ChunkResult
+from simulator.engine.registry import DEFAULT_ENGINE, get_engine
 from simulator.model.compile import compile_model
 from simulator.model.model import Model
 from simulator.scenario.schema import Scenario
@@ -14,7 +15,11 @@ _MODELS: dict[tuple[str, str], Model] = {}
 
 @dataclass(frozen=True)
 class ChunkTask:
-    """Runs ``[start, stop)`` of each variant; ``scenario_key`` identifies the scenario."""
+    """Runs ``[start, stop)`` of each variant; ``scenario_key`` identifies the scenario.
+
+    ``models`` are the compiled variants (they pickle), so workers do not recompile;
+    without them a worker compiles the scenario once per variant.
+    """
 
     scenario: Scenario
     scenario_key: str
@@ -23,10 +28,12 @@ class ChunkTask:
     start: int
     stop: int
     trace_every: int
+    engine: str = DEFAULT_ENGINE
+    models: tuple[Model, ...] = ()
 
 
 def model_for(scenario: Scenario, key: str, variant: str) -> Model:
-    """Compile once per worker process and scenario variant (closures cannot be pickled)."""
+    """Compile once per worker process and scenario variant (when not sent compiled)."""
     model = _MODELS.get((key, variant))
     if model is None:
         if len(_MODELS) > 64:
@@ -37,8 +44,10 @@ def model_for(scenario: Scenario, key: str, variant: str) -> Model:
 
 def run_task(task: ChunkTask) -> list[ChunkResult]:
     """Simulate one chunk for every variant it names."""
+    simulate = get_engine(task.engine)
+    sent = {m.variant: m for m in task.models}
     return [
-        simulate_chunk(model_for(task.scenario, task.scenario_key, v), task.root_seed,
-                       task.start, task.stop, task.trace_every)
+        simulate(sent.get(v) or model_for(task.scenario, task.scenario_key, v),
+                 task.root_seed, task.start, task.stop, task.trace_every)
         for v in task.variants
     ]
