@@ -87,11 +87,13 @@ class VectorChunk:
         self.hazard_column = np.array([o.column for o in self.opts] + [-1], np.int64)
         self.tick_row = n_opt
         self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.before: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.preds = [SubsetExpression(p.when) for p in model.predicates]
         self.terminal = [p.terminal for p in model.predicates]
         h = len(hazards)
-        self.budget, self.lam = np.zeros((n, h)), np.zeros((n, h))
-        self.last, self.due = np.zeros((n, h)), np.full((n, h), INF)
+        # per hazard column and run (hazard-major: one column's runs are contiguous)
+        self.budget, self.lam = np.zeros((h, n)), np.zeros((h, n))
+        self.last, self.due = np.zeros((h, n)), np.full((h, n), INF)
         self.reached = np.full((n, len(model.predicates)), np.nan)
         self.done = np.zeros(n, bool)
         self.end_time = np.full(n, self.horizon)
@@ -116,6 +118,7 @@ class VectorChunk:
             self.rungs.append((np.arange(n), self.V[ladder.slot].astype(np.int64),
                                np.zeros(n)))
         self.state_slots = [s.slot for s in model.state]
+        self.state_rows = np.array(self.state_slots, np.int64)[:, None]
         self.edges = state_bin_edges(model)
         self.hist_diff = [np.zeros((GRID_POINTS + 1, len(e) - 1), np.int64) for e in self.edges]
         self.grid_next = np.zeros(n, np.int64)
@@ -152,7 +155,7 @@ class VectorChunk:
             alive = everyone[~self.done]
             for i in self.hazard_options:
                 o = self.opts[i]
-                self.budget[alive, o.column] = -np.log1p(-self.draws.draw(o.clock_row, alive))
+                self.budget[o.column, alive] = -np.log1p(-self.draws.draw(o.clock_row, alive))
             self._rearm(self.hazard_options, alive, np.zeros(len(alive)))
             while True:
                 live = np.flatnonzero(~self.done)
@@ -162,7 +165,8 @@ class VectorChunk:
         self._finish_grid()
 
     def _step(self, live: np.ndarray) -> None:
-        h_time = self.due[live].min(axis=1) if self.due.shape[1] else np.full(len(live), INF)
+        due = self.due[:, live] if self.due.shape[0] else None
+        h_time = due.min(axis=0) if due is not None else np.full(len(live), INF)
         q_time = self.q_due[live].min(axis=1) if self.q_due.shape[1] else np.full(len(live), INF)
         s_time = (self.src_time[live].min(axis=1) if self.src_time.shape[1]
                   else np.full(len(live), INF))
@@ -174,10 +178,11 @@ class VectorChunk:
             keep = ~over
             live, t, h_time, q_time, s_time, k_time = (
                 x[keep] for x in (live, t, h_time, q_time, s_time, k_time))
+            if due is not None:
+                due = due[:, keep]
         if not live.size:
             return
         self.V[0, live] = t
-        self._snapshot(live, t)  # the state held until now (only firings change it)
         # same time: the clock first, then hazards, then triggers, then sources by rank
         is_tick = k_time == t
         is_hazard = ~is_tick & (h_time == t)
@@ -187,7 +192,8 @@ class VectorChunk:
             self._tick(live[is_tick], t[is_tick])
         if is_hazard.any():
             runs = live[is_hazard]
-            which = self.due[runs].argmin(axis=1)  # the first in option order among ties
+            assert due is not None
+            which = due[:, is_hazard].argmin(axis=0)  # the first in option order among ties
             for c in np.unique(which):
                 sel = which == c
                 self._fire(self.hazard_options[c], runs[sel], t[is_hazard][sel], 0)
@@ -301,6 +307,8 @@ class VectorChunk:
                            f"day {t[j]:g} (the last: `{o.key}`); a rate is probably in the "
                            "wrong unit (expression rates are per day)")
         self.n_events[runs] = count + 1
+        # the state held until now: recorded on the grid when the step settles
+        self.before.append((runs, t, self.V[self.state_rows, runs[None, :]]))
         self.events.append((runs, np.full(len(runs), i, np.int64), t))
         self.V[o.counter, runs] += 1.0
         for effect in o.effects:
@@ -314,6 +322,11 @@ class VectorChunk:
         """After this step's firings and ticks: re-check what they touched, once per
         predicate and hazard for all runs together (each run had one event, so the order
         within a run is that of the SimPy engine: predicates, a fresh budget, re-arming)."""
+        if self.before:
+            self._snapshot(np.concatenate([b[0] for b in self.before]),
+                           np.concatenate([b[1] for b in self.before]),
+                           np.concatenate([b[2] for b in self.before], axis=1))
+            self.before.clear()
         if not self.pending:
             return
         runs = np.concatenate([p[0] for p in self.pending])
@@ -331,9 +344,9 @@ class VectorChunk:
             sel = column == c
             r = runs[sel]
             row = self.opts[self.hazard_options[c]].clock_row
-            self.budget[r, c] = -np.log1p(-self.draws.draw(row, r))
-            self.lam[r, c] = 0.0
-            self.last[r, c] = t[sel]
+            self.budget[c, r] = -np.log1p(-self.draws.draw(row, r))
+            self.lam[c, r] = 0.0
+            self.last[c, r] = t[sel]
         need = self.check_hazard[which]
         for c in np.flatnonzero(need.any(axis=0)):
             sel = need[:, c]
@@ -397,11 +410,11 @@ class VectorChunk:
         for i in hazards:
             o = self.opts[i]
             c = o.column
-            lam = self.lam[runs, c]
-            left = self.budget[runs, c] - lam * (t - self.last[runs, c])
-            budget = np.where(lam > 0.0, np.where(left > 0.0, left, 0.0), self.budget[runs, c])
-            self.budget[runs, c] = budget
-            self.last[runs, c] = t
+            lam, old = self.lam[c, runs], self.budget[c, runs]
+            left = old - lam * (t - self.last[c, runs])
+            budget = np.where(lam > 0.0, np.where(left > 0.0, left, 0.0), old)
+            self.budget[c, runs] = budget
+            self.last[c, runs] = t
             on = self._may_fire(o, runs)
             rate = o.rate(V, runs) if o.rate is not None else np.zeros(len(runs))
             bad = on & (np.isnan(rate) | (rate == INF))
@@ -411,8 +424,8 @@ class VectorChunk:
                                f"{self.start + int(runs[j])}; rates must be finite (check its "
                                "expression for a division by zero or an overflow)")
             rate = np.where(on & (rate > 0.0), rate, 0.0)
-            self.lam[runs, c] = rate
-            self.due[runs, c] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
+            self.lam[c, runs] = rate
+            self.due[c, runs] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
                                          INF)
 
     def _check_predicates(self, indices: Any, runs: np.ndarray, t: np.ndarray) -> None:
@@ -429,26 +442,27 @@ class VectorChunk:
 
     # ------------------------------------------------------------------ timeline
 
-    def _snapshot(self, runs: np.ndarray, t: np.ndarray) -> None:
-        """The state held over grid times from the last recorded one up to (not at) ``t``."""
+    def _snapshot(self, runs: np.ndarray, t: np.ndarray, state: np.ndarray) -> None:
+        """``state`` (slots × runs) held over grid times from the last recorded one up to
+        (not at) ``t``."""
         upto = np.searchsorted(self.grid, t, side="left")
         gap = upto > self.grid_next[runs]
         if gap.any():
             r = runs[gap]
-            self._hold(r, self.grid_next[r], upto[gap])
+            self._hold(state[:, gap], self.grid_next[r], upto[gap])
             self.grid_next[r] = upto[gap]
 
-    def _hold(self, runs: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
-        for j, slot in enumerate(self.state_slots):
-            edges = self.edges[j]
-            bins = np.clip(np.searchsorted(edges, self.V[slot, runs], side="right") - 1,
+    def _hold(self, state: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        for j, edges in enumerate(self.edges):
+            bins = np.clip(np.searchsorted(edges, state[j], side="right") - 1,
                            0, len(edges) - 2)
             np.add.at(self.hist_diff[j], (lo, bins), 1)
             np.add.at(self.hist_diff[j], (hi, bins), -1)
 
     def _finish_grid(self) -> None:
         runs = np.flatnonzero(self.grid_next < GRID_POINTS)
-        self._hold(runs, self.grid_next[runs], np.full(len(runs), GRID_POINTS))
+        self._hold(self.V[self.state_slots][:, runs], self.grid_next[runs],
+                   np.full(len(runs), GRID_POINTS))
 
     # ------------------------------------------------------------------ output
 

@@ -14,28 +14,41 @@ from typing import Any
 
 import numpy as np
 
-from simulator.engine.streams import OVERFLOW_BLOCK, RowLayout
+from simulator.engine.pcg_vector import PCGStates, pcg_states, spawned_uniforms
+from simulator.engine.streams import RowLayout
 from simulator.scenario._expr_compile import build_part
 from simulator.scenario.expressions import CompiledExpression
 
 
+_GROW = 8  # overflow numbers drawn at a time per stream
+_MAX_RUN = 2**32  # run indices are one 32-bit word of the spawn key
+
+
 class ChunkDraws:
-    """The uniform numbers of runs ``[start, stop)``, by row, drawn in order per run."""
+    """The uniform numbers of runs ``[start, stop)``, by row, drawn in order per run.
+
+    Every stream is computed for all runs at once (:mod:`.pcg_vector`); overflow
+    streams are created when a row first runs past its block, for all runs that need
+    one in that draw, and extended ``_GROW`` numbers at a time.
+    """
 
     def __init__(self, root_seed: int, start: int, stop: int, layout: RowLayout) -> None:
+        if stop > _MAX_RUN:
+            raise ValueError(f"run indices must be below {_MAX_RUN:,}")
         self.root, self.start = root_seed, start
         n = stop - start
-        self.block = np.empty((n, layout.total))
-        for k in range(n):
-            seq = np.random.SeedSequence(root_seed, spawn_key=(start + k,))
-            self.block[k] = np.random.Generator(np.random.PCG64(seq)).random(layout.total)
+        self.block = spawned_uniforms(root_seed, np.arange(start, stop, dtype=np.uint32)[:, None],
+                                      layout.total)
         self.offsets = np.asarray(layout.offsets, np.int64)
         self.sizes = np.asarray(layout.sizes, np.int64)
         self.pos = np.zeros((n, len(layout.sizes)), np.int64)
-        # overflow numbers: (run, row) -> a row of `extra`, whose length grows as needed
+        # overflow streams: (run, row) -> stream id; per stream its numbers so far and
+        # the generator state to continue from
         self.extra_id = np.full((n, len(layout.sizes)), -1, np.int64)
-        self.extra = np.zeros((0, OVERFLOW_BLOCK))
-        self.extra_rows: list[tuple[int, int]] = []
+        self.extra = np.zeros((0, _GROW))
+        self.filled = np.zeros(0, np.int64)
+        self.n_streams = 0
+        self.states: PCGStates | None = None
 
     def first(self, row: int) -> np.ndarray:
         """Every run's first number of ``row`` (not consumed): parameter and initial draws."""
@@ -53,38 +66,66 @@ class ChunkDraws:
         out[inside] = self.block[runs[inside], self.offsets[row] + p[inside]]
         over = ~inside
         r, k = runs[over], p[over] - size
-        if k.max() >= self.extra.shape[1]:
-            self._widen(int(k.max()) + 1)
         ids = self.extra_id[r, row]
-        for j in np.flatnonzero(ids < 0):
-            ids[j] = self._new_stream(int(r[j]), row)
+        new = ids < 0
+        if new.any():
+            ids[new] = self._new_streams(r[new], row)
+        short = k >= self.filled[ids]
+        if short.any():
+            self._extend(ids[short], int(k[short].max()) + 1)
         out[over] = self.extra[ids, k]
         return out
 
-    def _generator(self, run: int, row: int) -> np.random.Generator:
-        seq = np.random.SeedSequence(self.root, spawn_key=(self.start + run, 1 + row))
-        return np.random.Generator(np.random.PCG64(seq))
+    def _new_streams(self, runs: np.ndarray, row: int) -> np.ndarray:
+        keys = np.stack([self.start + runs, np.full(len(runs), 1 + row)], axis=1)
+        states = pcg_states(self.root, keys.astype(np.uint32))
+        first = self.n_streams
+        self.n_streams += len(runs)
+        if self.n_streams > len(self.filled):  # grow by doubling: amortised O(1) per stream
+            room = max(2 * len(self.filled), self.n_streams, 1024)
+            extra = np.zeros((room, self.extra.shape[1]))
+            extra[:first] = self.extra[:first]
+            filled = np.zeros(room, np.int64)
+            filled[:first] = self.filled[:first]
+            self.extra, self.filled = extra, filled
+            grown = [np.zeros(room, np.uint64) for _ in range(4)]
+            if self.states is not None:
+                for new, old in zip(grown, self.state_arrays(), strict=True):
+                    new[:first] = old[:first]
+            self.states = PCGStates(*grown)
+        assert self.states is not None
+        ids = np.arange(first, self.n_streams)
+        for new, old in zip(self.state_arrays(), (states.hi, states.lo, states.inc_hi,
+                                                  states.inc_lo), strict=True):
+            new[ids] = old
+        self.extra_id[runs, row] = ids
+        return ids
 
-    def _new_stream(self, run: int, row: int) -> int:
-        """Give (run, row) its overflow numbers: those of Streams' overflow generator."""
-        if len(self.extra_rows) == self.extra.shape[0]:
-            grown = np.zeros((max(64, 2 * self.extra.shape[0]), self.extra.shape[1]))
-            grown[:self.extra.shape[0]] = self.extra
-            self.extra = grown
-        k = len(self.extra_rows)
-        self.extra[k] = self._generator(run, row).random(self.extra.shape[1])
-        self.extra_rows.append((run, row))
-        self.extra_id[run, row] = k
-        return k
+    def state_arrays(self) -> tuple[np.ndarray, ...]:
+        s = self.states
+        assert s is not None
+        return (s.hi, s.lo, s.inc_hi, s.inc_lo)
 
-    def _widen(self, needed: int) -> None:
-        """Longer overflow streams; a Generator's numbers do not depend on how it is
-        sliced, so redrawing from the start gives the same numbers, and more."""
-        width = OVERFLOW_BLOCK * -(-needed // OVERFLOW_BLOCK)
-        wide = np.zeros((self.extra.shape[0], width))
-        for k, (run, row) in enumerate(self.extra_rows):
-            wide[k] = self._generator(run, row).random(width)
-        self.extra = wide
+    def _extend(self, ids: np.ndarray, needed: int) -> None:
+        """Draw more numbers for the given streams until each has at least ``needed``."""
+        assert self.states is not None
+        while True:
+            ids = ids[self.filled[ids] < needed]
+            if not ids.size:
+                return
+            ids = np.unique(ids)
+            width = int(self.filled[ids].max()) + _GROW
+            if width > self.extra.shape[1]:
+                wider = np.zeros((self.extra.shape[0], max(width, 2 * self.extra.shape[1])))
+                wider[:, :self.extra.shape[1]] = self.extra
+                self.extra = wider
+            s = self.states
+            part = PCGStates(s.hi[ids], s.lo[ids], s.inc_hi[ids], s.inc_lo[ids])
+            numbers = part.random(_GROW)
+            s.hi[ids], s.lo[ids] = part.hi, part.lo
+            cols = self.filled[ids][:, None] + np.arange(_GROW)[None, :]
+            self.extra[ids[:, None], cols] = numbers
+            self.filled[ids] += _GROW
 
 
 class _Columns:
