@@ -36,8 +36,8 @@ def compare(a: simulator.Results, b: simulator.Results) -> list[str]:
                            float(2 * stats.norm.sf(abs(z)))))
         if ha.sum() >= MIN_HITS and hb.sum() >= MIN_HITS:
             ks = stats.ks_2samp(ta[ha], tb[hb])
-            checks.append((f"times of {name}: medians {np.median(ta[ha]):.1f} vs "
-                           f"{np.median(tb[hb]):.1f} days, KS p = {ks.pvalue:.3g}",
+            checks.append(((f"times of {name}: medians {np.median(ta[ha]):.1f} vs "
+                           f"{np.median(tb[hb]):.1f} days, KS p = {ks.pvalue:.3g}"),
                            float(ks.pvalue)))
     threshold = ALPHA / len(checks)
     return [f"{what} (p < {threshold:.2g})" for what, p in checks if p <= threshold]

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import simulator
+
 from ._compare import compare
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -28,5 +29,6 @@ def test_numpy_engine_matches_simpy(name: str, tmp_path: Path) -> None:
                           out=tmp_path / "simpy", trace_every=0)
     vector = simulator.run(path, runs=20_000, seed=202, executor="serial", engine="numpy",
                            out=tmp_path / "numpy", trace_every=0)
-    assert simpy.manifest["engine"] == "simpy" and vector.manifest["engine"] == "numpy"
+    assert simpy.manifest["engine"] == "simpy"
+    assert vector.manifest["engine"] == "numpy"
     assert compare(simpy, vector) == []

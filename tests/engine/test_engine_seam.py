@@ -29,7 +29,7 @@ def test_registry_knows_both_engines_and_refuses_others() -> None:
     assert engine_names() == ["simpy", "numpy"]
     assert get_engine("numpy") is simulate_chunk_vectorised
     assert get_engine("simpy") is simulate_chunk
-    with pytest.raises(ValueError, match="unknown engine 'fast'.*simpy, numpy"):
+    with pytest.raises(ValueError, match=r"unknown engine 'fast'.*simpy, numpy"):
         get_engine("fast")
 
 
@@ -43,7 +43,8 @@ def test_compiled_model_pickles_and_evaluates_the_same() -> None:
               if o.rate is not None]
     exprs += [(p.when, c.when) for p, c in zip(model.predicates, copy.predicates, strict=True)]
     for original, rebuilt in exprs:
-        assert rebuilt.text == original.text and rebuilt.slots == original.slots
+        assert rebuilt.text == original.text
+        assert rebuilt.slots == original.slots
         assert np.array_equal(rebuilt.evaluate_array(V), original.evaluate_array(V))
         for k in range(5):
             assert rebuilt(list(V[:, k])) == original(list(V[:, k]))

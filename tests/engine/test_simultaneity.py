@@ -27,7 +27,8 @@ DATA = Path(__file__).parents[1] / "data"
 
 def _renamed(tmp_path: Path) -> Path:
     text = (SCENARIOS / "us_mexico_cartels.yaml").read_text()
-    assert "zz_mexico_government" not in text and text.count("mexico_government") >= 5
+    assert "zz_mexico_government" not in text
+    assert text.count("mexico_government") >= 5
     path = tmp_path / "renamed.yaml"
     path.write_text(text.replace("mexico_government", "zz_mexico_government"))
     return path
