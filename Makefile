@@ -23,6 +23,8 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/geosim run $(SCENARIO) --all-variants --runs 10000 --seed 20260105 \
 		--out reports/us_mexico_cartels --force --report reports/us_mexico_cartels.html
+	$(BIN)/geosim run $(SCENARIO) --engine numpy --runs 100000 --seed 20260105 \
+		--out reports/us_mexico_cartels_numpy --force
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -31,6 +33,7 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_engines.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

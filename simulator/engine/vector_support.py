@@ -27,8 +27,8 @@ class ChunkDraws:
     """The uniform numbers of runs ``[start, stop)``, by row, drawn in order per run.
 
     Every stream is computed for all runs at once (:mod:`.pcg_vector`); overflow
-    streams are created when a row first runs past its block, for all runs that need
-    one in that draw, and extended ``_GROW`` numbers at a time.
+    streams are created when a row first runs past its block in some run, for every
+    run of the chunk at once, and extended ``_GROW`` numbers at a time.
     """
 
     def __init__(self, root_seed: int, start: int, stop: int, layout: RowLayout) -> None:
@@ -66,9 +66,11 @@ class ChunkDraws:
         over = ~inside
         r, k = runs[over], p[over] - size
         ids = self.extra_id[r, row]
-        new = ids < 0
-        if new.any():
-            ids[new] = self._new_streams(r[new], row)
+        if (ids < 0).any():
+            # a row that overflows for some runs soon does for many: one batch for every
+            # run without a stream for it (cheaper than many small batches)
+            self._new_streams(np.flatnonzero(self.extra_id[:, row] < 0), row)
+            ids = self.extra_id[r, row]
         short = k >= self.filled[ids]
         if short.any():
             self._extend(ids[short], int(k[short].max()) + 1)
