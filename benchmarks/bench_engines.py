@@ -47,16 +47,16 @@ def per_core(name: str, simpy_runs: int, numpy_runs: int, repeats: int) -> dict[
     layout = RowLayout(model.row_sizes)
     simpy_s, numpy_s, draws_s, overflow = [], [], [], []
     for k in range(repeats):  # alternated, so that a burst of load hits both
-        simpy_s.append(_cpu(lambda: simulate_chunk(model, k, 0, simpy_runs, 0)) / simpy_runs)
+        simpy_s.append(_cpu(lambda k=k: simulate_chunk(model, k, 0, simpy_runs, 0)) / simpy_runs)
 
-        def vector() -> None:
+        def vector(k: int = k) -> None:
             chunk = VectorChunk(model, k, 0, numpy_runs)
             chunk.run()
             chunk.result(0)
             overflow.append(chunk.draws.n_streams / numpy_runs)
 
         numpy_s.append(_cpu(vector) / numpy_runs)
-        draws_s.append(_cpu(lambda: ChunkDraws(k, 0, numpy_runs, layout)) / numpy_runs)
+        draws_s.append(_cpu(lambda k=k: ChunkDraws(k, 0, numpy_runs, layout)) / numpy_runs)
     out = {"simpy_runs_per_s": 1 / statistics.median(simpy_s),
            "numpy_runs_per_s": 1 / statistics.median(numpy_s),
            "numpy_us_per_run": 1e6 * statistics.median(numpy_s),
@@ -73,8 +73,8 @@ def yardstick(runs: int, repeats: int) -> dict[str, float]:
     model = simulator.compile_model(simulator.load_scenario(SCENARIOS["mini"]))
     engine, handwritten = [], []
     for k in range(repeats):
-        engine.append(_cpu(lambda: simulate_chunk(model, k, 0, runs, 0)) / runs)
-        handwritten.append(_cpu(lambda: hand.simulate(runs, seed=k)) / runs)
+        engine.append(_cpu(lambda k=k: simulate_chunk(model, k, 0, runs, 0)) / runs)
+        handwritten.append(_cpu(lambda k=k: hand.simulate(runs, seed=k)) / runs)
     e, h = statistics.median(engine), statistics.median(handwritten)
     return {"engine_runs_per_s": 1 / e, "handwritten_runs_per_s": 1 / h,
             "engine_over_handwritten": h / e}
