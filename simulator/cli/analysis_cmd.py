@@ -200,6 +200,8 @@ def discover_command(
                       markup=False)
     for r in rows:
         console.print(r["sentence"], markup=False)
+    if rows:
+        console.print(rows[0]["test"], markup=False, style="dim")
 
 
 @app.command("paths")

@@ -57,6 +57,7 @@ def test_discover_and_given_data(threshold_results: Results) -> None:
     assert rows[0]["conditions"][0]["parameter"] == "thr"
     result = runner.invoke(app, ["discover", str(threshold_results.path), "--outcome", "went"])
     assert "Threshold draw is at least" in result.stdout
+    assert "one-sided two-proportion z-test, z ≥ 3" in " ".join(result.stdout.split())
     data = _json(["sensitivity", str(threshold_results.path), "--method", "given-data",
                   "--json"])
     assert isinstance(data, dict)
