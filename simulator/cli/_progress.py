@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.progress import (
     BarColumn,
@@ -16,7 +17,9 @@ from rich.progress import (
 )
 
 from simulator.cli._common import err_console
-from simulator.runner.runner import ProgressCallback
+
+if TYPE_CHECKING:
+    from simulator.runner.runner import ProgressCallback
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -24,9 +24,9 @@ from simulator.cli._progress import progress_bar
 from simulator.cli._tables import headline_table
 from simulator.cli.validate_cmd import scenario_files
 from simulator.errors import GeosimError, ResultsError, ScenarioError
-from simulator.results.results import Results
-from simulator.runner.runner import run
-from simulator.runner.store import atomic_write_json
+
+if TYPE_CHECKING:
+    from simulator.results.results import Results
 
 
 def _variants(variant: list[str] | None, all_variants: bool) -> list[str] | str | None:
@@ -72,6 +72,8 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
     """Simulate one scenario; print the headline table; write results (and a report)."""
+    from simulator.runner.runner import run
+
     out = out or Path("results") / scenario.stem
     if resume and not ((out / "run.json").exists() and not (out / "manifest.json").exists()):
         state = "is complete" if (out / "manifest.json").exists() else "holds no partial run"
@@ -143,6 +145,9 @@ def batch_command(
             return
     if not paths:
         raise typer.BadParameter("give scenario files or folders (or --sweep SPEC.yaml)")
+    from simulator.runner.runner import run
+    from simulator.runner.store import atomic_write_json
+
     files = scenario_files(paths)
     names = output_names(files)
     index: list[dict[str, Any]] = []
