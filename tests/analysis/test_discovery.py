@@ -141,3 +141,18 @@ def test_every_reported_bound_passes_its_test() -> None:
         finite = np.isfinite(box[side])
         assert np.array_equal(np.isfinite(box[f"{side}_z"]), finite)
         assert np.all(box[f"{side}_outside_rate"][finite] < box["density"])
+
+
+def test_too_many_conditions_release_the_weakest_parameter() -> None:
+    # y = 1 iff x0 > 0.5 and x1 < 0.3: x1's bound excludes more outcome-free runs, so it
+    # is the stronger; allowed one condition, the box keeps x1 alone
+    rng = np.random.default_rng(11)
+    x = rng.uniform(size=(4000, 4))
+    y = ((x[:, 0] > 0.5) & (x[:, 1] < 0.3)).astype(float)
+    (two, *_) = prim_boxes(x, y, min_coverage=0.8)
+    assert two["upper_z"][1] > two["lower_z"][0]
+    (one, *_) = prim_boxes(x, y, min_coverage=0.8, max_conditions=1)
+    restricted = [j for j in range(4) if np.isfinite(one["lower"][j])
+                  or np.isfinite(one["upper"][j])]
+    assert restricted == [1]
+    assert one["upper_z"][1] >= 3
