@@ -428,9 +428,9 @@ def _condition(p: ParameterSpec, box: dict[str, Any], j: int) -> dict[str, Any]:
 def test_statement(z_min: float) -> str:
     """How each bound of a box was tested, in one sentence (printed under the boxes)."""
     return (f"Each bound is kept only if the runs it alone excludes have a lower rate: "
-            f"one-sided two-proportion z-test, z ≥ {z_min:g} (chance that a bound with "
-            f"no effect passes: {_normal_tail(z_min):.2g}). In brackets: the rate among "
-            f"those runs and z.")
+            f"one-sided two-proportion z-test, z ≥ {z_min:g} (a bound with no effect, "
+            f"tested once, passes with chance {_normal_tail(z_min):.2g}). In brackets: the "
+            f"rate among those runs and z.")
 
 
 def _normal_tail(z: float) -> float:
