@@ -55,6 +55,7 @@ from simulator.analysis._common import (
     variant_model,
     varied_parameters,
 )
+from simulator.errors import UsageError
 
 if TYPE_CHECKING:
     from simulator.model.model import Model, ParameterSpec
@@ -372,11 +373,11 @@ class WideIntervalWarning(UserWarning):
 def sobol_samples(d: int, budget: int, runs_per_point: int) -> int:
     """The largest power of 2 ``n`` with n·(d + 2)·runs_per_point ≤ ``budget`` (runs).
 
-    Raises ValueError when not even n = 2 fits.
+    Raises UsageError when not even n = 2 fits.
     """
     per_sample = (d + 2) * runs_per_point
     if budget < 2 * per_sample:
-        raise ValueError(f"a budget of {budget:,} runs is too small for {d} parameters at "
+        raise UsageError(f"a budget of {budget:,} runs is too small for {d} parameters at "
                          f"{runs_per_point} runs per point: at least {2 * per_sample:,} runs")
     return 1 << ((budget // per_sample).bit_length() - 1)
 
@@ -403,17 +404,17 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
     from simulator.model.compile import compile_model
     from simulator.runner.runner import resolve_scenario
 
+    if n is not None and (n < 2 or n & (n - 1)):
+        raise UsageError(f"--samples must be a power of 2 (got {n})")
     scen, _, _ = resolve_scenario(scenario)
     model = compile_model(scen)
     check_outcome(model, outcome)
     params = _uncertain(model, parameters)
     if not params:
-        raise ValueError("the scenario has no uncertain parameters")
+        raise UsageError("the scenario has no uncertain parameters: Sobol' indices need some")
     d = len(params)
     if n is None:
         n = sobol_samples(d, budget, runs_per_point)
-    if n < 2 or n & (n - 1):
-        raise ValueError(f"n must be a power of 2, got {n}")
 
     def func(x: np.ndarray) -> np.ndarray:
         points = {f"s_{k}": {p.name: constant_text(p.quantity, float(x[j, k]))

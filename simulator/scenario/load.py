@@ -375,7 +375,12 @@ def check_document(doc: YamlDocument, path: Path, sha256: str,
         scenario = Scenario.model_validate(doc.data)
     except pydantic.ValidationError as exc:
         return ScenarioFile(str(path), sha256, None, _schema_diagnostics(doc, exc))
+    from simulator.scenario.limits import limit_diagnostics
+
     lines = source.splitlines()
+    limits = limit_diagnostics(scenario, doc.file)
+    if limits:  # beyond the size limits: compiling could already exhaust memory
+        return ScenarioFile(str(path), sha256, None, [_place(doc, d, lines) for d in limits])
     diagnostics = [_place(doc, d, lines) for d in check_scenario(scenario)]
     register = find_evidence_register(path, scenario)
     claims: dict[str, dict[str, Any]] = {}

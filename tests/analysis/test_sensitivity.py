@@ -18,7 +18,7 @@ from simulator.analysis.sensitivity import (
     spearman,
     tornado,
 )
-from simulator.errors import ResultsError
+from simulator.errors import ResultsError, UsageError
 from simulator.results.results import Results
 from simulator.scenario.quantities import parse_quantity
 
@@ -133,7 +133,7 @@ def test_sobol_one_driver(scenario_dir: Path) -> None:
     assert by["driver"]["wide"]
     for name in ("idle", "delay"):  # no interval: they change nothing, not a lack of runs
         assert by[name]["total_order_ci95"] is None or not by[name]["wide"]
-    with pytest.raises(ValueError, match="power of 2"):
+    with pytest.raises(UsageError, match="power of 2"):
         sobol_indices(scenario_dir / "one_driver.yaml", outcome="hit", n=6)
 
 
@@ -143,5 +143,5 @@ def test_sobol_samples_fit_the_budget() -> None:
     assert sobol_samples(28, 500_000, 100) == 128  # 384,000 runs
     assert sobol_samples(5, 358_400, 100) == 512  # exactly the budget
     assert sobol_samples(5, 358_399, 100) == 256
-    with pytest.raises(ValueError, match="at least 1,400 runs"):
+    with pytest.raises(UsageError, match="at least 1,400 runs"):
         sobol_samples(5, 1_399, 100)
