@@ -8,7 +8,7 @@ from rich.table import Table
 
 # widths of the number columns ("100.0%", "99.9%–100.0%", "almost no chance") plus
 # the table's borders and padding: labels get what is left
-_FIXED = 6 + 13 + 16 + 16
+_FIXED = 6 + 13 + 16 + 16 + 11  # the last for the confidence column
 
 
 def headline_table(title: str, rows: list[dict[str, Any]], width: int = 120) -> Table:
@@ -22,6 +22,9 @@ def headline_table(title: str, rows: list[dict[str, Any]], width: int = 120) -> 
     table.add_column("chance", justify="right", no_wrap=True, min_width=6)
     table.add_column("95% interval", no_wrap=True, min_width=12)
     table.add_column("ICD 203", no_wrap=True, min_width=16)
+    with_confidence = any("confidence" in row for row in rows)
+    if with_confidence:
+        table.add_column("confidence", no_wrap=True, min_width=8)
     previous = None
     for row in rows:
         lo, hi = row["ci95"]
@@ -29,6 +32,9 @@ def headline_table(title: str, rows: list[dict[str, Any]], width: int = 120) -> 
         if previous is not None and variant:
             table.add_section()
         previous = row["variant"]
-        table.add_row(variant, row["label"] or row["outcome"], f"{row['probability']:.1%}",
-                      f"{lo:.1%}–{hi:.1%}", row["words"])
+        cells = [variant, row["label"] or row["outcome"], f"{row['probability']:.1%}",
+                 f"{lo:.1%}–{hi:.1%}", row["words"]]
+        if with_confidence:
+            cells.append(row.get("confidence", ""))
+        table.add_row(*cells)
     return table

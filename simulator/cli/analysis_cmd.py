@@ -19,6 +19,7 @@ from simulator.cli._common import (
     app,
     command_line,
     console,
+    err_console,
     handle_errors,
     print_json,
 )
@@ -35,7 +36,11 @@ def _pct(p: float | None) -> str:
 
 def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
           workers: int | None, executor: str, out: Path | None, quiet: bool) -> Results:
-    """A results directory as is, or a scenario file run now."""
+    """A results directory as is, or a scenario file run now.
+
+    ``out`` keeps the results of the run; it never replaces anything (a complete
+    results directory there is refused: pass it as the source instead).
+    """
     from simulator.results.results import Results
     from simulator.runner.runner import run
 
@@ -45,7 +50,7 @@ def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
         raise ResultsError(f"{path} is neither a results directory nor a scenario file")
     with progress_bar(path.stem, enabled=not quiet) as progress:
         return run(path, variants=variants, runs=runs, seed=seed, workers=workers,
-                   executor=executor, out=out, force=out is not None, progress=progress,
+                   executor=executor, out=out, force=False, progress=progress,
                    command=command_line())
 
 
@@ -73,7 +78,9 @@ RUNS = typer.Option(5_000, "--runs", "-n", min=1, help="Runs per variant (scenar
 SEED = typer.Option(0, "--seed", "-s", min=0, help="Root random seed (scenario input).")
 WORKERS = WORKERS_OPTION
 EXECUTOR = EXECUTOR_OPTION
-OUT = typer.Option(None, "--out", "-o", help="Keep the results of a scenario run here.")
+OUT = typer.Option(None, "--out", "-o",
+                   help="Keep the results of a scenario run here (a new folder; never "
+                        "replaces existing results).")
 JSON = typer.Option(False, "--json", help="Print the rows as JSON.")
 VARIANT = typer.Option("baseline", "--variant", "-v", help="Variant to analyse.")
 SOURCE = typer.Argument(..., help="Results directory or scenario YAML file.")
@@ -114,10 +121,16 @@ def sensitivity_command(
     outcome: str | None = typer.Option(None, "--outcome", help="Outcome (default: all)."),
     method: str = typer.Option("tornado", "--method",
                                help="tornado, given-data (from results) or sobol."),
-    runs: int = typer.Option(1_000, "--runs", "-n", min=1,
-                             help="Runs per setting (tornado), per point (sobol), or "
-                                  "per variant when a scenario is run for given-data."),
-    samples: int = typer.Option(32, "--samples", min=2, help="Sobol base sample (power of 2)."),
+    runs: int | None = typer.Option(None, "--runs", "-n", min=1,
+                                    help="Runs per setting (tornado, default 1,000), per "
+                                         "point (sobol, default 100), or per variant when a "
+                                         "scenario is run for given-data (default 1,000)."),
+    samples: int | None = typer.Option(None, "--samples", min=2,
+                                       help="Sobol' base sample (power of 2; default: the "
+                                            "largest that fits --budget)."),
+    budget: int = typer.Option(500_000, "--budget", min=1,  # = sens.SOBOL_BUDGET
+                               help="Sobol': most runs to spend, samples × (parameters + 2) "
+                                    "× --runs."),
     variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
     executor: str = EXECUTOR, top: int = typer.Option(10, "--top", help="Rows per outcome."),
     as_json: bool = JSON,
@@ -125,6 +138,8 @@ def sensitivity_command(
     """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
     from simulator.analysis import sensitivity as sens
 
+    if runs is None:
+        runs = sens.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
     if method == "given-data":
         results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
                         executor=executor, out=None, quiet=as_json)
@@ -166,17 +181,32 @@ def sensitivity_command(
     if method == "sobol":
         if outcome is None:
             raise typer.BadParameter("--method sobol needs --outcome", param_hint="--outcome")
-        rows = sens.sobol_indices(source, outcome=outcome, n=samples, runs_per_point=runs,
-                                  seed=seed, workers=workers, executor=executor)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", sens.WideIntervalWarning)  # printed below
+            rows = sens.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
+                                      runs_per_point=runs, seed=seed, workers=workers,
+                                      executor=executor)
+        message = sens.wide_interval_message(rows)
+        if message:
+            err_console.print(f"warning: {message}", markup=False)
         if as_json:
             print_json(rows)
             return
         console.print(_table(f"Sobol' indices — {outcome}",
-                             ["parameter", "label", "first order", "total order"],
-                             [[r["parameter"], r["label"], f"{r['first_order']:.3f}",
-                               f"{r['total_order']:.3f}"] for r in rows[:top]]))
+                             ["parameter", "label", "first order (95%)",
+                              "total order (95%)"],
+                             [[r["parameter"], r["label"],
+                               _with_ci(r["first_order"], r["first_order_ci95"]),
+                               _with_ci(r["total_order"], r["total_order_ci95"])]
+                              for r in rows[:top]]))
         return
     raise typer.BadParameter("use tornado, given-data or sobol", param_hint="--method")
+
+
+def _with_ci(value: float, ci: list[float] | None) -> str:
+    return f"{value:.3f}" + ("" if ci is None else f" ({ci[0]:.2f} … {ci[1]:.2f})")
 
 
 @app.command("discover")
@@ -204,6 +234,8 @@ def discover_command(
                       markup=False)
     for r in rows:
         console.print(r["sentence"], markup=False)
+    if rows:
+        console.print(rows[0]["test"], markup=False, style="dim")
 
 
 @app.command("paths")
@@ -261,10 +293,27 @@ def signposts_command(
     def lead(r: dict[str, Any]) -> str:
         return "—" if r["lead_time"] is None else f"{r['lead_time']['median']:.0f} d"
 
-    console.print(_table("Signposts (seen before the outcome)",
-                         ["outcome", "indicator", "P if seen", "P if not", "LR", "lead"],
+    def interval(r: dict[str, Any]) -> str:
+        ci = r["lr_ci95"]
+        return "—" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}"
+
+    def mark(r: dict[str, Any]) -> str:
+        return lr(r) + ("*" if r["consequence_sightings"] else "")
+
+    console.print(_table("Signposts (seen before the outcome; LR matched at the outcome's time)",
+                         ["outcome", "indicator", "P if seen", "P if not", "LR", "95% CI",
+                          "lead"],
                          [[r["outcome_label"], r["indicator_label"], _pct(r["p_if_seen"]),
-                           _pct(r["p_if_not_seen"]), lr(r), lead(r)] for r in rows]))
+                           _pct(r["p_if_not_seen"]), mark(r), interval(r), lead(r)]
+                          for r in rows]))
+    flagged = [r for r in rows if r["consequence_sightings"]]
+    if flagged:
+        console.print("* sightings made by an event that can also bring the outcome later "
+                      "were set aside as consequences, not warnings:", markup=False)
+        for r in flagged:
+            console.print(f"  {r['indicator_label']} → {r['outcome_label']}: "
+                          f"{r['consequence_sightings']} set aside (caused by "
+                          f"{', '.join(r['shared_causes'])})", markup=False)
 
 
 @app.command("stories")

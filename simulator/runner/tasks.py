@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from simulator.engine.batch import ChunkResult
 from simulator.engine.registry import DEFAULT_ENGINE, get_engine
+from simulator.errors import RunError
 from simulator.model.compile import compile_model
 from simulator.model.model import Model
 from simulator.scenario.schema import Scenario
@@ -43,11 +44,19 @@ def model_for(scenario: Scenario, key: str, variant: str) -> Model:
 
 
 def run_task(task: ChunkTask) -> list[ChunkResult]:
-    """Simulate one chunk for every variant it names."""
+    """Simulate one chunk for every variant it names.
+
+    A :class:`RunError` is re-raised naming the variant and run range that failed.
+    """
     simulate = get_engine(task.engine)
     sent = {m.variant: m for m in task.models}
-    return [
-        simulate(sent.get(v) or model_for(task.scenario, task.scenario_key, v),
-                 task.root_seed, task.start, task.stop, task.trace_every)
-        for v in task.variants
-    ]
+    out = []
+    for v in task.variants:
+        try:
+            out.append(simulate(sent.get(v) or model_for(task.scenario, task.scenario_key, v),
+                                task.root_seed, task.start, task.stop, task.trace_every))
+        except RunError as exc:
+            if exc.runs is not None:
+                raise
+            raise RunError(str(exc), variant=v, runs=(task.start, task.stop)) from exc
+    return out
