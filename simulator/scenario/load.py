@@ -191,8 +191,8 @@ def _follows_blanked_line(doc: YamlDocument, diag: Diagnostic, recovered: Recove
     """A problem that only exists because a line with a syntax error was set aside."""
     if not recovered.blanked_lines:
         return False
-    if diag.message.startswith("missing required key") or "too short" in diag.message or (
-            diag.message.startswith("List should have at least")):
+    if diag.message.startswith(("missing required key", "a value is missing here",
+                                "List should have at least", "Dictionary should have at least")):
         span = _mapping_lines(doc, diag.path)
         return any(line in span for line in recovered.blanked_lines)
     if diag.message.startswith("unknown "):

@@ -40,6 +40,8 @@ _ROOT_PLACEHOLDERS: dict[str, Any] = {
     "title": "Scenario",
     "as_of": date(2000, 1, 1).isoformat(),
     "horizon": "1 year",
+    "actors": {"_": {"options": {"_": {}}}},
+    "outcomes": {"_": {"when": "false"}},
 }
 _KEY_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*:")
 
@@ -231,7 +233,7 @@ def validate_pruning(data: dict[str, Any],
             if err["type"] == "missing" and not path:
                 key = str(err["loc"][-1]) if err["loc"] else ""
                 if key in _ROOT_PLACEHOLDERS:
-                    work[key] = _ROOT_PLACEHOLDERS[key]
+                    work[key] = copy.deepcopy(_ROOT_PLACEHOLDERS[key])
                     result.removed.append((key,))
                     progress = True
                 continue
