@@ -36,6 +36,8 @@ from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
+SPLIT_BELOW_RANGES = 8
+"""With fewer run ranges than this, each variant of a range is its own task."""
 ADAPTIVE_CHUNK = 1000
 ADAPTIVE_ROUND = 4  # chunks between two checks of the precision target
 TRACE_EVERY = 500
@@ -174,11 +176,15 @@ def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model], tasks:
 
 def _tasks(scen: Scenario, key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
            done: set[tuple[str, int, int]], trace_every: int) -> list[ChunkTask]:
+    # Few ranges (a short run of many variants, such as a sensitivity study's settings):
+    # one task per variant, so that the work spreads over the workers and progress is
+    # reported as it goes. Results do not depend on how variants are grouped into tasks.
+    split = len(ranges) < SPLIT_BELOW_RANGES
     tasks = []
     for a, b in ranges:
         missing = tuple(v for v in names if (v, a, b) not in done)
-        if missing:
-            tasks.append(ChunkTask(scen, key, missing, root, a, b, trace_every))
+        groups = [(v,) for v in missing] if split else [missing] if missing else []
+        tasks += [ChunkTask(scen, key, group, root, a, b, trace_every) for group in groups]
     return tasks
 
 

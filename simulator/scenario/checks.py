@@ -135,7 +135,8 @@ def _rate_check(ctx: _Context, path: KeyPath, text: str) -> Iterator[Diagnostic]
             severity="warning", found=text,
             expected="a rate: a parameter written with `per` (`1% to 4% per month`), "
                      "or an expression using one",
-            hint="multiply by a rate parameter, or write `… per day` if per day is meant")
+            hint="multiply by a rate parameter (`base_rate: 2 per month`) or divide by a "
+                 "duration parameter; a plain number here means per day")
         return
     yield Diagnostic(
         f"{_described(ctx, typed)}, but a `rate` must be a rate (events per period)",
