@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from simulator.errors import Diagnostic, KeyPath
-from simulator.scenario.expressions import ExpressionError, Name, parse_expression
+from simulator.scenario.expressions import ExpressionError, Name, Number, parse_expression
 from simulator.scenario.kinds import KIND_WORDS, Kind, Typed, kind_of
 from simulator.scenario.quantities import (
     Quantity,
@@ -28,6 +28,7 @@ from simulator.scenario.quantities import (
     looks_like_quantity,
     parse_quantity,
 )
+from simulator.scenario.ranges import Interval, range_of
 from simulator.scenario.schema import Option, Scenario, TriggerEffect
 
 _QUANTITY_KIND: dict[str, Kind] = {
@@ -45,6 +46,7 @@ class _Context:
     scenario: Scenario
     names: dict[str, Kind]
     quantities: dict[str, Quantity]
+    ranges: dict[str, Interval]
 
 
 def _parameter_quantities(scenario: Scenario) -> dict[str, Quantity]:
@@ -60,13 +62,28 @@ def _parameter_quantities(scenario: Scenario) -> dict[str, Quantity]:
 def _context(scenario: Scenario) -> _Context:
     quantities = _parameter_quantities(scenario)
     names: dict[str, Kind] = {n: _QUANTITY_KIND[q.kind] for n, q in quantities.items()}
-    names["t"] = "duration"
+    # `t` is left a plain number: `0.001 * t` is a rate that grows with time (its
+    # coefficient is per day per day), and a coefficient's units are not written
     if scenario.ladder is not None:
         names[scenario.ladder.variable] = "count"
         names.update({r.id: "count" for r in scenario.ladder.rungs})
     for name in scenario.state:
         names[name] = "number"
-    return _Context(scenario, names, quantities)
+    return _Context(scenario, names, quantities, _ranges(scenario, quantities))
+
+
+def _ranges(scenario: Scenario, quantities: dict[str, Quantity]) -> dict[str, Interval]:
+    """Every value each name can take (see :mod:`.ranges`)."""
+    inf = float("inf")
+    out: dict[str, Interval] = {n: q.distribution.support for n, q in quantities.items()}
+    out["t"] = (0.0, inf)
+    for name, var in scenario.state.items():
+        out[name] = (var.min if var.min is not None else -inf,
+                     var.max if var.max is not None else inf)
+    if scenario.ladder is not None:
+        out[scenario.ladder.variable] = (0.0, float(len(scenario.ladder.rungs) - 1))
+        out.update({r.id: (float(i), float(i)) for i, r in enumerate(scenario.ladder.rungs)})
+    return out
 
 
 def _tree(text: str) -> object | None:
@@ -158,6 +175,19 @@ def _chance_check(ctx: _Context, path: KeyPath, text: str) -> Iterator[Diagnosti
         return
     if isinstance(tree, Name) and tree.id in ctx.quantities:
         yield from _probability_range(ctx, path, tree, "chance")
+        return
+    if isinstance(tree, Name | Number):
+        return  # a state variable (its bounds are its own) or a constant (the compiler's)
+    lo, hi = range_of(tree, ctx.ranges)  # type: ignore[arg-type]
+    if lo >= 0 and hi <= 1:
+        return
+    reach = (f"as high as {hi:g}" if hi > 1 else "") + (" and " if hi > 1 and lo < 0 else "") \
+        + (f"as low as {lo:g}" if lo < 0 else "")
+    yield Diagnostic(
+        f"this chance can be {reach} for some values of the names in it; a chance above 1 "
+        "counts as certain and one below 0 as impossible", path=path, severity="warning",
+        expected="a probability in [0, 1]", found=text,
+        hint="check the arithmetic, or bound it explicitly with `clip(..., 0, 1)`")
 
 
 def _probability_range(ctx: _Context, path: KeyPath, name: Name,

@@ -209,3 +209,17 @@ def test_what_stops_a_loop(tmp_path: Path, old: str, new: str,
     text = LOOP.replace(old, new)
     assert text != LOOP
     assert [s for _, _, s, _ in _diagnostics(tmp_path, text)] == severities
+
+
+@pytest.mark.parametrize(("chance", "warned"), [
+    ("odds * 1.5", True),                  # a probability in [0, 1] times 1.5 can reach 1.5
+    ("odds - tension", True),              # can go below 0
+    ("odds * (1 - tension)", False),       # stays inside [0, 1]
+    ("clip(odds * 1.5, 0, 1)", False),     # bounded explicitly
+    ("0.2 + 0.5 * tension", False),        # tension is bounded to [0, 1]
+])
+def test_a_chance_expression_that_can_leave_zero_one_is_a_warning(
+        tmp_path: Path, chance: str, warned: bool) -> None:
+    found = _diagnostics(tmp_path, _base(chance=chance))
+    expected = [(20, "actors.a.options.push.effects[1].chance", "warning")] if warned else []
+    assert [(line, p, sev) for line, p, sev, _ in found] == expected, found
