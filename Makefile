@@ -1,23 +1,32 @@
 # Two entry points on a fresh machine with Python >= 3.11 and make:
 #   make demo   create .venv, install geosim, run the flagship scenario, write its report
 #   make test   create .venv, install the dev extras, run the whole test suite
+# Both install the exact versions in requirements/lock.txt, the ones the suite passed with.
+# Keeping the lock fresh:
+#   make test-latest   the whole suite in .venv-latest with the newest versions the registry serves
+#   make test-yaml-oldest   the YAML front end with the oldest PyYAML geosim supports
+#   make lock          rewrite requirements/lock.txt from the newest versions (then: make test)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LOCK   := requirements/lock.txt
+# pip itself is pinned too: it decides how the lock is read
+PIP_VERSION := 26.3
 SCENARIO := scenarios/us_mexico_cartels.yaml
+OLDEST_PYYAML := 6.0.1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench lock test-latest test-yaml-oldest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -30,7 +39,38 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_loader.py
 	$(BIN)/python benchmarks/bench_engine.py
 
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[dev]'
+	.venv-latest/bin/python -m pip freeze --exclude geosim > .venv-latest/versions.txt
+	diff $(LOCK) .venv-latest/versions.txt | grep '^[<>]' || echo "the lock already has the newest versions"
+	.venv-latest/bin/ruff check .
+	.venv-latest/bin/mypy
+	.venv-latest/bin/python -m pytest
+
+test-yaml-oldest: $(VENV)/.installed-dev
+	rm -rf .venv/pyyaml-oldest
+	$(BIN)/python -m pip install --quiet --target .venv/pyyaml-oldest pyyaml==$(OLDEST_PYYAML)
+	PYTHONPATH=.venv/pyyaml-oldest $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/scenario/test_yaml_loader.py tests/scenario/test_validation_table.py \
+		tests/scenario/test_editor_schema.py
+
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet pip==$(PIP_VERSION)
+	.venv-lock/bin/python -m pip install --quiet '.[dev]'
+	{ echo "# Exact versions make demo / make test install (pip -c). Written by make lock on $$(date -u +%F)"; \
+	  echo "# with $$(.venv-lock/bin/python --version); refresh: make test-latest, then make lock && make test."; \
+	  .venv-lock/bin/python -m pip freeze --exclude geosim; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf .venv-lock build simulator/*.egg-info
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-latest .venv-lock .pytest_cache .mypy_cache .ruff_cache

@@ -6,22 +6,32 @@ Carlo simulation and read the results::
     import simulator
     results = simulator.run("scenarios/us_mexico_cartels.yaml", variants="all", runs=5000)
     results.to_pandas()
+
+The names below are loaded on first use, so ``import simulator`` (and the ``geosim``
+command's start-up) does not pay for NumPy, SciPy, SimPy or Arrow until they are needed.
 """
 
-from simulator.errors import (
-    Diagnostic,
-    GeosimError,
-    ResultsError,
-    RunError,
-    ScenarioError,
-)
-from simulator.model.compile import compile_model
-from simulator.results.results import Results
-from simulator.runner.runner import run
-from simulator.scenario.load import load_scenario, read_scenario
-from simulator.scenario.schema import Scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    "Diagnostic": "simulator.errors",
+    "GeosimError": "simulator.errors",
+    "ResultsError": "simulator.errors",
+    "RunError": "simulator.errors",
+    "ScenarioError": "simulator.errors",
+    "compile_model": "simulator.model.compile",
+    "Results": "simulator.results.results",
+    "run": "simulator.runner.runner",
+    "load_scenario": "simulator.scenario.load",
+    "read_scenario": "simulator.scenario.load",
+    "Scenario": "simulator.scenario.schema",
+}
 
 __all__ = [
     "Diagnostic",
@@ -37,3 +47,30 @@ __all__ = [
     "read_scenario",
     "run",
 ]
+
+if TYPE_CHECKING:
+    from simulator.errors import (
+        Diagnostic,
+        GeosimError,
+        ResultsError,
+        RunError,
+        ScenarioError,
+    )
+    from simulator.model.compile import compile_model
+    from simulator.results.results import Results
+    from simulator.runner.runner import run
+    from simulator.scenario.load import load_scenario, read_scenario
+    from simulator.scenario.schema import Scenario
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,5 +1,5 @@
 """``python -m simulator`` runs the geosim command line."""
 
-from simulator.cli.app import main
+from simulator.cli.entry import main
 
 main()

@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pyarrow as pa
 import typer
 from rich.console import Console
 
@@ -44,6 +43,8 @@ SCHEDULER_OPTION = typer.Option(None, "--scheduler",
 
 class State:
     debug = False
+    # set once an interrupt has been reported, so the entry point does not repeat it
+    interrupt_reported = False
 
 
 class Terminated(KeyboardInterrupt):
@@ -61,6 +62,13 @@ def command_line() -> str:
 def print_json(payload: Any) -> None:
     """Machine-readable output goes to stdout, unstyled."""
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def _arrow_errors() -> tuple[type[BaseException], ...]:
+    # Arrow is loaded only by commands that read or write results; importing it here
+    # would cost every command (even --help) its start-up time.
+    arrow = sys.modules.get("pyarrow")
+    return (arrow.ArrowException,) if arrow is not None else ()
 
 
 def handle_errors(fn: F) -> F:
@@ -84,10 +92,11 @@ def handle_errors(fn: F) -> F:
             err_console.print(f"error: {exc}", markup=False)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt as exc:
+            State.interrupt_reported = True
             err_console.print("interrupted; completed chunks are kept — run the same command "
                               "again to resume", markup=False)
             raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
-        except pa.ArrowException as exc:  # before ValueError: Arrow's errors subclass it
+        except _arrow_errors() as exc:  # before ValueError: Arrow's errors subclass it
             if State.debug:
                 raise
             err_console.print(f"error: the results files are damaged or unreadable: {exc}",

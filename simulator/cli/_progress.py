@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.progress import (
     BarColumn,
@@ -23,7 +24,9 @@ from rich.progress import (
 )
 
 from simulator.cli._common import err_console
-from simulator.runner.runner import ProgressCallback
+
+if TYPE_CHECKING:
+    from simulator.runner.runner import ProgressCallback
 
 LINE_EVERY = 10.0
 """Seconds between progress lines when stderr is not a terminal."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.cli._common import err_console
-from simulator.results.results import Results
-from simulator.runner.runner import ProgressCallback
+
+if TYPE_CHECKING:
+    from simulator.results.results import Results
+    from simulator.runner.runner import ProgressCallback
 
 
 def finished_run(out: Path, scenario: Path, variants: list[str] | str | None, *, runs: int,
@@ -21,6 +23,7 @@ def finished_run(out: Path, scenario: Path, variants: list[str] | str | None, *,
     spec_path = out / "run.json"
     if not (out / "manifest.json").is_file() or not spec_path.is_file():
         return None
+    from simulator.results.results import Results
     from simulator.runner.runner import normalise_seed, resolve_scenario, resolve_variants
 
     try:

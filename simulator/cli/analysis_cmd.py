@@ -8,7 +8,7 @@ runs the scenario first, into a temporary directory unless ``--out`` is given), 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -24,13 +24,17 @@ from simulator.cli._common import (
 from simulator.cli._progress import progress_bar
 from simulator.cli._tables import distinct_labels, fit_table, pct, pp, pp_interval
 from simulator.errors import ResultsError
-from simulator.results.results import Results
-from simulator.runner.runner import run
+
+if TYPE_CHECKING:
+    from simulator.results.results import Results
 
 
 def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
           workers: int | None, executor: str, out: Path | None, quiet: bool) -> Results:
     """A results directory as is, or a scenario file run now."""
+    from simulator.results.results import Results
+    from simulator.runner.runner import run
+
     if path.is_dir():
         return Results(path)
     if not path.exists():

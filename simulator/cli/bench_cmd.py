@@ -9,9 +9,8 @@ import typer
 from rich.table import Table
 
 from simulator.cli._common import app, console, handle_errors, print_json
-from simulator.engine.profile import profile_model
-from simulator.model.compile import BASELINE, compile_model
-from simulator.runner.runner import resolve_scenario
+
+BASELINE = "baseline"
 
 BUSY = 100  # firings per run above which an option is flagged as a likely unit slip
 
@@ -26,6 +25,10 @@ def bench_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Time a scenario on one core and list the options that fire most per run."""
+    from simulator.engine.profile import profile_model
+    from simulator.model.compile import compile_model
+    from simulator.runner.runner import resolve_scenario
+
     scen, _, _ = resolve_scenario(scenario)
     result = profile_model(compile_model(scen, variant), runs=runs, seed=seed)
     if as_json:

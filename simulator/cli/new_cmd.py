@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from simulator.cli._common import app, console, handle_errors
-from simulator.runner.store import atomic_write_bytes
 
 SCHEMA_FILE = "scenario.schema.json"
 
@@ -42,7 +41,10 @@ def scaffold(name: str, folder: Path) -> Path:
     text = (template.replace("{id}", slug.replace("_", "-")).replace("{title}", title)
             .replace("{schema_path}", schema_path))
     folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(target, text.encode())
+    # "x" creates the file only if it is still absent: a file that appeared since the
+    # check above is never replaced
+    with open(target, "x", encoding="utf-8") as handle:
+        handle.write(text)
     return target
 
 

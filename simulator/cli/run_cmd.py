@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -25,9 +25,9 @@ from simulator.cli._run_state import announce_resume, finished_run, warn_if_busy
 from simulator.cli._tables import headline_table
 from simulator.cli.validate_cmd import scenario_files
 from simulator.errors import GeosimError, ResultsError, ScenarioError
-from simulator.results.results import Results
-from simulator.runner.runner import run
-from simulator.runner.store import atomic_write_json
+
+if TYPE_CHECKING:
+    from simulator.results.results import Results
 
 
 def _variants(variant: list[str] | None, all_variants: bool) -> list[str] | str | None:
@@ -77,6 +77,8 @@ def run_command(
     Run again on a folder that already holds the same finished run, it shows those
     results instead of simulating again; an interrupted run is resumed.
     """
+    from simulator.runner.runner import run
+
     out = out or Path("results") / scenario.stem
     if resume and not ((out / "run.json").exists() and not (out / "manifest.json").exists()):
         state = "is complete" if (out / "manifest.json").exists() else "holds no partial run"
@@ -159,6 +161,9 @@ def batch_command(
             return
     if not paths:
         raise typer.BadParameter("give scenario files or folders (or --sweep SPEC.yaml)")
+    from simulator.runner.runner import run
+    from simulator.runner.store import atomic_write_json
+
     files = scenario_files(paths)
     names = output_names(files)
     index: list[dict[str, Any]] = []

@@ -8,11 +8,11 @@ from pathlib import Path
 import typer
 
 from simulator.cli._common import app, handle_errors
-from simulator.runner.store import atomic_write_bytes
-from simulator.scenario.schema import json_schema
 
 
 def schema_text() -> str:
+    from simulator.scenario.editor_schema import json_schema
+
     return json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
 
 
@@ -26,4 +26,6 @@ def schema_command(
     if output is None:
         typer.echo(text, nl=False)
     else:
+        from simulator.runner.store import atomic_write_bytes
+
         atomic_write_bytes(output, text.encode())

@@ -19,7 +19,6 @@ from simulator.cli._common import (
     print_json,
 )
 from simulator.cli._progress import progress_bar
-from simulator.runner.sweep import INDEX, load_sweep_spec, run_sweep
 
 
 def sweep_table(index: dict[str, Any]) -> Table:
@@ -46,6 +45,8 @@ def sweep_main(spec_path: Path, *, runs: int | None, out: Path | None, executor:
                workers: int | None, scheduler: str | None, force: bool, as_json: bool,
                quiet: bool) -> dict[str, Any]:
     """Shared by ``geosim sweep`` and ``geosim batch --sweep``."""
+    from simulator.runner.sweep import INDEX, load_sweep_spec, run_sweep
+
     spec = load_sweep_spec(spec_path)
     out = out or Path("results") / spec_path.stem
     with progress_bar(f"sweep {spec_path.stem}", enabled=not (quiet or as_json)) as progress:

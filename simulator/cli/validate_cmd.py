@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from simulator.cli._common import app, console, err_console, handle_errors, print_json
-from simulator.scenario.load import ScenarioFile, read_scenario
 
 
 def scenario_files(paths: list[Path]) -> list[Path]:
@@ -34,7 +33,9 @@ def validate_command(
     if not files:
         err_console.print("no scenario files found", markup=False)
         raise typer.Exit(1)
-    results: list[ScenarioFile] = [read_scenario(p) for p in files]
+    from simulator.scenario.load import read_scenario
+
+    results = [read_scenario(p) for p in files]
     if as_json:
         print_json([{
             "file": r.path, "valid": r.ok,

@@ -20,6 +20,7 @@ Fitting helpers turn a 90 % interval (5th and 95th percentiles) into a family:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
-from scipy import integrate, optimize, special
+from scipy import special
 
 Array = npt.NDArray[np.float64]
 
@@ -495,6 +496,8 @@ class Transformed(_InverseTransform):
             # E[−ln(1 − p)] = ψ(a + b) − ψ(b) for p ~ Beta(a, b)
             a, b = self.base.a, self.base.b
             return float(special.digamma(a + b) - special.digamma(b)) / self.forward.period_days
+        from scipy import integrate  # only for this rare case; heavy to import
+
         value, _ = integrate.quad(lambda q: float(self.ppf(q)), 0.0, 1.0, limit=200)
         return float(value)
 
@@ -581,6 +584,7 @@ def _beta_starts(lo: float, hi: float, z: float) -> list[Array]:
     return [np.log(np.array([m * c, (1 - m) * c])) for c in concentrations]
 
 
+@functools.lru_cache(maxsize=4096)  # a scenario's variants fit the same intervals again
 def beta_from_interval(lo: float, hi: float, coverage: float = 0.90) -> Beta:
     """Beta whose 5th/95th percentiles (for coverage 0.90) are ``lo``/``hi``.
 
@@ -607,6 +611,8 @@ def beta_from_interval(lo: float, hi: float, coverage: float = 0.90) -> Beta:
             np.all(np.abs(p - want) <= 1e-6 * want)
             and np.all(np.abs(one_minus - want_c) <= 1e-6 * want_c)
         )
+
+    from scipy import optimize  # imported here: costly to import, and only beta fits use it
 
     with np.errstate(all="ignore"):
         for start in _beta_starts(lo, hi, z):

@@ -465,11 +465,3 @@ class Scenario(_Model):
     def option_refs(self) -> list[str]:
         """Every option as `actor.option`, sorted."""
         return sorted(f"{a}.{o}" for a, actor in self.actors.items() for o in actor.options)
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of scenario files, for editors (yaml-language-server)."""
-    schema = Scenario.model_json_schema(by_alias=True)
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    schema["title"] = "geosim scenario"
-    return schema

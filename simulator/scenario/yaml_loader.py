@@ -19,11 +19,14 @@ Design choices, and why:
   (both the C ``libyaml`` one and the pure-Python one) are state machines that produce
   events lazily, and their look-ahead is bounded by the YAML rule that a possible
   "simple key" goes stale after one line or 1024 characters. So stopping at the 65th
-  level bounds the work no matter how deep the input goes; measured: 100,000-deep
-  ``[`` nesting is refused in about 2 ms with libyaml and 0.2 s with the pure-Python
-  parser, and 100,000-deep ``- - - -`` block nesting in about 2 ms with either. A
-  separate bracket pre-scan is therefore not needed (and a cheap one could not tell a
-  ``[`` inside ``'don't [`` plain text from a real one).
+  level bounds the work no matter how deep the input goes (counted in the tests; timed
+  in ``benchmarks/bench_loader.py``). A parser may fail on a limit of its own within
+  that look-ahead (libyaml in PyYAML 6.0.4 refuses 1,000 levels); the text before its
+  failure is then re-read, so our located message still wins. A separate bracket
+  pre-scan is not needed (and a cheap one could not tell a ``[`` inside ``'don't [``
+  plain text from a real one).
+* Syntax errors are recognised by their type and marks, not their wording, in
+  :mod:`simulator.scenario._yaml_errors`.
 * Everything that may be wrong about the bytes (size, encoding, control characters)
   is checked before PyYAML sees the text, so PyYAML only ever reports YAML syntax.
 """
@@ -38,6 +41,14 @@ from typing import Any, Final
 import yaml
 
 from simulator.errors import Diagnostic, KeyPath, ScenarioError
+from simulator.scenario._yaml_errors import (
+    ANCHOR_HINT,
+    SAVE_AS_UTF8,
+    TAG_HINT,
+    line_col,
+    mark_position,
+    syntax_diagnostic,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -71,18 +82,11 @@ _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _NOT_PRINTABLE: Final = re.compile(
     "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
-# YAML line breaks, as PyYAML counts them for its marks; our own positions must agree.
-_LINE_BREAK: Final = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 _MINIMAL_SCENARIO: Final = (
     "a scenario is a mapping of keys; start with something like "
     "`id: my-scenario`, `title: My scenario`, `as_of: 2026-01-05`, `horizon: 1 year`, "
     "each on its own line"
-)
-_ANCHOR_HINT: Final = "anchors and aliases are not supported; write the value out"
-_TAG_HINT: Final = (
-    "tags are not allowed; remove the `!...` part and write the plain value "
-    "(the scenario schema decides what type each value has)"
 )
 
 
@@ -226,7 +230,6 @@ _WIDE_BOMS: Final = (
     (b"\xfe\xff", "UTF-16"),
 )
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
-_SAVE_AS_UTF8: Final = "save it as UTF-8 (in most editors: Save As / Save with Encoding → UTF-8)"
 
 
 def _wide_encoding_error(name: str, file: str) -> ScenarioError:
@@ -236,7 +239,7 @@ def _wide_encoding_error(name: str, file: str) -> ScenarioError:
             file=file,
             expected="UTF-8 text",
             found=f"{name} text",
-            hint=_SAVE_AS_UTF8,
+            hint=SAVE_AS_UTF8,
         )
     )
 
@@ -260,7 +263,7 @@ def _decode(data: bytes, file: str) -> str:
         # Everything before the first bad byte is valid, so it decodes and gives the
         # column in characters, as an editor shows it.
         prefix = data[: exc.start].decode("utf-8")
-        line, column = _line_col(prefix, len(prefix))
+        line, column = line_col(prefix, len(prefix))
         bad = data[exc.start : exc.start + 1]
         raise ScenarioError(
             Diagnostic(
@@ -271,19 +274,11 @@ def _decode(data: bytes, file: str) -> str:
                 expected="UTF-8 text",
                 found=f"byte \\x{bad[0]:02X}",
                 hint="the file was probably saved in another encoding (Windows-1252, "
-                f"Latin-1, UTF-16); {_SAVE_AS_UTF8}",
+                f"Latin-1, UTF-16); {SAVE_AS_UTF8}",
             )
         ) from None
 
 
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    """1-based (line, column) of character ``index``, counting breaks as PyYAML does."""
-    line = 1
-    line_start = 0
-    for match in _LINE_BREAK.finditer(text, 0, index):
-        line += 1
-        line_start = match.end()
-    return line, index - line_start + 1
 
 
 def _check_characters(text: str, file: str) -> None:
@@ -291,13 +286,13 @@ def _check_characters(text: str, file: str) -> None:
     if bad is None:
         return
     char = bad.group()
-    line, column = _line_col(text, bad.start())
+    line, column = line_col(text, bad.start())
     if char == "\x00":
         message = "the file contains a NUL byte (\\x00)"
-        hint = "a NUL byte means the file is binary, damaged, or saved as UTF-16; " + _SAVE_AS_UTF8
+        hint = "a NUL byte means the file is binary, damaged, or saved as UTF-16; " + SAVE_AS_UTF8
     elif "\ud800" <= char <= "\udfff":
         message = f"the text contains an invalid character (lone surrogate U+{ord(char):04X})"
-        hint = "the text was decoded wrongly before it reached geosim; " + _SAVE_AS_UTF8
+        hint = "the text was decoded wrongly before it reached geosim; " + SAVE_AS_UTF8
     else:
         message = f"control character U+{ord(char):04X} is not allowed"
         hint = (
@@ -363,6 +358,9 @@ class _Builder:
         self.root: Any = None
         self.root_is_mapping = False
         self.documents = 0
+        self.stopped = False
+        # Index just past the last event handled: what the parser had handed over.
+        self.read_up_to = 0
 
     def add(self, diagnostic: Diagnostic, *, fatal: bool = False) -> None:
         self.diagnostics.append(diagnostic)
@@ -387,6 +385,7 @@ class _Builder:
         events = yaml.parse(text, Loader=_LOADER)
         try:
             for event in events:
+                self.read_up_to = event.end_mark.index  # type: ignore[union-attr]
                 self.handle(event)
         finally:
             # Closing the generator disposes of the parser (frees libyaml's memory)
@@ -409,7 +408,7 @@ class _Builder:
                 parent.key = None
                 parent.awaiting_value = True
         elif cls is yaml.AliasEvent:
-            pos = _pos(event.start_mark)
+            pos = mark_position(event.start_mark)
             path = self.current_path()
             self.add(
                 self.diag(
@@ -418,7 +417,7 @@ class _Builder:
                     path=path or (),
                     expected="a written-out value",
                     found=f"alias `*{event.anchor}`",
-                    hint=_ANCHOR_HINT,
+                    hint=ANCHOR_HINT,
                 )
             )
             self.place_scalar(None, pos, quoted=False)
@@ -428,7 +427,7 @@ class _Builder:
                 self.add(
                     self.diag(
                         "a second document starts here; one scenario per file",
-                        _pos(event.start_mark),
+                        mark_position(event.start_mark),
                         expected="one YAML document",
                         found="a second document (`---`)",
                         hint="remove this `---` line, or move what follows it into its own file",
@@ -462,7 +461,7 @@ class _Builder:
                     path=path,
                     expected="a plain value",
                     found=f"anchor `&{event.anchor}`",
-                    hint=_ANCHOR_HINT,
+                    hint=ANCHOR_HINT,
                 )
             )
         if event.tag is not None:
@@ -474,7 +473,7 @@ class _Builder:
                     path=path,
                     expected="a plain value",
                     found=f"tag `{tag}`",
-                    hint=_TAG_HINT,
+                    hint=TAG_HINT,
                 )
             )
 
@@ -515,7 +514,7 @@ class _Builder:
             self.key_positions[(*top.path, key)] = pos
 
     def scalar(self, event: Any) -> None:
-        pos = _pos(event.start_mark)
+        pos = mark_position(event.start_mark)
         if event.anchor is not None or event.tag is not None:
             self.check_properties(event, pos)
         value: str = event.value
@@ -557,7 +556,7 @@ class _Builder:
             container.append(value)
 
     def start_collection(self, event: Any, cls: type) -> None:
-        pos = _pos(event.start_mark)
+        pos = mark_position(event.start_mark)
         if len(self.stack) >= MAX_DEPTH:
             self.add(
                 self.diag(
@@ -636,9 +635,6 @@ class _Builder:
         )
 
 
-def _pos(mark: Any) -> tuple[int, int]:
-    # PyYAML marks are 0-based; users and editors count from 1.
-    return (mark.line + 1, mark.column + 1)
 
 
 def _build(text: str, file: str) -> YamlDocument:
@@ -651,18 +647,20 @@ def _build(text: str, file: str) -> YamlDocument:
 def parse_partial(text: str, file: str = "<scenario>") -> PartialParse:
     """Parse checked text (see :func:`decode_source`) without raising for bad input."""
     builder = _Builder(file)
-    syntax_error = stopped = False
+    syntax_error = False
     # The one parse boundary: whatever PyYAML (or a bug here) raises becomes a
     # diagnostic, so callers only ever see diagnostics.
     try:
         builder.run(text)
     except _Stop:
-        stopped = True
+        builder.stopped = True
     except yaml.YAMLError as exc:
-        builder.diagnostics.append(_syntax_diagnostic(exc, text, file))
-        syntax_error = True
+        builder = _earlier_fatal_problem(exc, text, builder) or builder
+        if not builder.stopped:
+            builder.diagnostics.append(syntax_diagnostic(exc, text, file))
+            syntax_error = True
     except Exception as exc:
-        stopped = True
+        builder.stopped = True
         builder.diagnostics.append(
             Diagnostic(
                 f"could not read the file as YAML ({type(exc).__name__}: {exc})",
@@ -672,7 +670,7 @@ def parse_partial(text: str, file: str = "<scenario>") -> PartialParse:
         )
     if not builder.diagnostics and builder.documents == 0:
         builder.diagnostics.append(builder.empty_file())
-    usable = (not stopped and not syntax_error and builder.root_is_mapping
+    usable = (not builder.stopped and not syntax_error and builder.root_is_mapping
               and isinstance(builder.root, dict))
     document = YamlDocument(
         file=file,
@@ -684,155 +682,32 @@ def parse_partial(text: str, file: str = "<scenario>") -> PartialParse:
     return PartialParse(document, builder.diagnostics, syntax_error)
 
 
-# ----------------------------------------------------------------- syntax errors
+def _earlier_fatal_problem(exc: yaml.YAMLError, text: str, builder: _Builder) -> _Builder | None:
+    """A builder that stopped on a problem of ours found before ``exc``'s position.
 
-
-def _char_at(text: str, mark: Any) -> str:
+    A parser reads ahead of the events it has handed over, and may fail on a limit of
+    its own before we see the events that break ours: libyaml (PyYAML 6.0.4 and newer)
+    refuses 1,000 levels of `[` while scanning ahead, before it has produced the 65th
+    level's event. Re-reading only the text before the failure, a parse of that prefix
+    shows whether one of our fatal problems (nesting too deep, a second document) comes
+    first; it then is the one to report, whatever the library's own limits are.
+    """
+    mark = getattr(exc, "problem_mark", None)
     index = getattr(mark, "index", None)
-    if isinstance(index, int) and 0 <= index < len(text):
-        return text[index]
-    return ""
-
-
-def _syntax_diagnostic(exc: yaml.YAMLError, text: str, file: str) -> Diagnostic:
-    """Turn a PyYAML error into a diagnostic, reworded where the cause is recognisable."""
-    if isinstance(exc, yaml.reader.ReaderError):
-        # Not expected (characters are checked first), but keep a position if we can.
-        line, column = _line_col(text, min(max(exc.position, 0), len(text)))
-        return Diagnostic(
-            f"the file cannot be read: {exc.reason}",
-            file=file,
-            line=line,
-            column=column,
-            hint=_SAVE_AS_UTF8,
-        )
-    if not isinstance(exc, yaml.MarkedYAMLError):
-        return Diagnostic(f"YAML error: {exc}", file=file)
-
-    problem = exc.problem or ""
-    context = exc.context or ""
-    pmark = exc.problem_mark
-    cmark = exc.context_mark
-    ppos = _pos(pmark) if pmark is not None else (0, 0)
-    cpos = _pos(cmark) if cmark is not None else ppos
-    pchar = _char_at(text, pmark)
-    found_at = f"line {ppos[0]}, column {ppos[1]}"
-
-    def make(message: str, pos: tuple[int, int], **details: Any) -> Diagnostic:
-        return Diagnostic(message, file=file, line=pos[0], column=pos[1], **details)
-
-    if pchar == "\t" or "tab character" in problem:
-        return make(
-            "tab character used for indentation; YAML needs spaces",
-            ppos,
-            expected="spaces",
-            found="a tab character",
-            hint="replace the tab with spaces (most editors can be set to insert spaces "
-            "when Tab is pressed)",
-        )
-    if "quoted scalar" in context and "unexpected" in problem:
-        quote = _char_at(text, cmark) or '"'
-        return make(
-            f"the quote {quote} opened here is never closed",
-            cpos,
-            expected=f"a closing {quote}",
-            found=f"{problem.removeprefix('found ')} at {found_at}",
-            hint=f'add the closing {quote}; inside double quotes write a quote as `\\"`, '
-            "inside single quotes as `''`",
-        )
-    if "flow sequence" in context or "flow mapping" in context:
-        opener, closer = ("[", "]") if "sequence" in context else ("{", "}")
-        return make(
-            f"the `{opener}` opened here is not closed where expected",
-            cpos,
-            expected=f"`,` or `{closer}`",
-            found=f"something else at {found_at}",
-            hint=f"close it with `{closer}`, and separate items with `, `; "
-            "text containing `,`, `[`, `]`, `{` or `}` must be in quotes",
-        )
-    if "mapping values are not allowed" in problem:
-        return make(
-            "unexpected `:` here",
-            ppos,
-            expected="`key: value` with one key per line",
-            found="a second `:` or a key at the wrong indentation",
-            hint="is a `:` missing a space after it, or is the indentation off? "
-            "Text that itself contains `: ` must be put in quotes",
-        )
-    if "sequence entries are not allowed" in problem:
-        return make(
-            "a list item `- ` cannot start here",
-            ppos,
-            expected="each `- item` on its own line",
-            found="`-` after a key on the same line",
-            hint="put the list on the lines below the key, one `- item` per line, indented "
-            "by the same number of spaces",
-        )
-    if "could not find expected ':'" in problem:
-        return make(
-            "this line has no `:` after the key",
-            cpos,
-            expected="`key: value`",
-            found=f"no `:` before {found_at}",
-            hint="write `key: value` with a space after the colon, or check the "
-            "indentation of this line and the next",
-        )
-    if pchar == ":" and ("block" in context or "<block end>" in problem):
-        return make(
-            "a key is missing before `:`",
-            ppos,
-            expected="`key: value`",
-            found="`:` with nothing before it",
-            hint="write a name before the colon, e.g. `title: ...`, or check the indentation",
-        )
-    if "block mapping" in context or "block collection" in context or "<block end>" in problem:
-        return make(
-            "bad indentation: this line does not line up with the lines above it",
-            ppos,
-            expected="keys of one mapping (and `-` items of one list) in the same column",
-            found=f"text at column {ppos[1]}",
-            hint="indent with spaces so that keys at the same level start in the same "
-            "column; the mistake may also be on the line above",
-        )
-    if "cannot start any token" in problem and pchar:
-        return make(
-            f"the character `{pchar}` cannot start a value",
-            ppos,
-            expected="a plain value",
-            found=f"`{pchar}`",
-            hint='put the whole value in quotes, e.g. `"@handle"`',
-        )
-    if "escape character" in problem:
-        # libyaml points at the backslash, the Python parser at the letter after it;
-        # point at the backslash either way.
-        index = getattr(pmark, "index", 0)
-        if pchar != "\\" and 0 < index <= len(text) and text[index - 1] == "\\":
-            ppos = (ppos[0], max(ppos[1] - 1, 1))
-        return make(
-            "unknown escape sequence in double-quoted text",
-            ppos,
-            expected='an escape such as `\\n`, `\\"` or `\\\\`',
-            found=problem.removeprefix("found "),
-            hint="use single quotes, where `\\` has no special meaning, or write a "
-            "backslash as `\\\\`",
-        )
-    if "tag" in problem or "tag" in context:
-        return make(
-            "tags are not allowed",
-            ppos,
-            found=problem.removeprefix("found "),
-            hint=_TAG_HINT,
-        )
-    if "alias" in context or "anchor" in context:
-        return make(
-            "anchors and aliases are not supported",
-            cpos,
-            found=problem.removeprefix("found "),
-            hint=_ANCHOR_HINT + "; a value starting with `*` or `&` must be in quotes",
-        )
-    where = f" ({context} at line {cpos[0]})" if context and cmark is not None else ""
-    return make(
-        f"YAML syntax error: {problem}{where}",
-        ppos,
-        hint="the real mistake is often on the line above; check indentation, colons and quotes",
-    )
+    if not isinstance(index, int) or index <= 0:
+        return None
+    # Each further level takes at least one character: when the text the parser read
+    # ahead is too short to reach our limit, there is nothing to find (and a large
+    # file with, say, an unclosed quote is not read twice).
+    if index - builder.read_up_to < MAX_DEPTH + 1 - len(builder.stack):
+        return None
+    prefix_builder = _Builder(builder.file)
+    try:
+        prefix_builder.run(text[:index])
+    except _Stop:
+        prefix_builder.stopped = True
+        return prefix_builder
+    except yaml.YAMLError:
+        # The cut may end mid-construct; only a stop of our own counts.
+        return None
+    return None

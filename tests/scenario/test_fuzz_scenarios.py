@@ -10,7 +10,6 @@ compile: a validated scenario always compiles.
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -139,8 +138,8 @@ def time_limit(seconds: float) -> Iterator[None]:
 def check_pipeline(path: Path, *, compile_variants: bool = True, record: bool = True
                    ) -> ScenarioFile:
     """The properties every input must satisfy."""
-    started = time.perf_counter()
-    with time_limit(10):
+    # A hang guard, not a speed check: how fast validation is belongs in benchmarks.
+    with time_limit(120):
         result = read_scenario(path)  # must not raise
         assert isinstance(result, ScenarioFile)
         for d in result.diagnostics:
@@ -171,7 +170,6 @@ def check_pipeline(path: Path, *, compile_variants: bool = True, record: bool = 
                 for variant in ["baseline", *sorted(scenario.variants)]:
                     model = compile_model(scenario, variant)
                     assert model.variant == variant
-    assert time.perf_counter() - started < 10
     return result
 
 

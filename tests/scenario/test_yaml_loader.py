@@ -4,7 +4,6 @@ position, and good input keeps every scalar as text with correct positions."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.errors import Diagnostic, ScenarioError
-from simulator.scenario import yaml_loader
+from simulator.scenario import _yaml_errors, yaml_loader
 from simulator.scenario.yaml_loader import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -190,12 +189,8 @@ BAD_INPUTS: list[tuple[str, bytes, tuple[int, int], str]] = [
 def test_bad_input_is_one_scenario_error(
     loader: Any, source: bytes, position: tuple[int, int], fragment: str
 ) -> None:
-    started = time.perf_counter()
     with pytest.raises(ScenarioError) as caught:
         load_yaml(source, file="bad.yaml")
-    elapsed = time.perf_counter() - started
-    # Every bad input, however deep or large, must be refused quickly.
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
 
     diagnostics = caught.value.diagnostics
     assert diagnostics
@@ -301,7 +296,7 @@ def test_unexpected_exception_becomes_scenario_error(monkeypatch: pytest.MonkeyP
 
 def test_reader_error_is_positioned() -> None:
     error = yaml.reader.ReaderError("<s>", 6, 7, "utf-8", "special characters are not allowed")
-    diagnostic = yaml_loader._syntax_diagnostic(error, "a: 1\nb: \x07", "f.yaml")
+    diagnostic = _yaml_errors.syntax_diagnostic(error, "a: 1\nb: \x07", "f.yaml")
     assert isinstance(diagnostic, Diagnostic)
     assert (diagnostic.line, diagnostic.column) == (2, 2)
 
@@ -421,6 +416,78 @@ def test_64_levels_are_allowed(loader: Any) -> None:
     assert node == {"leaf": "1"}
 
 
+@pytest.mark.parametrize(
+    "source",
+    [b"a: " + b"[" * 100_000, b"a:\n" + b"- " * 100_000 + b"x\n", b"{a: " * 100_000],
+    ids=["flow lists", "block lists", "flow mappings"],
+)
+def test_deep_nesting_stops_after_a_bounded_number_of_events(
+    loader: Any, source: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The work done on a hostile file is bounded by events read, not by its depth:
+    # counted, not timed, so a busy machine cannot make this flaky.
+    handled = 0
+    original = yaml_loader._Builder.handle
+
+    def counting(self: Any, event: Any) -> None:
+        nonlocal handled
+        handled += 1
+        original(self, event)
+
+    monkeypatch.setattr(yaml_loader._Builder, "handle", counting)
+    with pytest.raises(ScenarioError) as caught:
+        load_yaml(source)
+    assert "nesting deeper than 64 levels" in caught.value.diagnostics[0].message
+    # 64 levels need about 2 events each; twice that covers both parsers and the
+    # re-read of the text before a parser's own error.
+    assert handled <= 4 * MAX_DEPTH + 10, handled
+
+
+def test_parser_limits_never_hide_our_nesting_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A parser that fails on a limit of its own while reading ahead (as libyaml does at
+    # 1,000 levels since PyYAML 6.0.4) must still yield our located nesting error.
+    real_parse = yaml.parse
+
+    def parse_with_own_limit(text: str, Loader: Any) -> Any:
+        if len(text) > 500:
+            mark = yaml.Mark("<s>", 500, 0, 500, None, None)
+            raise yaml.scanner.ScannerError(
+                "while growing", mark, "a message in words geosim has never seen", mark
+            )
+        return real_parse(text, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "parse", parse_with_own_limit)
+    with pytest.raises(ScenarioError) as caught:
+        load_yaml(b"a: " + b"[" * 100_000)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.line, diagnostic.column) == (1, 67)
+    assert "nesting deeper than 64 levels" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("problem", "context"),
+    [("found unexpected end of stream", "while scanning a quoted scalar"), ("", None)],
+)
+def test_errors_are_recognised_without_their_wording(
+    monkeypatch: pytest.MonkeyPatch, problem: str, context: str | None
+) -> None:
+    # The cause is read from the error's type and marks; any wording (another
+    # language, another release) gives the same message.
+    text = 'id: x\ntitle: "abc\n'
+
+    def parse_in_other_words(text: str, Loader: Any) -> Any:
+        opened = yaml.Mark("<s>", 13, 1, 7, None, None)
+        end = yaml.Mark("<s>", len(text), 2, 0, None, None)
+        raise yaml.scanner.ScannerError(context, opened, problem or "ошибка", end)
+
+    monkeypatch.setattr(yaml, "parse", parse_in_other_words)
+    with pytest.raises(ScenarioError) as caught:
+        load_yaml(text)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.line, diagnostic.column) == (2, 8)
+    assert "the quote \" opened here is never closed" in diagnostic.message
+
+
 def test_load_yaml_file_uses_path_as_given(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
@@ -437,7 +504,7 @@ def test_document_end_marker_is_fine() -> None:
     assert load_yaml("---\na: 1\n...\n").data == {"a": "1"}
 
 
-def test_one_mib_loads_quickly() -> None:
+def test_one_mib_file_loads() -> None:
     parts = ["id: big\ntitle: Big\nparameters:\n"]
     size = len(parts[0])
     i = 0
@@ -451,14 +518,9 @@ def test_one_mib_loads_quickly() -> None:
         i += 1
     source = "".join(parts).encode()
     assert len(source) <= MAX_BYTES
-    started = time.perf_counter()
     doc = load_yaml(source)
-    elapsed = time.perf_counter() - started
+    # How long this takes is measured in benchmarks/bench_loader.py, not asserted here.
     assert len(doc.data["parameters"]) == i
-    # Measured ~0.2 s with libyaml (~1.5 s pure Python). The bound is loose so that a
-    # slow CI machine does not flake, yet it still catches quadratic behaviour.
-    limit = 3.0 if yaml_loader._LOADER is not yaml.SafeLoader else 15.0
-    assert elapsed < limit, f"1 MiB took {elapsed:.2f} s"
 
 
 # ------------------------------------------------------------------- properties
