@@ -5,9 +5,12 @@ from __future__ import annotations
 import signal
 
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
+    freeze_cmd,
     new_cmd,
     run_cmd,
     schema_cmd,
+    score_cmd,
+    track_cmd,
     validate_cmd,
 )
 from simulator.cli._common import Terminated, app

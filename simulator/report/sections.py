@@ -12,6 +12,7 @@ from simulator.report import (
     figures_params,
     figures_paths,
     figures_state,
+    score_card,
 )
 from simulator.report.context import Context
 
@@ -57,6 +58,8 @@ SECTIONS: tuple[Section, ...] = (
             lambda ctx: any(s.baseline.model.indicators for s in ctx.sources)),
     Section("stories", "Sample stories", "What individual runs that reach each outcome "
             "look like, event by event.", fa.stories_section),
+    Section("scores", "Score card", "How the forecast fared: what happened, its scores, and "
+            "the reference forecasts.", score_card.score_card_section, score_card.has_scores),
     Section("parameters", "Parameters", "Each uncertain input: as written, its 90% range in "
             "your units, and the evidence behind it.", figures_params.parameters_section),
     Section("evidence", "Evidence", "The claims of the evidence register that the scenario "
