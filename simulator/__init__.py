@@ -25,6 +25,8 @@ _EXPORTS = {
     "ResultsError": "simulator.errors",
     "RunError": "simulator.errors",
     "ScenarioError": "simulator.errors",
+    "TextError": "simulator.errors",
+    "UsageError": "simulator.errors",
     "compile_model": "simulator.model.compile",
     "Results": "simulator.results.results",
     "run": "simulator.runner.runner",
@@ -41,6 +43,8 @@ __all__ = [
     "RunError",
     "Scenario",
     "ScenarioError",
+    "TextError",
+    "UsageError",
     "__version__",
     "compile_model",
     "load_scenario",
@@ -55,6 +59,8 @@ if TYPE_CHECKING:
         ResultsError,
         RunError,
         ScenarioError,
+        TextError,
+        UsageError,
     )
     from simulator.model.compile import compile_model
     from simulator.results.results import Results

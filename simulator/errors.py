@@ -5,11 +5,18 @@ catch at any level::
 
     GeosimError                 root; never raised itself
     ├── ScenarioError           a scenario file is unreadable or invalid (exit code 1)
-    ├── ResultsError            a results directory is missing, corrupt or incompatible (exit 1)
-    └── RunError                a simulation failed while running (exit code 3)
+    ├── ResultsError            a results directory is missing, corrupt, foreign or
+    │                           incompatible, or a file geosim will not overwrite (exit 1)
+    ├── UsageError              a request that cannot be carried out as given (exit code 2)
+    ├── RunError                a simulation failed while running (exit code 3)
+    └── TextError               a quantity or expression that cannot be read (exit code 1)
 
-:class:`TextError` (a ``ValueError``) is internal: quantity and expression parsers
-raise it with a column inside the text, and the compiler turns it into a Diagnostic.
+:class:`TextError` is normally internal: quantity and expression parsers raise it with
+a column inside the text, and the compiler turns it into a Diagnostic.
+
+Anything that is not a :class:`GeosimError` is a bug in geosim: the command line reports
+it as an internal error with its own exit code (:data:`INTERNAL_ERROR_EXIT`), never as
+a user mistake.
 
 A :class:`ScenarioError` carries every :class:`Diagnostic` found in a file, not only
 the first, each naming the place (file:line:column and the key path), what was
@@ -23,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+INTERNAL_ERROR_EXIT = 4  # exit code of an unexpected exception: a bug in geosim
 KeyPath = tuple[str | int, ...]
 
 
@@ -120,17 +128,52 @@ class ResultsError(GeosimError):
     exit_code = 1
 
 
+class UsageError(GeosimError):
+    """A request that cannot be carried out as given (a bad option value or combination)."""
+
+    exit_code = 2
+
+
 class RunError(GeosimError):
-    """A simulation failed at run time (for example a worker crashed)."""
+    """A simulation failed at run time (for example a worker crashed).
+
+    ``variant`` and ``runs`` (a half-open run range) name the chunk that failed, when
+    one did.
+    """
 
     exit_code = 3
 
+    def __init__(self, message: str, *, variant: str | None = None,
+                 runs: tuple[int, int] | None = None) -> None:
+        where = []
+        if variant is not None:
+            where.append(f"variant `{variant}`")
+        if runs is not None:
+            where.append(f"runs {runs[0]}–{runs[1] - 1}")
+        super().__init__(f"{message} ({', '.join(where)})" if where else message)
+        self.variant = variant
+        self.runs = runs
 
-class TextError(ValueError):
+    def __reduce__(self) -> tuple[object, ...]:
+        # crosses process boundaries (worker → client) with its chunk, without re-wording
+        return (_restore_run_error, (type(self), str(self), self.variant, self.runs))
+
+
+def _restore_run_error(cls: type[RunError], text: str, variant: str | None,
+                       runs: tuple[int, int] | None) -> RunError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, text)
+    error.variant, error.runs = variant, runs
+    return error
+
+
+class TextError(GeosimError):
     """A piece of scenario text (a quantity or an expression) that cannot be accepted.
 
     ``column`` is 1-based within the text; the loader adds file, line and key path.
     """
+
+    exit_code = 1
 
     def __init__(
         self,
@@ -149,3 +192,7 @@ class TextError(ValueError):
         self.hint = hint
 
 
+
+
+class GeosimWarning(UserWarning):
+    """Something the user should know that did not stop the command (a chunk set aside)."""

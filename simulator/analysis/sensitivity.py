@@ -48,6 +48,7 @@ from simulator.analysis._common import (
     variant_model,
     varied_parameters,
 )
+from simulator.errors import UsageError
 
 if TYPE_CHECKING:
     from simulator.model.model import Model, ParameterSpec
@@ -373,13 +374,13 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int = 32,
     from simulator.runner.runner import resolve_scenario
 
     if n < 2 or n & (n - 1):
-        raise ValueError(f"n must be a power of 2, got {n}")
+        raise UsageError(f"--samples must be a power of 2 (got {n})")
     scen, _, _ = resolve_scenario(scenario)
     model = compile_model(scen)
     check_outcome(model, outcome)
     params = _uncertain(model, parameters)
     if not params:
-        raise ValueError("the scenario has no uncertain parameters")
+        raise UsageError("the scenario has no uncertain parameters: Sobol' indices need some")
 
     def func(x: np.ndarray) -> np.ndarray:
         points = {f"s_{k}": {p.name: constant_text(p.quantity, float(x[j, k]))

@@ -1,8 +1,10 @@
 """Shared pieces of the command line: the typer app, consoles, and error mapping.
 
 Commands only parse arguments, call the library and map errors to exit codes:
-0 ok, 1 bad input (scenario or results), 2 usage, 3 runtime failure. No traceback
-is shown unless ``--debug`` is given.
+0 ok, 1 bad input (scenario or results), 2 usage, 3 runtime failure, 4 internal error
+(a bug in geosim), 130/143 interrupted. Only :class:`~simulator.errors.GeosimError`
+is mapped to a message: any other exception is a bug and is reported as one, never
+disguised as a user mistake. No traceback is shown unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from typer.exceptions import TyperException
 
-from simulator.errors import GeosimError, ScenarioError
+from simulator.errors import INTERNAL_ERROR_EXIT, GeosimError, GeosimWarning, ScenarioError
 
 app = typer.Typer(
     name="geosim",
@@ -64,22 +68,23 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
-def _arrow_errors() -> tuple[type[BaseException], ...]:
-    # Arrow is loaded only by commands that read or write results; importing it here
-    # would cost every command (even --help) its start-up time.
-    arrow = sys.modules.get("pyarrow")
-    return (arrow.ArrowException,) if arrow is not None else ()
+def internal_error_message(exc: BaseException) -> str:
+    """The one line shown for an unexpected exception (a bug, not a user mistake)."""
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    return (f"internal error: {type(exc).__name__}{': ' + detail if detail else ''} — this is "
+            "a bug in geosim, not a problem with your input; run the command again with "
+            "`geosim --debug ...` to see the traceback, and please report it")
 
 
 def handle_errors(fn: F) -> F:
-    """Turn geosim errors into one-line messages and exit codes."""
+    """Turn geosim errors into messages and exit codes; anything else is a bug."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # typer's own exits and option errors (exit code 2)
         except ScenarioError as exc:
             if State.debug:
                 raise
@@ -96,19 +101,25 @@ def handle_errors(fn: F) -> F:
             err_console.print("interrupted; completed chunks are kept — run the same command "
                               "again to resume", markup=False)
             raise typer.Exit(143 if isinstance(exc, Terminated) else 130) from None
-        except _arrow_errors() as exc:  # before ValueError: Arrow's errors subclass it
+        except Exception as exc:
             if State.debug:
                 raise
-            err_console.print(f"error: the results files are damaged or unreadable: {exc}",
-                              markup=False)
-            raise typer.Exit(1) from None
-        except (ValueError, OSError) as exc:
-            if State.debug:
-                raise
-            err_console.print(f"error: {exc}", markup=False)
-            raise typer.Exit(2 if isinstance(exc, ValueError) else 3) from None
+            err_console.print(internal_error_message(exc), markup=False)
+            raise typer.Exit(INTERNAL_ERROR_EXIT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """geosim's own warnings as one plain line; others as Python prints them."""
+    if issubclass(category, GeosimWarning):
+        err_console.print(f"warning: {message}", markup=False)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 @app.callback()
@@ -117,3 +128,4 @@ def _root(
 ) -> None:
     """geosim — write a crisis as YAML, simulate it, read the report."""
     State.debug = debug
+    warnings.showwarning = _show_warning

@@ -31,7 +31,11 @@ if TYPE_CHECKING:
 
 def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
           workers: int | None, executor: str, out: Path | None, quiet: bool) -> Results:
-    """A results directory as is, or a scenario file run now."""
+    """A results directory as is, or a scenario file run now.
+
+    ``out`` keeps the results of the run; it never replaces anything (a complete
+    results directory there is refused: pass it as the source instead).
+    """
     from simulator.results.results import Results
     from simulator.runner.runner import run
 
@@ -41,7 +45,7 @@ def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
         raise ResultsError(f"{path} is neither a results directory nor a scenario file")
     with progress_bar(path.stem, enabled=not quiet) as progress:
         return run(path, variants=variants, runs=runs, seed=seed, workers=workers,
-                   executor=executor, out=out, force=out is not None, progress=progress,
+                   executor=executor, out=out, force=False, progress=progress,
                    command=command_line())
 
 
@@ -59,7 +63,9 @@ RUNS = typer.Option(5_000, "--runs", "-n", min=1, help="Runs per variant (scenar
 SEED = typer.Option(0, "--seed", "-s", min=0, help="Root random seed (scenario input).")
 WORKERS = WORKERS_OPTION
 EXECUTOR = EXECUTOR_OPTION
-OUT = typer.Option(None, "--out", "-o", help="Keep the results of a scenario run here.")
+OUT = typer.Option(None, "--out", "-o",
+                   help="Keep the results of a scenario run here (a new folder; never "
+                        "replaces existing results).")
 JSON = typer.Option(False, "--json", help="Print the rows as JSON.")
 VARIANT = typer.Option("baseline", "--variant", "-v", help="Variant to analyse.")
 SOURCE = typer.Argument(..., help="Results directory or scenario YAML file.")

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from simulator.cli._common import app, console, handle_errors
+from simulator.errors import UsageError
 
 SCHEMA_FILE = "scenario.schema.json"
 
@@ -33,18 +34,23 @@ def scaffold(name: str, folder: Path) -> Path:
     slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "my_scenario"
     target = folder / f"{slug}.yaml"
     if target.exists():
-        raise FileExistsError(f"{target} exists; choose another name")
+        raise UsageError(f"{target} exists; choose another name")
     template = resources.files("simulator.data").joinpath("new_scenario.yaml.tmpl").read_text()
     schema = resources.files("simulator.data").joinpath(SCHEMA_FILE)
     schema_path = os.path.relpath(str(schema), start=folder.resolve())
     title = scenario_title(name)
     text = (template.replace("{id}", slug.replace("_", "-")).replace("{title}", title)
             .replace("{schema_path}", schema_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    # "x" creates the file only if it is still absent: a file that appeared since the
-    # check above is never replaced
-    with open(target, "x", encoding="utf-8") as handle:
-        handle.write(text)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # "x" creates the file only if it is still absent: a file that appeared since the
+        # check above is never replaced
+        with open(target, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise UsageError(f"{target} exists; choose another name") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
 
 

@@ -18,11 +18,15 @@ def report_command(
     output: Path = typer.Option(..., "-o", "--output", help="The HTML file to write."),
     title: str | None = typer.Option(None, "--title", help="Title of the report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    force: bool = typer.Option(False, "--force",
+                               help="Overwrite OUTPUT even if it is not a geosim report."),
 ) -> None:
     """Write one self-contained, offline HTML report of the results."""
     from simulator.report import build_report
+    from simulator.results.ownership import guard_output_file
     from simulator.results.results import Results
 
+    output = guard_output_file(output, kind="report", force=force)
     loaded = [Results(path) for path in results_dirs]
     started = time.perf_counter()
     path = build_report(loaded, output, title=title)

@@ -25,9 +25,12 @@ from simulator.cli._run_state import announce_resume, finished_run, warn_if_busy
 from simulator.cli._tables import headline_table
 from simulator.cli.validate_cmd import scenario_files
 from simulator.errors import GeosimError, ResultsError, ScenarioError
+from simulator.results.ownership import expand_out, guard_output_file
 
 if TYPE_CHECKING:
     from simulator.results.results import Results
+
+BATCH_INDEX_FORMAT = 1
 
 
 def _variants(variant: list[str] | None, all_variants: bool) -> list[str] | str | None:
@@ -36,12 +39,12 @@ def _variants(variant: list[str] | None, all_variants: bool) -> list[str] | str 
     return variant or None
 
 
-def _maybe_report(results: Results, report: Path | None) -> None:
+def _maybe_report(results: Results, report: Path | None, *, force: bool) -> None:
     if report is None:
         return
     from simulator.report import build_report
 
-    build_report([results], report)
+    build_report([results], guard_output_file(report, kind="report", force=force))
 
 
 @app.command("run")
@@ -63,7 +66,10 @@ def run_command(
     chunk_size: int | None = typer.Option(None, "--chunk-size", min=1,
                                           help="Runs per chunk (results do not depend on it)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Results directory."),
-    force: bool = typer.Option(False, "--force", help="Overwrite complete results in --out."),
+    force: bool = typer.Option(
+        False, "--force",
+        help="Replace results geosim wrote in --out (never files it did not write), and "
+             "overwrite a --report file that is not a geosim report."),
     resume: bool = typer.Option(
         False, "--resume",
         help="Insist on continuing a partial run in --out (repeating the command resumes "
@@ -79,7 +85,9 @@ def run_command(
     """
     from simulator.runner.runner import run
 
-    out = out or Path("results") / scenario.stem
+    out = expand_out(out or Path("results") / scenario.stem)
+    if report is not None:
+        report = guard_output_file(report, kind="report", force=force)
     if resume and not ((out / "run.json").exists() and not (out / "manifest.json").exists()):
         state = "is complete" if (out / "manifest.json").exists() else "holds no partial run"
         raise ResultsError(f"nothing to resume: {out} {state}")
@@ -99,7 +107,7 @@ def run_command(
                           max_runs=max_runs, seed=seed, workers=workers, executor=executor,
                           scheduler=scheduler, out=out, force=force, chunk_size=chunk_size,
                           progress=announce_resume(out, bar), command=command_line())
-    _maybe_report(results, report)
+    _maybe_report(results, report, force=force)
     if as_json:
         print_json({"results": str(results.path), "digest": results.digest,
                     **results.summary})
@@ -143,14 +151,20 @@ def batch_command(
     executor: str = typer.Option("process", "--executor", help="serial, process or dask."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address."),
     out: Path = typer.Option(Path("results/batch"), "--out", "-o", help="Output tree."),
-    force: bool = typer.Option(False, "--force", help="Overwrite complete results."),
-    reports: bool = typer.Option(False, "--reports", help="Write a report per scenario."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace complete results geosim wrote; overwrite an "
+                                    "index.json that is not geosim's."),
+    reports: bool = typer.Option(False, "--reports",
+                                 help="Write a report per scenario (OUT/NAME.html)."),
     as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
     sweep: Path | None = typer.Option(None, "--sweep",
                                       help="Also run this sweep spec into OUT/SPEC-NAME."),
 ) -> None:
-    """Run every scenario (all variants) under one output tree with an index."""
+    """Run every scenario (all variants) under one output tree with an index (OUT/index.json).
+
+    A scenario that fails (invalid, disk full, ...) is reported at the end; the others
+    still run, and the index lists every scenario with its outcome."""
     if sweep is not None:
         from simulator.cli.sweep_cmd import sweep_main
 
@@ -168,7 +182,12 @@ def batch_command(
     names = output_names(files)
     index: list[dict[str, Any]] = []
     failed: list[tuple[Path, GeosimError]] = []
-    out.mkdir(parents=True, exist_ok=True)
+    out = expand_out(out)
+    index_path = guard_output_file(out / "index.json", kind="index", force=force)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(f"cannot create {out}: {exc.strerror or exc}") from exc
     for path in files:
         target = out / names[path]
         try:
@@ -177,7 +196,7 @@ def batch_command(
                               executor=executor, scheduler=scheduler, out=target, force=force,
                               progress=progress, command=command_line())
             if reports:
-                _maybe_report(results, target / "report.html")
+                _maybe_report(results, out / f"{names[path]}.html", force=force)
         except GeosimError as exc:
             failed.append((path, exc))
             index.append({"scenario": str(path), "ok": False, "error": str(exc)})
@@ -186,7 +205,8 @@ def batch_command(
                       "digest": results.digest, "headline": results.headline_rows()})
         if not (quiet or as_json):
             console.print(headline_table(str(path), results.headline_rows(), console.width))
-    atomic_write_json(out / "index.json", index)
+    atomic_write_json(index_path, {"tool": "geosim-batch", "format": BATCH_INDEX_FORMAT,
+                                   "scenarios": index})
     if as_json:
         print_json(index)
     for path, error in failed:

@@ -12,6 +12,7 @@ from simulator.report.context import Context
 from simulator.report.html import esc, script_json
 from simulator.report.plotting import CONFIG
 from simulator.report.sections import SECTIONS
+from simulator.results.ownership import REPORT_GENERATOR
 from simulator.results.results import Results
 from simulator.runner.store import atomic_write_bytes
 
@@ -64,6 +65,7 @@ def render(results: Sequence[Results], *, title: str | None = None) -> str:
         f"{script_json(payload)}</script>" for fid, payload in ctx.figures)
     return "".join([
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        REPORT_GENERATOR,  # marks the file as geosim's, so it may be overwritten
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # no network: everything is inline; the policy makes that a promise of the page
         ('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '

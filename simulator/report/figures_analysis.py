@@ -1,16 +1,23 @@
 """Sections drawn from ``simulator.analysis``: variant comparison, sensitivity, scenario
-discovery, signposts and stories. Each renders whatever its analysis function returns;
-a section is replaced by a short note when the function does not exist (yet)."""
+discovery, signposts and stories. Each renders whatever its analysis function returns.
+
+An analysis that cannot be done for these results raises a
+:class:`~simulator.errors.GeosimError` with its reason, shown as a note; any other
+exception is a bug and fails the report."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from simulator.analysis.compare import compare_variants
+from simulator.analysis.discovery import discover
+from simulator.analysis.sensitivity import global_indices
+from simulator.analysis.signposts import signposts
+from simulator.analysis.stories import stories
+from simulator.errors import GeosimError
 from simulator.report.context import PALETTE, Context, Source, View
 from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import days, esc, note, pct, plot_label, plot_text, table, view_block
@@ -22,26 +29,9 @@ MAX_STORIES = 2  # sample runs shown per outcome and variant
 MAX_EVENTS = 30  # events shown per story (the rest is counted)
 
 
-def analysis_function(module: str, name: str) -> Callable[..., Any] | None:
-    """``simulator.analysis.<module>.<name>``, or None when it is not there."""
-    full = f"simulator.analysis.{module}"
-    try:
-        mod = importlib.import_module(full)
-    except ModuleNotFoundError as exc:
-        if exc.name in (full, "simulator.analysis"):
-            return None
-        raise
-    fn = getattr(mod, name, None)
-    return fn if callable(fn) else None
-
-
-def missing(module: str, name: str) -> str:
-    return note(f"Not available in this build: simulator.analysis.{module}.{name} is missing.")
-
-
-def failed(what: str, exc: Exception) -> str:
+def failed(what: str, exc: GeosimError) -> str:
     log.warning("report: %s failed: %s", what, exc)
-    return note(f"{what} could not be computed: {type(exc).__name__}: {exc}")
+    return note(f"{what} could not be computed: {exc}")
 
 
 def _num(value: Any, default: float = float("nan")) -> float:
@@ -62,16 +52,14 @@ def _param_label(view: View, name: str) -> str:
 
 
 def compare_section(ctx: Context) -> str:
-    fn = analysis_function("compare", "compare_variants")
-    if fn is None:
-        return missing("compare", "compare_variants")
+    fn = compare_variants
     out = []
     for source in ctx.sources:
         if len(source.views) < 2:
             continue
         try:
             rows = list(fn(source.results))
-        except Exception as exc:
+        except GeosimError as exc:
             out.append(source_wrap(ctx, source.key, source.title, failed("Comparison", exc)))
             continue
         out.append(source_wrap(ctx, source.key, source.title, _compare(ctx, source, rows)))
@@ -129,9 +117,7 @@ TOP_PARAMETERS = 12
 
 
 def sensitivity_section(ctx: Context) -> str:
-    fn = analysis_function("sensitivity", "global_indices")
-    if fn is None:
-        return missing("sensitivity", "global_indices")
+    fn = global_indices
     out = []
     for source in ctx.sources:
         fig = new_figure(height=360, barmode="group")
@@ -141,7 +127,7 @@ def sensitivity_section(ctx: Context) -> str:
         for view in source.views:
             try:
                 data = dict(fn(source.results, view.variant))
-            except Exception as exc:
+            except GeosimError as exc:
                 notes.append(view_block(view.key, failed("Sensitivity", exc)))
                 continue
             # a chart of every parameter × every outcome is unreadable: keep the parameters
@@ -197,9 +183,7 @@ def sensitivity_section(ctx: Context) -> str:
 
 
 def discovery_section(ctx: Context) -> str:
-    fn = analysis_function("discovery", "discover")
-    if fn is None:
-        return missing("discovery", "discover")
+    fn = discover
     out = []
     for source in ctx.sources:
         blocks = []
@@ -208,7 +192,7 @@ def discovery_section(ctx: Context) -> str:
             for o in view.model.outcomes:
                 try:
                     boxes = list(fn(source.results, o.name, view.variant))
-                except Exception as exc:
+                except GeosimError as exc:
                     items.append(failed(f"Discovery for {o.label or o.name}", exc))
                     continue
                 if not boxes:
@@ -231,9 +215,7 @@ def discovery_section(ctx: Context) -> str:
 
 
 def signposts_section(ctx: Context) -> str:
-    fn = analysis_function("signposts", "signposts")
-    if fn is None:
-        return missing("signposts", "signposts")
+    fn = signposts
     out = []
     for source in ctx.sources:
         if not source.baseline.model.indicators:
@@ -242,7 +224,7 @@ def signposts_section(ctx: Context) -> str:
         for view in source.views:
             try:
                 rows = list(fn(source.results, view.variant))
-            except Exception as exc:
+            except GeosimError as exc:
                 blocks.append(view_block(view.key, failed("Signposts", exc)))
                 continue
             blocks.append(view_block(view.key, _signpost_table(view, rows)))
@@ -290,16 +272,14 @@ def _signpost_table(view: View, rows: list[dict[str, Any]]) -> str:
 
 
 def stories_section(ctx: Context) -> str:
-    fn = analysis_function("stories", "stories")
-    if fn is None:
-        return missing("stories", "stories")
+    fn = stories
     out = []
     for source in ctx.sources:
         blocks = []
         for view in source.views:
             try:
                 data = dict(fn(source.results, view.variant))
-            except Exception as exc:
+            except GeosimError as exc:
                 blocks.append(view_block(view.key, failed("Stories", exc)))
                 continue
             blocks.append(view_block(view.key, _stories(ctx, source, view, data)))

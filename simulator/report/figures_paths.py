@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from simulator.analysis.paths import escalation_paths
+from simulator.errors import GeosimError
 from simulator.report.context import Context, Source, View
-from simulator.report.figures_analysis import analysis_function, failed
+from simulator.report.figures_analysis import failed
 from simulator.report.figures_ladder import rung_colors
 from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import esc, note, pct, plot_label, table, view_block
@@ -29,11 +31,8 @@ def step_paths(source: Source, view: View) -> dict[str, Any]:
 
 
 def analysis_paths(source: Source, view: View) -> dict[str, Any] | None:
-    """``simulator.analysis.paths.escalation_paths`` when it exists (None otherwise)."""
-    fn = analysis_function("paths", "escalation_paths")
-    if fn is None:
-        return None
-    data = fn(source.results, view.variant)
+    """``simulator.analysis.paths.escalation_paths`` (None when it returns no mapping)."""
+    data = escalation_paths(source.results, view.variant)
     return dict(data) if isinstance(data, dict) else None
 
 
@@ -51,7 +50,7 @@ def paths_section(ctx: Context) -> str:
             fig.add_trace(_sankey(view, steps, [plot_label(x, 24) for x in ladder.labels], colors))
             try:
                 extra = analysis_paths(source, view)
-            except Exception as exc:
+            except GeosimError as exc:
                 extra = None
                 tables.append(view_block(view.key, failed("Escalation paths", exc)))
             sequences = (_from_analysis(extra.get("top_sequences", []))

@@ -1,4 +1,10 @@
-"""``Results``: a complete results directory, loaded for analysis, reports and notebooks."""
+"""``Results``: a complete results directory, loaded for analysis, reports and notebooks.
+
+Loading verifies the directory before anything reads it: every data file has the size
+and SHA-256 the manifest recorded, the runs table holds every run and matches the
+manifest's digests, and the summary covers every variant with as many runs. A mismatch
+is a :class:`ResultsError` naming the file.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from simulator.errors import ResultsError
+from simulator.results.integrity import verify_digests, verify_files
+from simulator.results.ownership import FORMAT, read_marker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +37,9 @@ class Results:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.is_dir():
-            raise ResultsError(f"{self.path} is not a results directory (it does not exist)")
+            state = "it is not a folder" if self.path.exists() else "it does not exist"
+            raise ResultsError(f"{self.path} is not a results directory ({state})")
+        read_marker(self.path)  # a marker of another format version is refused
         if not (self.path / "manifest.json").exists():
             hint = (" — it holds a partial run; run the same command again to resume it"
                     if (self.path / "run.json").exists() else "")
@@ -44,6 +54,9 @@ class Results:
         except (OSError, ValueError) as exc:
             raise ResultsError(f"cannot read {self.path}: {exc}") from exc
         self._check_structure()
+        verify_files(self.path, self.manifest.get("files"))
+        verify_digests(self.path, self.manifest)
+        self._check_summary()
 
     def _check_structure(self) -> None:
         """Refuse damaged or foreign files up front, with a message, not a KeyError later."""
@@ -55,12 +68,27 @@ class Results:
             raise ResultsError(f"{self.path}/manifest.json is damaged or not geosim's "
                                f"(missing {', '.join(missing) or 'the tool name'}); "
                                "run the simulation again")
+        if m.get("format") != FORMAT:
+            raise ResultsError(f"{self.path} holds results in format {m.get('format', 1)!r}; "
+                               f"this geosim reads format {FORMAT} — run the simulation "
+                               "again into a new --out")
+        if not isinstance(m["variants"], list) or not isinstance(m["runs"], int):
+            raise ResultsError(f"{self.path}/manifest.json is damaged (variants or runs); "
+                               "run the simulation again")
         variants = s.get("variants") if isinstance(s, dict) else None
         absent = [v for v in m["variants"] if not isinstance(variants, dict) or v not in variants]
         if absent or "headline" not in s:
             raise ResultsError(f"{self.path}/summary.json is damaged (no summary for "
                                f"{', '.join(absent) or 'the headline'}); run the simulation "
                                "again")
+
+    def _check_summary(self) -> None:
+        """The summary describes exactly these runs (its file hash is checked too)."""
+        for variant in self.manifest["variants"]:
+            entry = self.summary["variants"][variant]
+            if not isinstance(entry, dict) or entry.get("runs") != self.manifest["runs"]:
+                raise ResultsError(f"{self.path}/summary.json does not match runs.parquet "
+                                   f"(variant `{variant}`); run the simulation again")
 
     # ------------------------------------------------------------------ identity
 
@@ -121,15 +149,28 @@ class Results:
     @cached_property
     def timeline(self) -> dict[str, np.ndarray]:
         """Grid (days), histogram bin edges and per-variant state histograms."""
-        with np.load(self.path / "timeline.npz") as data:
-            return {k: data[k] for k in data.files}
+        path = self.path / "timeline.npz"
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return {k: data[k] for k in data.files}
+        except (OSError, ValueError, EOFError) as exc:
+            raise ResultsError(f"{path} is damaged or unreadable ({type(exc).__name__}: "
+                               f"{str(exc)[:200]}); run the simulation again") from exc
 
     @cached_property
     def traces(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
         """Full event traces of the sampled runs: variant → run index → events."""
-        data: dict[str, dict[str, list[dict[str, Any]]]] = json.loads(
-            (self.path / "traces.json").read_text())
-        return data
+        path = self.path / "traces.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ResultsError(f"{path} is damaged or unreadable ({exc}); run the simulation "
+                               "again") from exc
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise ResultsError(f"{path} is damaged (not a mapping of variants to traces); "
+                               "run the simulation again")
+        traces: dict[str, dict[str, list[dict[str, Any]]]] = data
+        return traces
 
     # ------------------------------------------------------------------ display
 

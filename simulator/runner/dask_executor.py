@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from simulator.errors import RunError
@@ -63,6 +63,44 @@ def task_key(fn: Callable[[Any], Any], task: Any) -> str:
     return f"geosim-task-{tokenize(name, task)}"
 
 
+def _probe_scheduler(address: str, timeout: str) -> None:
+    """Ask ``address`` who it is, within ``timeout``: a service that is not a Dask
+    scheduler (or one that never answers) fails here instead of hanging the client."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dask.utils import parse_timedelta
+    from distributed.comm import connect
+
+    seconds = float(parse_timedelta(timeout))
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=seconds)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(identity(), seconds)
+
+    pool = ThreadPoolExecutor(1)  # its own event loop: the caller may be running one
+    try:
+        answer = pool.submit(asyncio.run, bounded()).result(timeout=seconds + 5)
+    except TimeoutError:
+        raise RunError(f"the Dask scheduler at {address} did not answer within "
+                       f"{seconds:g} s; is it a Dask scheduler?") from None
+    except Exception as exc:
+        raise RunError(f"cannot connect to the Dask scheduler at {address}: "
+                       f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+        raise RunError(f"{address} answered, but not as a Dask scheduler; check the "
+                       "address and port")
+
+
 class DaskExecutor:
     """Runs tasks on a Dask cluster and yields results as they complete.
 
@@ -85,9 +123,10 @@ class DaskExecutor:
         if scheduler is None:
             n = workers or os.cpu_count() or 1
             try:
+                # dashboard on any free port: the default 8787 warns when it is taken
                 self._cluster = distributed.LocalCluster(
                     n_workers=n, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR,
+                    dashboard_address=":0", silence_logs=logging.ERROR,
                     scheduler_kwargs={"allowed_failures": allowed_failures})
                 self.client: Any = distributed.Client(self._cluster)
             except Exception as exc:
@@ -96,6 +135,7 @@ class DaskExecutor:
                                f"{type(exc).__name__}: {exc}") from exc
             self.workers = n
         else:
+            _probe_scheduler(scheduler, connect_timeout)
             try:
                 self.client = distributed.Client(scheduler, timeout=connect_timeout)
             except Exception as exc:
@@ -140,33 +180,49 @@ class DaskExecutor:
 
     # ------------------------------------------------------------------ protocol
 
-    def map_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any]) -> Iterator[Any]:
-        """Submit at most ``in_flight_per_worker × workers`` tasks at a time."""
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Submit at most ``in_flight_per_worker × workers`` tasks at a time.
+
+        Tasks are taken from the (lazy) iterable only as slots free up.
+        """
+        from simulator.runner.executors import task_failure
+
         as_completed = self._distributed.as_completed
         limit = self.workers * self._in_flight_per_worker
-        queue = list(tasks)
-        queue.reverse()
-        if not queue:
+        queue = iter(tasks)
+        first = [task for _, task in zip(range(limit), queue, strict=False)]
+        if not first:
             return
         pending: dict[str, Any] = {}
+        owners: dict[str, Any] = {}
 
-        def submit() -> Any:
-            task = queue.pop()
+        def submit(task: Any) -> Any:
             future = self.client.submit(fn, task, key=task_key(fn, task), pure=True,
                                         retries=0)
             pending[future.key] = future
+            owners[future.key] = task
             return future
 
         # the client's own loop: another Client in this process (a notebook's) may be the default
-        completed = as_completed([submit() for _ in range(min(limit, len(queue)))],
-                                 loop=self.client.loop)
+        completed = as_completed([submit(task) for task in first], loop=self.client.loop)
         try:
             for future in completed:
-                result = future.result()
+                task = owners.pop(future.key, None)
+                try:
+                    result = future.result()
+                except Exception as exc:
+                    killed = getattr(self._distributed, "KilledWorker", ())
+                    failure = task_failure(task, RunError(
+                        f"Dask workers died running this chunk ({exc})") if isinstance(
+                        exc, killed) else exc)
+                    if failure is exc:
+                        raise
+                    raise failure from exc
                 pending.pop(future.key, None)
                 future.release()
-                if queue:
-                    completed.add(submit())
+                following = next(queue, None)
+                if following is not None:
+                    completed.add(submit(following))
                 yield result
         finally:
             for future in pending.values():

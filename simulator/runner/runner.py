@@ -14,7 +14,7 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,14 +24,17 @@ import pyarrow.parquet as pq
 
 from simulator.engine.batch import state_bin_edges, time_grid
 from simulator.engine.streams import normalise_seed
-from simulator.errors import GeosimError, ResultsError, RunError, ScenarioError
+from simulator.errors import ResultsError, RunError, ScenarioError, UsageError
 from simulator.model.compile import BASELINE, compile_model
 from simulator.model.model import Model
+from simulator.results.integrity import CHECKED_FILES, file_record, overall_digest, table_digests
+from simulator.results.ownership import FORMAT, expand_out
 from simulator.results.results import Results
 from simulator.results.summary import max_half_width, summarise
-from simulator.runner.executors import Executor, make_executor
+from simulator.runner.executors import Executor, check_executor_name, make_executor
 from simulator.runner.store import ResultsStore, _atomic_with, atomic_write_json
 from simulator.runner.tasks import ChunkTask, run_task
+from simulator.scenario.limits import limit_diagnostics
 from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 
@@ -41,6 +44,42 @@ SPLIT_BELOW_RANGES = 8
 ADAPTIVE_CHUNK = 1000
 ADAPTIVE_ROUND = 4  # chunks between two checks of the precision target
 TRACE_EVERY = 500
+MAX_RUNS = 100_000_000  # runs per variant: about a CPU-day at 1 ms per run
+ChunkKey = tuple[str, int, int]
+
+
+class ChunkRanges(Sequence[tuple[int, int]]):
+    """The run ranges ``[a, b)`` of ``size`` runs covering ``[0, total)``, computed lazily
+    (a list of them for 10¹² runs would not fit in memory)."""
+
+    def __init__(self, total: int, size: int) -> None:
+        self.total, self.size = total, size
+
+    def __len__(self) -> int:
+        return -(-self.total // self.size)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        a = index * self.size
+        return (a, min(a + self.size, self.total))
+
+
+def check_counts(runs: int, precision: float | None, max_runs: int,
+                 chunk_size: int | None) -> None:
+    """Run counts within :data:`MAX_RUNS`, checked before any work."""
+    if precision is not None:
+        if not 1 <= max_runs <= MAX_RUNS:
+            raise UsageError(f"--max-runs must be between 1 and {MAX_RUNS:,} (got {max_runs:,})")
+    elif not 1 <= runs <= MAX_RUNS:
+        raise UsageError(f"--runs must be between 1 and {MAX_RUNS:,} per variant "
+                         f"(got {runs:,}); for more precision use --precision")
+    if chunk_size is not None and chunk_size < 1:
+        raise UsageError(f"--chunk-size must be at least 1 (got {chunk_size})")
 
 
 def _version() -> str:
@@ -52,6 +91,9 @@ def _version() -> str:
 def resolve_scenario(scenario: str | Path | Scenario) -> tuple[Scenario, str, str]:
     """(scenario, path or '', SHA-256 of the file or of the scenario's JSON)."""
     if isinstance(scenario, Scenario):
+        beyond = limit_diagnostics(scenario)
+        if beyond:
+            raise ScenarioError(beyond)
         digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
         return scenario, "", digest
     loaded = read_scenario(scenario)
@@ -116,54 +158,54 @@ def run(
     ``max_runs`` is reached); the decision is taken after complete rounds of a fixed
     size, so the number of runs does not depend on the workers or the executor.
     """
+    check_counts(runs, precision, max_runs, chunk_size)
+    if isinstance(executor, str):
+        check_executor_name(executor)
     scen, path, sha = resolve_scenario(scenario)
     names = resolve_variants(scen, variants)
     models = {v: compile_model(scen, v) for v in names}
     root = normalise_seed(seed)
-    if runs < 1:
-        raise ValueError(f"runs must be at least 1, got {runs}")
-    exe = executor if not isinstance(executor, str) else make_executor(
-        executor, workers=workers, scheduler=scheduler)
     total = max_runs if precision is not None else runs
     size = chunk_size or (ADAPTIVE_CHUNK if precision is not None
                           else default_chunk_size(runs))
-    target = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="geosim-"))
+    target = expand_out(Path(out)) if out is not None else Path(
+        tempfile.mkdtemp(prefix="geosim-"))
     spec = {"scenario_sha256": sha, "variants": names, "seed": root, "runs": runs,
             "precision": precision, "max_runs": max_runs if precision is not None else None,
             "chunk_size": size, "engine": "simpy", "trace_every": trace_every}
-    store = ResultsStore(target)
-    done = store.prepare(spec, force=force)
-    started = datetime.now(UTC)
-    t0 = time.perf_counter()
-    key = sha
-    ranges = [(a, min(a + size, total)) for a in range(0, total, size)]
-    progress_total = total * len(names)
-    finished = sum(b - a for v, a, b in done)
-    if progress:
-        progress(finished, progress_total)
+    store = ResultsStore(target, command=command)
+    done = store.open(spec, force=force)
     try:
-        if precision is None:
-            _run_ranges(exe, store, models, scen, key, root, ranges, names, done, trace_every,
-                        progress, progress_total, finished)
-            used = runs
-        else:
-            used = _run_adaptive(exe, store, models, scen, key, root, ranges, names, done,
-                                 trace_every, precision, progress, progress_total, finished)
-    except GeosimError:
-        raise
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # a worker died or a chunk failed
-        raise RunError(f"the simulation failed: {type(exc).__name__}: {exc}") from exc
+        exe = executor if not isinstance(executor, str) else make_executor(
+            executor, workers=workers, scheduler=scheduler)
+        started = datetime.now(UTC)
+        t0 = time.perf_counter()
+        ranges = ChunkRanges(total, size)
+        progress_total = total * len(names)
+        finished = sum(b - a for v, a, b in done)
+        if progress:
+            progress(finished, progress_total)
+        try:
+            if precision is None:
+                _run_ranges(exe, store, models, scen, sha, root, ranges, names, done,
+                            trace_every, progress, progress_total, finished)
+                used = runs
+            else:
+                used = _run_adaptive(exe, store, models, scen, sha, root, ranges, names, done,
+                                     trace_every, precision, progress, progress_total,
+                                     finished)
+        finally:
+            if isinstance(executor, str):
+                exe.close()
+        _finalise(store, models, scen, path, sha, names, root, used, size, exe, started,
+                  time.perf_counter() - t0, command)
     finally:
-        if isinstance(executor, str):
-            exe.close()
-    _finalise(store, models, scen, path, sha, names, root, used, size, exe, started,
-              time.perf_counter() - t0, command)
+        store.close()
     return Results(target)
 
 
-def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model], tasks: list[ChunkTask],
+def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model],
+            tasks: Iterator[ChunkTask],
             progress: ProgressCallback | None, total: int, finished: int) -> int:
     for chunks in exe.map_unordered(run_task, tasks):
         for chunk in chunks:
@@ -174,31 +216,30 @@ def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model], tasks:
     return finished
 
 
-def _tasks(scen: Scenario, key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
-           done: set[tuple[str, int, int]], trace_every: int) -> list[ChunkTask]:
+def _tasks(scen: Scenario, key: str, root: int, ranges: Sequence[tuple[int, int]],
+           names: list[str], done: set[ChunkKey], trace_every: int) -> Iterator[ChunkTask]:
     # Few ranges (a short run of many variants, such as a sensitivity study's settings):
     # one task per variant, so that the work spreads over the workers and progress is
     # reported as it goes. Results do not depend on how variants are grouped into tasks.
     split = len(ranges) < SPLIT_BELOW_RANGES
-    tasks = []
     for a, b in ranges:
         missing = tuple(v for v in names if (v, a, b) not in done)
         groups = [(v,) for v in missing] if split else [missing] if missing else []
-        tasks += [ChunkTask(scen, key, group, root, a, b, trace_every) for group in groups]
-    return tasks
+        for group in groups:
+            yield ChunkTask(scen, key, group, root, a, b, trace_every)
 
 
 def _run_ranges(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
-                key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
-                done: set[tuple[str, int, int]], trace_every: int,
+                key: str, root: int, ranges: Sequence[tuple[int, int]], names: list[str],
+                done: set[ChunkKey], trace_every: int,
                 progress: ProgressCallback | None, total: int, finished: int) -> int:
     tasks = _tasks(scen, key, root, ranges, names, done, trace_every)
     return _submit(exe, store, models, tasks, progress, total, finished)
 
 
 def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
-                  key: str, root: int, ranges: list[tuple[int, int]], names: list[str],
-                  done: set[tuple[str, int, int]], trace_every: int, precision: float,
+                  key: str, root: int, ranges: Sequence[tuple[int, int]], names: list[str],
+                  done: set[ChunkKey], trace_every: int, precision: float,
                   progress: ProgressCallback | None, total: int, finished: int) -> int:
     # the stopping rule is checked after a fixed number of chunks, never after "as many
     # chunks as workers": the number of runs must not depend on the hardware
@@ -212,10 +253,7 @@ def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], 
         if max_half_width(_counts(store, models, used)) <= precision:
             break
     # chunks beyond the stopping point (from an earlier, longer attempt) are not results
-    for path in list(store.chunks.glob("*.parquet")):
-        if int(path.stem.rsplit("_", 2)[1]) >= used:
-            for suffix in (".parquet", ".npz", ".json"):
-                path.with_suffix(suffix).unlink(missing_ok=True)
+    store.discard_from(used)
     return used
 
 
@@ -236,25 +274,14 @@ def _counts(store: ResultsStore, models: dict[str, Model],
     return counts
 
 
-def _digests(runs_path: Path, names: list[str]) -> dict[str, str]:
-    hashes = {v: hashlib.sha256() for v in names}
-    pf = pq.ParquetFile(runs_path)
-    for g in range(pf.num_row_groups):
-        table = pf.read_row_group(g, columns=["variant", "digest"])
-        variant = table.column("variant")[0].as_py()
-        hashes[variant].update(b"".join(table.column("digest").to_pylist()))
-    return {v: h.hexdigest() for v, h in hashes.items()}
-
-
 def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, path: str, sha: str,
               names: list[str], root: int, runs: int, chunk_size: int, exe: Executor,
               started: datetime, seconds: float, command: str) -> None:
-    missing = []
+    present = set(store.completed())
     for v in names:
-        present = {int(p.stem.rsplit("_", 2)[1]) for p in store.chunk_paths(v)}
-        missing += [(v, a) for a in range(0, runs, chunk_size) if a not in present]
-    if missing:
-        raise RunError(f"{len(missing)} chunks are missing after the run (first: {missing[0]})")
+        for a, b in ChunkRanges(runs, chunk_size):
+            if (v, a, b) not in present:
+                raise RunError("a chunk is missing after the run", variant=v, runs=(a, b))
     root_dir = store.root
     store.write_runs_table(names)
     summary = summarise(root_dir / "runs.parquet", models)
@@ -270,13 +297,17 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
             arrays[f"hist.{variant}.{first.state[j].name}"] = hist
     _atomic_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
     atomic_write_json(root_dir / "traces.json", store.merged_traces(names))
-    digests = _digests(root_dir / "runs.parquet", names)
-    overall = hashlib.sha256("".join(digests[v] for v in sorted(digests)).encode()).hexdigest()
+    digests, rows = table_digests(root_dir / "runs.parquet", names)
+    for v, n in rows.items():
+        if n != runs:
+            raise RunError(f"runs.parquet holds {n} runs instead of {runs}", variant=v)
+    overall = overall_digest(digests)
+    files = {name: file_record(root_dir / name) for name in CHECKED_FILES}
     import numpy
     import simpy
 
     manifest = {
-        "tool": "geosim", "version": _version(), "scenario_id": scen.id,
+        "tool": "geosim", "format": FORMAT, "version": _version(), "scenario_id": scen.id,
         "scenario_title": scen.title, "scenario_file": path, "scenario_sha256": sha,
         "variants": names, "seed": root, "runs": runs, "chunk_size": chunk_size,
         "engine": "simpy", "executor": exe.name, "workers": exe.workers,
@@ -285,6 +316,7 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 3), "digest": overall, "variant_digests": digests,
+        "files": files,
         "scenario": scen.model_dump(mode="json", by_alias=True),
     }
     atomic_write_json(root_dir / "manifest.json", manifest)

@@ -2,27 +2,35 @@
 
 Layout::
 
-    manifest.json      written LAST; its presence means the directory is complete
+    .geosim-results    the ownership marker (format version), written first
+    .geosim-lock       held (flock) by the one process writing the directory
+    manifest.json      written LAST; its presence means the directory is complete; it
+                       records the size and SHA-256 of every file below
     runs.parquet       one row per (variant, run)
     summary.json       per variant: outcome probabilities with intervals, rungs, ...
     timeline.npz       state and ladder histograms on a time grid (exactly merged)
     traces.json        full event traces of a fixed sample of runs
     run.json           the run specification (for resuming a partial run)
     chunks/            per-chunk files while running; removed when complete
+    set-aside/         chunks found foreign or damaged on resume (kept for the user)
 
-Every file is written to a temporary name in the same directory and moved into place
-with ``os.replace``, so an interrupted run never leaves a half-written file under a
-final name. A chunk is complete when its ``.parquet`` exists; its companion ``.npz``
-(histograms) and ``.json`` (traces) are written *before* it.
+Every file is written to a temporary name (:data:`TMP_PREFIX`) in the same directory
+and moved into place with ``os.replace``, so an interrupted run never leaves a
+half-written file under a final name. A chunk is complete when its ``.chunk.json``
+exists: written last, it records the chunk's identity (scenario hash, seed, engine,
+variant, run range, format version) and the SHA-256 of its three data files. On resume
+every chunk is checked against it; a foreign, unreadable or incomplete chunk is moved
+to ``set-aside/`` with a warning and computed again — never merged, never fatal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +39,30 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from simulator.engine.batch import ChunkResult
-from simulator.errors import ResultsError
+from simulator.errors import GeosimWarning, ResultsError
 from simulator.model.model import Model
+from simulator.results.integrity import file_sha256
+from simulator.results.lock import ResultsLock
+from simulator.results.ownership import (
+    CHUNK_NAME,
+    FORMAT,
+    LOCK,
+    MARKER,
+    OWNED_FILES,
+    SET_ASIDE,
+    TMP_PREFIX,
+    foreign_files,
+    is_geosim_score,
+    looks_like_results,
+    name_some,
+    read_marker,
+    write_marker,
+)
 
-TMP_MARK = ".tmp-"
+TMP_MARK = TMP_PREFIX  # the start of every temporary file's name
+CHUNK_DATA = (".npz", ".json", ".parquet")
+IDENTITY = ".chunk.json"
+ChunkKey = tuple[str, int, int]
 
 
 def _default_mode() -> int:
@@ -47,19 +75,42 @@ def _default_mode() -> int:
 FILE_MODE = _default_mode()
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + TMP_MARK, dir=path.parent)
+def _cannot_write(path: Path, exc: OSError) -> ResultsError:
+    return ResultsError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _atomic_with(path: Path, writer: Callable[[str], Any]) -> None:
+    """Let ``writer(tmp_path)`` write a file, then move it into place.
+
+    Disk full, permissions and the like become a :class:`ResultsError` naming ``path``.
+    """
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + path.name, dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from exc
+    try:
+        writer(tmp)
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot_write(path, exc) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    _atomic_with(path, write)
 
 
 def atomic_write_json(path: Path, payload: Any) -> None:
@@ -67,27 +118,15 @@ def atomic_write_json(path: Path, payload: Any) -> None:
                                         allow_nan=False).encode())
 
 
-def _atomic_with(path: Path, writer: Any) -> None:
-    """Let ``writer(tmp_path)`` write a file, then move it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + TMP_MARK, dir=path.parent,
-                               suffix=path.suffix)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def sweep_temporaries(folder: Path) -> int:
-    """Remove leftovers of interrupted writes; returns how many were removed."""
+    """Remove leftovers of interrupted writes (in ``folder`` and its ``chunks/``)."""
     removed = 0
-    if folder.is_dir():
-        for path in folder.rglob(f"*{TMP_MARK}*"):
-            path.unlink(missing_ok=True)
-            removed += 1
+    for place in (folder, folder / "chunks"):
+        if place.is_dir():
+            for path in place.glob(f"{TMP_PREFIX}*"):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
     return removed
 
 
@@ -142,79 +181,257 @@ def chunk_table(model: Model, chunk: ChunkResult) -> pa.Table:
 # --------------------------------------------------------------------------- the store
 
 
-class ResultsStore:
-    """Writes one results directory."""
+def _warn(message: str) -> None:
+    warnings.warn(message, GeosimWarning, stacklevel=3)
 
-    def __init__(self, root: Path) -> None:
+
+class ResultsStore:
+    """Writes one results directory; holds its lock from :meth:`open` to :meth:`close`."""
+
+    def __init__(self, root: Path, *, command: str = "",
+                 warn: Callable[[str], None] | None = None) -> None:
         self.root = root
         self.chunks = root / "chunks"
+        self.lock = ResultsLock(root, command)
+        self.warn = warn or _warn
+        self.spec: dict[str, Any] = {}
 
-    def prepare(self, spec: dict[str, Any], *, force: bool) -> set[tuple[str, int, int]]:
-        """Create or reopen the directory; return the chunks already complete.
+    # ------------------------------------------------------------ opening
 
-        A complete directory (with a manifest) is replaced only with ``force``. A partial
-        one is resumed when its run specification matches ``spec``. A folder that is not
-        a geosim results directory is never deleted, ``force`` or not.
+    def _check_folder(self) -> None:
+        """Refuse anything that is not geosim's own directory (or a new or empty one)."""
+        root = self.root
+        if root.is_symlink() or (root.exists() and not root.is_dir()):
+            raise ResultsError(f"{root} is not a folder; choose another --out")
+        if not root.is_dir() or read_marker(root) is not None:
+            return
+        entries = [e for e in root.iterdir() if e.name != LOCK]
+        if not entries:
+            return
+        older = (" It looks like results of an older geosim, written before results "
+                 "directories were marked; delete it yourself if you no longer need it."
+                 if looks_like_results(root) else "")
+        raise ResultsError(f"{root} is not empty and was not created by geosim (it has no "
+                           f"{MARKER} marker), so geosim will neither write into it nor "
+                           f"delete it; choose another --out.{older}")
+
+    def open(self, spec: dict[str, Any], *, force: bool) -> set[ChunkKey]:
+        """Lock and create or reopen the directory; return the chunks already complete.
+
+        A complete directory is replaced only with ``force``; a partial one is resumed
+        when its run specification matches ``spec`` (or discarded with ``force``).
+        Either way only files geosim wrote are deleted: others make it refuse.
         """
-        ours = (self.root / "run.json").exists() or (self.root / "manifest.json").exists()
-        if self.root.exists() and not self.root.is_dir():
-            raise ResultsError(f"{self.root} is a file, not a folder; choose another --out")
-        if self.root.is_dir() and any(self.root.iterdir()) and not ours:
-            raise ResultsError(f"{self.root} is not empty and is not a geosim results "
-                               "directory, so geosim will not write into it (nor delete it); "
-                               "choose another --out")
-        if (self.root / "manifest.json").exists() and not force:
-            raise ResultsError(
-                f"{self.root} already holds complete results; use --force to overwrite "
-                "them or choose another --out")
-        if force and ours:
-            shutil.rmtree(self.root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._check_folder()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _cannot_write(self.root, exc) from exc
+        self.lock.acquire()
+        try:
+            return self._open_locked(spec, force=force)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    def _open_locked(self, spec: dict[str, Any], *, force: bool) -> set[ChunkKey]:
+        if read_marker(self.root) is None:
+            if [e for e in self.root.iterdir() if e.name != LOCK]:
+                self._check_folder()  # someone wrote into it since: refuse
+            write_marker(self.root)
         sweep_temporaries(self.root)
         spec_path = self.root / "run.json"
-        if spec_path.exists():
-            old = json.loads(spec_path.read_text())
-            if old != spec:
+        if (self.root / "manifest.json").exists():
+            if not force:
+                raise ResultsError(f"{self.root} already holds complete results; use --force "
+                                   "to replace them, or choose another --out")
+            self._clear()
+        elif spec_path.exists() and self._old_spec(spec_path) != spec:
+            if not force:
                 raise ResultsError(
                     f"{self.root} holds a partial run with different settings "
-                    f"({_spec_difference(old, spec)}); use --force to start over")
-        else:
+                    f"({_spec_difference(self._old_spec(spec_path), spec)}); use --force to "
+                    "discard it, or choose another --out")
+            self._clear()
+        if not spec_path.exists():
             atomic_write_json(spec_path, spec)
-        self.chunks.mkdir(exist_ok=True)
-        return set(self.completed())
+        self.spec = spec
+        try:
+            self.chunks.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _cannot_write(self.chunks, exc) from exc
+        return self._verified_chunks()
 
-    def completed(self) -> Iterator[tuple[str, int, int]]:
-        for path in sorted(self.chunks.glob("*.parquet")):
-            variant, start, stop = path.stem.rsplit("_", 2)
-            yield variant, int(start), int(stop)
+    def _old_spec(self, path: Path) -> Any:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # unreadable: treated as different settings
 
-    def _chunk_path(self, variant: str, start: int, stop: int, suffix: str) -> Path:
+    def _clear(self) -> None:
+        """Delete the files geosim wrote here; refuse (deleting nothing) if there are others."""
+        foreign = foreign_files(self.root)
+        if foreign:
+            raise ResultsError(f"{self.root} holds files geosim did not write: "
+                               f"{name_some(foreign)}; geosim never deletes those, --force "
+                               "or not — move them elsewhere, then run again")
+        for name in sorted(OWNED_FILES - {MARKER, LOCK}):
+            (self.root / name).unlink(missing_ok=True)
+        for path in self.root.iterdir():
+            if is_geosim_score(path):  # scores of the results being replaced are stale
+                path.unlink()
+        self._remove_chunks()
+
+    def _remove_chunks(self) -> None:
+        if not self.chunks.is_dir():
+            return
+        for path in self.chunks.iterdir():
+            if path.is_file() and (CHUNK_NAME.match(path.name) or
+                                   path.name.startswith(TMP_PREFIX)):
+                path.unlink()
+        with contextlib.suppress(OSError):  # files geosim did not write stay, and their folder
+            self.chunks.rmdir()
+
+    def close(self) -> None:
+        self.lock.release()
+
+    # ------------------------------------------------------------ chunks
+
+    def _chunk_path(self, key: ChunkKey, suffix: str) -> Path:
+        variant, start, stop = key
         return self.chunks / f"{variant}_{start:010d}_{stop:010d}{suffix}"
 
+    def _identity(self, key: ChunkKey) -> dict[str, Any]:
+        s = self.spec
+        return {"format": FORMAT, "scenario_sha256": s.get("scenario_sha256"),
+                "seed": s.get("seed"), "engine": s.get("engine"),
+                "trace_every": s.get("trace_every"), "variant": key[0], "start": key[1],
+                "stop": key[2]}
+
     def write_chunk(self, model: Model, chunk: ChunkResult) -> None:
-        """Persist one chunk; the .parquet goes last and marks the chunk complete."""
-        v, a, b = chunk.variant, chunk.start, chunk.stop
+        """Persist one chunk; its identity file goes last and marks it complete."""
+        key = (chunk.variant, chunk.start, chunk.stop)
         hist = {f"h{j}": h for j, h in enumerate(chunk.histograms)}
-        _atomic_with(self._chunk_path(v, a, b, ".npz"), lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
-        atomic_write_json(self._chunk_path(v, a, b, ".json"),
+        _atomic_with(self._chunk_path(key, ".npz"), lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
+        atomic_write_json(self._chunk_path(key, ".json"),
                           {str(k): t for k, t in chunk.traces.items()})
         table = chunk_table(model, chunk)
-        _atomic_with(self._chunk_path(v, a, b, ".parquet"), lambda p: pq.write_table(table, p))
+        _atomic_with(self._chunk_path(key, ".parquet"), lambda p: pq.write_table(table, p))
+        files = {suffix: file_sha256(self._chunk_path(key, suffix)) for suffix in CHUNK_DATA}
+        atomic_write_json(self._chunk_path(key, IDENTITY),
+                          {**self._identity(key), "rows": chunk.runs, "files": files})
+
+    def _groups(self) -> dict[str, list[Path]]:
+        groups: dict[str, list[Path]] = {}
+        for path in sorted(self.chunks.iterdir()):
+            if not path.is_file() or not CHUNK_NAME.match(path.name):
+                continue
+            stem = path.name.removesuffix(IDENTITY) if path.name.endswith(IDENTITY) \
+                else path.name.rsplit(".", 1)[0]
+            groups.setdefault(stem, []).append(path)
+        return groups
+
+    def _problem(self, stem: str) -> str | None:
+        """Why the chunk ``stem`` cannot be used, or None when it is complete and ours."""
+        variant, start, stop = stem.rsplit("_", 2)
+        key = (variant, int(start), int(stop))
+        ident_path = self._chunk_path(key, IDENTITY)
+        if not ident_path.exists():
+            return "incomplete: it has no identity record"
+        try:
+            ident = json.loads(ident_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "its identity record is unreadable"
+        if not isinstance(ident, dict):
+            return "its identity record is unreadable"
+        expected = self._identity(key)
+        differ = [k for k, v in expected.items() if ident.get(k) != v]
+        if differ:
+            return "it belongs to another run (" + ", ".join(
+                f"{k} {ident.get(k)!r}, not {expected[k]!r}" for k in differ[:3]) + ")"
+        size = self.spec.get("chunk_size") or 0
+        if (variant not in self.spec.get("variants", []) or not size
+                or key[1] % size or not 0 < key[2] - key[1] <= size
+                or ident.get("rows") != key[2] - key[1]):
+            return "its run range does not fit this run's chunks"
+        files = ident.get("files")
+        if not isinstance(files, dict):
+            return "its identity record lists no files"
+        for suffix in CHUNK_DATA:
+            path = self._chunk_path(key, suffix)
+            try:
+                if not path.exists() or file_sha256(path) != files.get(suffix):
+                    return f"{path.name} is missing or damaged"
+            except OSError:
+                return f"{path.name} is unreadable"
+        return None
+
+    def _verified_chunks(self) -> set[ChunkKey]:
+        done: set[ChunkKey] = set()
+        for stem, paths in self._groups().items():
+            problem = self._problem(stem)
+            if problem is None:
+                variant, start, stop = stem.rsplit("_", 2)
+                done.add((variant, int(start), int(stop)))
+            else:
+                self._set_aside(stem, paths, problem)
+        return done
+
+    def _set_aside(self, stem: str, paths: list[Path], reason: str) -> None:
+        place = self.root / SET_ASIDE
+        try:
+            place.mkdir(exist_ok=True)
+            for path in paths:
+                target = place / path.name
+                n = 1
+                while target.exists():
+                    target = place / f"{path.name}.{n}"
+                    n += 1
+                os.replace(path, target)
+        except OSError as exc:
+            raise ResultsError(f"cannot set aside chunk {stem} in {place}: "
+                               f"{exc.strerror or exc}") from exc
+        self.warn(f"chunk {stem} was set aside and will be computed again: {reason}; its "
+                  f"files were moved to {place} (delete them once you have looked)")
+
+    def completed(self) -> list[ChunkKey]:
+        """Chunks with an identity record (all verified at :meth:`open` or written since)."""
+        keys = []
+        for path in sorted(self.chunks.glob(f"*{IDENTITY}")):
+            variant, start, stop = path.name.removesuffix(IDENTITY).rsplit("_", 2)
+            keys.append((variant, int(start), int(stop)))
+        return keys
 
     def chunk_paths(self, variant: str) -> list[Path]:
-        """Complete chunks of a variant, in run order.
+        """The ``.parquet`` files of a variant's complete chunks, in run order.
 
         The name is matched exactly: a glob on ``dovish_*`` would also take the chunks
         of a variant called ``dovish_x``.
         """
-        return sorted(p for p in self.chunks.glob(f"{variant}_*.parquet")
-                      if p.stem.rsplit("_", 2)[0] == variant)
+        return [self._chunk_path(k, ".parquet") for k in self.completed() if k[0] == variant]
+
+    def discard_from(self, start: int) -> None:
+        """Delete the chunks that start at or after ``start`` (beyond an adaptive stop)."""
+        for key in self.completed():
+            if key[1] >= start:
+                for suffix in (IDENTITY, *CHUNK_DATA):
+                    self._chunk_path(key, suffix).unlink(missing_ok=True)
+
+    def _read(self, path: Path, reader: Callable[[Path], Any]) -> Any:
+        try:
+            return reader(path)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise ResultsError(f"cannot read {path} ({type(exc).__name__}: "
+                               f"{str(exc)[:200]})") from exc
 
     def merged_histograms(self, variant: str, n_state: int) -> list[np.ndarray]:
+        def load(path: Path) -> list[np.ndarray]:
+            with np.load(path, allow_pickle=False) as data:
+                return [data[f"h{j}"] for j in range(n_state)]
+
         total: list[np.ndarray] = []
         for path in self.chunk_paths(variant):
-            with np.load(path.with_suffix(".npz")) as data:
-                parts = [data[f"h{j}"] for j in range(n_state)]
+            parts = self._read(path.with_suffix(".npz"), load)
             total = parts if not total else [t + p for t, p in zip(total, parts, strict=True)]
         return total
 
@@ -223,7 +440,8 @@ class ResultsStore:
         for variant in variants:
             merged: dict[str, Any] = {}
             for path in self.chunk_paths(variant):
-                merged.update(json.loads(path.with_suffix(".json").read_text()))
+                merged.update(self._read(path.with_suffix(".json"),
+                                         lambda p: json.loads(p.read_text())))
             out[variant] = merged
         return out
 
@@ -236,7 +454,7 @@ class ResultsStore:
             try:
                 for variant in variants:
                     for path in self.chunk_paths(variant):
-                        table = pq.read_table(path)
+                        table = self._read(path, pq.read_table)
                         if writer is None:
                             writer = pq.ParquetWriter(tmp, table.schema)
                         writer.write_table(table)
@@ -247,9 +465,12 @@ class ResultsStore:
         _atomic_with(target, write)
 
     def finish(self) -> None:
-        shutil.rmtree(self.chunks, ignore_errors=True)
+        """Remove the chunk files (the merged files now hold their data)."""
+        self._remove_chunks()
 
 
-def _spec_difference(old: dict[str, Any], new: dict[str, Any]) -> str:
+def _spec_difference(old: Any, new: dict[str, Any]) -> str:
+    if not isinstance(old, dict):
+        return "its run.json is unreadable"
     keys = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
     return ", ".join(f"{k}: {old.get(k)!r} then, {new.get(k)!r} now" for k in keys[:3])

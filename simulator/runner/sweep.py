@@ -46,6 +46,7 @@ import numpy as np
 
 from simulator.errors import Diagnostic, ResultsError, ScenarioError
 from simulator.model.compile import BASELINE, compile_model
+from simulator.results.ownership import expand_out, guard_output_file
 from simulator.results.results import Results
 from simulator.runner.executors import Executor
 from simulator.runner.runner import ProgressCallback, resolve_scenario, run
@@ -369,16 +370,20 @@ def run_sweep(
     if not isinstance(spec, SweepSpec):
         spec = load_sweep_spec(spec)
     runs = runs or spec.runs
-    out = Path(out)
+    out = expand_out(Path(out))
     base = resolve_scenario(spec.scenario)[0]
     values = design_values(spec)
     scen = sweep_scenario(base, values)
     names = [BASELINE, *point_names(len(values))]
     target = out / RESULTS_DIR
+    index_path = guard_output_file(out / INDEX, kind="index", force=force)
     sha = resolve_scenario(scen)[2]
     results = None if force else _reusable(target, sha, runs, spec.seed, names)
     if results is None:
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ResultsError(f"cannot create {out}: {exc.strerror or exc}") from exc
         try:
             results = run(scen, variants="all", runs=runs, seed=spec.seed, workers=workers,
                           executor=executor, scheduler=scheduler, out=target, force=force,
@@ -411,7 +416,7 @@ def run_sweep(
             for i, (name, point) in enumerate(zip(names[1:], values, strict=True))
         ],
     }
-    atomic_write_json(out / INDEX, index)
+    atomic_write_json(index_path, index)
     return index
 
 

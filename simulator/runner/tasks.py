@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from simulator.engine.batch import ChunkResult, simulate_chunk
+from simulator.errors import RunError
 from simulator.model.compile import compile_model
 from simulator.model.model import Model
 from simulator.scenario.schema import Scenario
@@ -36,9 +37,17 @@ def model_for(scenario: Scenario, key: str, variant: str) -> Model:
 
 
 def run_task(task: ChunkTask) -> list[ChunkResult]:
-    """Simulate one chunk for every variant it names."""
-    return [
-        simulate_chunk(model_for(task.scenario, task.scenario_key, v), task.root_seed,
-                       task.start, task.stop, task.trace_every)
-        for v in task.variants
-    ]
+    """Simulate one chunk for every variant it names.
+
+    A :class:`RunError` is re-raised naming the variant and run range that failed.
+    """
+    out = []
+    for v in task.variants:
+        try:
+            out.append(simulate_chunk(model_for(task.scenario, task.scenario_key, v),
+                                      task.root_seed, task.start, task.stop, task.trace_every))
+        except RunError as exc:
+            if exc.runs is not None:
+                raise
+            raise RunError(str(exc), variant=v, runs=(task.start, task.stop)) from exc
+    return out

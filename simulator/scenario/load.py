@@ -230,6 +230,13 @@ def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
     scenario = pruned.scenario
     if scenario is None:
         return ScenarioFile(str(path), sha256, None, _sorted(diagnostics))
+    from simulator.scenario.limits import limit_diagnostics
+
+    limits = limit_diagnostics(scenario, doc.file)
+    if limits:  # beyond the size limits: compiling could already exhaust memory
+        lines = source.splitlines()
+        return ScenarioFile(str(path), sha256, None, _sorted(diagnostics + [
+            _place(doc, replace(d, path=pruned.original_path(d.path)), lines) for d in limits]))
     meaning = _meaning_diagnostics(doc, scenario, pruned, source)
     if recovered is not None:
         meaning = [d for d in meaning if not _follows_blanked_line(doc, d, recovered)]

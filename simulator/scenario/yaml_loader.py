@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -165,7 +166,15 @@ def read_limited(path: str | os.PathLike[str]) -> bytes:
     without reading more than ``MAX_BYTES + 1`` bytes."""
     file = str(path)
     try:
-        with open(path, "rb") as handle:
+        # non-blocking open: opening a FIFO for reading would otherwise wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ScenarioError(Diagnostic(
+                "not a regular file (a pipe, device or socket), so it is not read",
+                file=file, hint="save the scenario to a file and give that file's path"))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb") as handle:
             data = _read_limited(handle, MAX_BYTES + 1)
             real_size = os.fstat(handle.fileno()).st_size if len(data) > MAX_BYTES else 0
     except OSError as exc:

@@ -16,7 +16,7 @@ from simulator.analysis.sensitivity import (
     spearman,
     tornado,
 )
-from simulator.errors import ResultsError
+from simulator.errors import ResultsError, UsageError
 from simulator.results.results import Results
 from simulator.scenario.quantities import parse_quantity
 
@@ -123,5 +123,5 @@ def test_sobol_one_driver(scenario_dir: Path) -> None:
         assert by[name]["total_order"] == pytest.approx(0.0, abs=1e-9)
         assert abs(by[name]["first_order"]) < 0.25
     assert by["driver"]["points"] == 40
-    with pytest.raises(ValueError, match="power of 2"):
+    with pytest.raises(UsageError, match="power of 2"):
         sobol_indices(scenario_dir / "one_driver.yaml", outcome="hit", n=6)

@@ -65,7 +65,8 @@ def test_batch_reports_failures_at_the_end(mini_path: Path, tmp_path: Path) -> N
                                  "-o", str(out), "--quiet"])
     assert result.exit_code == 1
     index = json.loads((out / "index.json").read_text())
-    assert [(e["scenario"].endswith("a.yaml"), e["ok"]) for e in index] == [
+    assert index["tool"] == "geosim-batch"
+    assert [(e["scenario"].endswith("a.yaml"), e["ok"]) for e in index["scenarios"]] == [
         (True, True), (False, False)]
     assert (out / "a" / "manifest.json").exists()
     assert "b.yaml: failed" in result.output
@@ -98,7 +99,7 @@ def test_batch_keeps_same_named_files_apart(mini_path: Path, tmp_path: Path) -> 
                                  "serial", "-o", str(out), "--quiet"])
     assert result.exit_code == 0, result.output
     index = json.loads((out / "index.json").read_text())
-    targets = {Path(e["results"]).name for e in index}
+    targets = {Path(e["results"]).name for e in index["scenarios"]}
     assert targets == {"a_x", "b_x"}
     ids = {json.loads((out / t / "manifest.json").read_text())["scenario_id"] for t in targets}
     assert ids == {"mini-a", "mini-b"}
@@ -113,7 +114,7 @@ def test_force_never_deletes_a_folder_that_is_not_geosim_results(mini_path: Path
         result = runner.invoke(app, ["run", str(mini_path), "-n", "20", "--executor", "serial",
                                      "-o", str(precious), *extra])
         assert result.exit_code == 1
-        assert "not a geosim results directory" in result.output
+        assert "was not created by geosim" in result.output
         assert "--force" not in result.output
     assert (precious / "thesis.txt").read_text() == "years of work"
 

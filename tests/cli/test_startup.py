@@ -99,10 +99,15 @@ def test_ctrl_c_at_any_moment_exits_130_with_one_line(delay: float) -> None:
         pytest.fail("the entry module was never imported:\n" + "".join(seen))
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
-    _, rest = proc.communicate(timeout=120)
+    stdout, rest = proc.communicate(timeout=120)
     stderr = [line for line in rest.splitlines() if not line.startswith("import time:")]
     assert not any("Traceback" in line for line in stderr), rest
-    if proc.returncode == 0:
-        return  # finished before the signal arrived: nothing to interrupt
+    finished = stdout.rstrip().endswith(": ok")
+    if proc.returncode == 0 or (finished and proc.returncode == -signal.SIGINT):
+        # Finished before the signal arrived, or while Python was shutting down after
+        # the work was done (Python then leaves SIGINT to the system's default, which
+        # ends the process quietly; a shell shows 130).
+        assert finished, stdout
+        return
     assert proc.returncode == 130, (proc.returncode, rest)
     assert len([line for line in stderr if line.strip()]) == 1, stderr

@@ -10,6 +10,7 @@ import pytest
 
 import simulator
 from simulator.errors import ResultsError, ScenarioError
+from simulator.results.ownership import write_marker
 from simulator.runner.store import TMP_MARK, ResultsStore, atomic_write_json
 
 
@@ -34,7 +35,7 @@ def test_results_directory_contents(mini_path: Path, tmp_path: Path) -> None:
                             out=out)
     names = {p.name for p in out.iterdir()}
     assert names == {"manifest.json", "runs.parquet", "summary.json", "timeline.npz",
-                     "traces.json", "run.json"}
+                     "traces.json", "run.json", ".geosim-results", ".geosim-lock"}
     assert not any(TMP_MARK in n for n in names)
     table = pq.read_table(out / "runs.parquet")
     assert table.num_rows == 800
@@ -81,6 +82,7 @@ def test_partial_run_resumes_only_missing_chunks(mini_path: Path, tmp_path: Path
     (out / "manifest.json").unlink()
     store = ResultsStore(out)
     store.chunks.mkdir()
+    store.spec = json.loads((out / "run.json").read_text())
     for name in ("runs.parquet", "summary.json"):
         (out / name).unlink()
     del partial
@@ -102,7 +104,7 @@ def test_partial_run_resumes_only_missing_chunks(mini_path: Path, tmp_path: Path
         model = simulator.compile_model(simulator.load_scenario(mini_path))
         for start in (0, 200):
             store.write_chunk(model, original(model, 5, start, start + 100))
-        (out / f"junk{TMP_MARK}123").write_text("half")
+        (out / f"{TMP_MARK}123-summary.json").write_text("half")
         with pytest.raises(ResultsError, match="partial run"):
             simulator.Results(out)
         resumed = simulator.run(mini_path, runs=500, seed=5, executor="serial", out=out,
@@ -111,12 +113,13 @@ def test_partial_run_resumes_only_missing_chunks(mini_path: Path, tmp_path: Path
         tasks.simulate_chunk = original  # type: ignore[assignment]
     assert sorted(resumed_calls) == [100, 300, 400]
     assert resumed.digest == full.digest
-    assert not list(out.rglob(f"*{TMP_MARK}*"))
+    assert not list(out.rglob(f"{TMP_MARK}*"))
 
 
 def test_incompatible_partial_run_is_refused(mini_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "r"
     out.mkdir()
+    write_marker(out)
     atomic_write_json(out / "run.json", {"seed": 99})
     with pytest.raises(ResultsError, match="different settings"):
         simulator.run(mini_path, runs=100, executor="serial", out=out)

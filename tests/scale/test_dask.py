@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -101,6 +102,32 @@ def test_task_keys_are_deterministic(mini: Path) -> None:
 def test_unreachable_scheduler_is_a_run_error() -> None:
     with pytest.raises(simulator.RunError, match="cannot connect"):
         DaskExecutor(scheduler="tcp://127.0.0.1:9", connect_timeout="1s")
+
+
+def test_a_service_that_is_not_dask_fails_within_the_timeout() -> None:
+    """A TCP service that accepts and never answers (not a Dask scheduler)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(server.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        with pytest.raises(simulator.RunError, match="did not answer within 1 s"):
+            DaskExecutor(scheduler=f"tcp://127.0.0.1:{server.getsockname()[1]}",
+                         connect_timeout="1s")
+    finally:
+        server.close()
+        for conn in accepted:
+            conn.close()
 
 
 def test_missing_dask_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,7 +39,7 @@ def _chunks(out: Path) -> list[Path]:
 
 
 def _temporaries(out: Path) -> list[Path]:
-    return list(out.rglob(f"*{TMP_MARK}*"))
+    return list(out.rglob(f"{TMP_MARK}*"))
 
 
 def _interrupt(cmd: list[str], out: Path, sig: signal.Signals, *, group: bool) -> int:
@@ -92,7 +92,7 @@ def test_interrupted_cli_run_resumes_to_the_same_digest(
     assert first >= 1
     _assert_partial(out)
     # a write cut short leaves a temporary file; resuming must sweep it
-    stray = out / "chunks" / f"baseline_0000999000_0000999200.parquet{TMP_MARK}x.parquet"
+    stray = out / "chunks" / f"{TMP_MARK}x-baseline_0000999000_0000999200.parquet"
     stray.write_bytes(b"half a parquet file")
     second = _interrupt(cmd, out, sig, group=group)
     assert second > first
@@ -137,7 +137,7 @@ def test_resume_computes_only_the_missing_chunks(mini: Path, tmp_path: Path,
     _assert_partial(out)
     on_disk = {(p.stem.rsplit("_", 2)[0], int(p.stem.rsplit("_", 2)[1])) for p in _chunks(out)}
     assert len(on_disk) == 7 * 2  # seven ranges, two variants each
-    (out / f"summary.json{TMP_MARK}abc").write_text("{")
+    (out / f"{TMP_MARK}abc-summary.json").write_text("{")
     seen: list[tuple[int, int]] = []
     second = _Recording()
     results = simulator.run(mini, executor=second, progress=lambda d, t: seen.append((d, t)),

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from simulator.errors import GeosimError
 from simulator.scenario import _expr_compile
 from simulator.scenario import expressions as expr_module
 from simulator.scenario.expressions import (
@@ -260,7 +261,7 @@ def test_errors(text: str, fragment: str, column: int) -> None:
         compile_expression(text, SYMBOLS)
     assert fragment in info.value.message
     assert info.value.column == column
-    assert isinstance(info.value, ValueError)  # callers may catch ValueError
+    assert isinstance(info.value, GeosimError)  # inside geosim's one error tree
 
 
 def test_unknown_name_suggests_and_lists_kinds() -> None:

@@ -262,11 +262,12 @@ def test_2_mib_file_on_disk_reports_real_size(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-def test_endless_file_is_read_only_up_to_the_limit() -> None:
-    # /dev/zero never ends and reports size 0: reading must stop at MAX_BYTES + 1.
+def test_endless_device_is_refused_without_reading() -> None:
+    # /dev/zero never ends: like a pipe or a socket it is not a regular file, and is
+    # refused before anything is read.
     with pytest.raises(ScenarioError) as caught:
         load_yaml_file("/dev/zero")
-    assert "more than 1 MiB" in caught.value.diagnostics[0].message
+    assert "not a regular file" in caught.value.diagnostics[0].message
 
 
 def test_file_exactly_at_limit_is_accepted() -> None:
