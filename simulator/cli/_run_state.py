@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.cli._common import err_console
+from simulator.errors import RunError
 
 if TYPE_CHECKING:
     from simulator.results.results import Results
@@ -63,5 +64,9 @@ def warn_if_busy(scenario: Path) -> None:
     from simulator.runner.runner import resolve_scenario
 
     scen, _, _ = resolve_scenario(scenario)
-    for busy in pilot_warnings(scen):
+    try:
+        found = pilot_warnings(scen)
+    except RunError:
+        return  # the run itself meets the same failure and reports it with its runs
+    for busy in found:
         err_console.print(f"warning: {busy.message}\n    hint: {busy.hint}", markup=False)
