@@ -85,9 +85,15 @@ def headline_table(title: str, rows: list[dict[str, Any]], width: int = 80) -> T
     del width  # Rich fits the table to the console it is printed on
     labels = distinct_labels([r["label"] or r["outcome"] for r in rows],
                              [r["outcome"] for r in rows], [r["variant"] for r in rows])
+    with_confidence = any("confidence" in row for row in rows)
     body = []
     for r, label in zip(rows, labels, strict=True):
         lo, hi = r["ci95"]
-        body.append([label, pct(r["probability"]), f"{lo:.1%}–{hi:.1%}", r["words"]])
-    return fit_table(title, ["outcome", "chance", "95% interval", "ICD 203"], body,
-                     groups=[r["variant"] for r in rows], words_columns=[3])
+        cells = [label, pct(r["probability"]), f"{lo:.1%}–{hi:.1%}", r["words"]]
+        if with_confidence:
+            cells.append(r.get("confidence", ""))
+        body.append(cells)
+    columns = ["outcome", "chance", "95% interval", "ICD 203"]
+    columns += ["confidence"] if with_confidence else []
+    return fit_table(title, columns, body, groups=[r["variant"] for r in rows],
+                     words_columns=[3, 4])

@@ -264,11 +264,27 @@ def signposts_command(
     def lead(r: dict[str, Any]) -> str:
         return "—" if r["lead_time"] is None else f"{r['lead_time']['median']:.0f} d"
 
-    console.print(fit_table("Signposts (seen before the outcome)",
-                            ["indicator", "P if seen", "P if not", "LR", "lead"],
-                            [[r["indicator_label"], pct(r["p_if_seen"]),
-                              pct(r["p_if_not_seen"]), lr(r), lead(r)] for r in rows],
-                            groups=[r["outcome_label"] for r in rows]))
+    def interval(r: dict[str, Any]) -> str:
+        ci = r["lr_ci95"]
+        return "—" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}"
+
+    def mark(r: dict[str, Any]) -> str:
+        return lr(r) + ("*" if r["consequence_sightings"] else "")
+
+    console.print(fit_table(
+        "Signposts (seen before the outcome; LR matched at the outcome's time)",
+        ["indicator", "P if seen", "P if not", "LR", "95% CI", "lead"],
+        [[r["indicator_label"], pct(r["p_if_seen"]), pct(r["p_if_not_seen"]), mark(r),
+          interval(r), lead(r)] for r in rows],
+        groups=[r["outcome_label"] for r in rows]))
+    flagged = [r for r in rows if r["consequence_sightings"]]
+    if flagged:
+        console.print("* sightings made by an event that can also bring the outcome later "
+                      "were set aside as consequences, not warnings:", markup=False)
+        for r in flagged:
+            console.print(f"  {r['indicator_label']} → {r['outcome_label']}: "
+                          f"{r['consequence_sightings']} set aside (caused by "
+                          f"{', '.join(r['shared_causes'])})", markup=False)
 
 
 @app.command("stories")

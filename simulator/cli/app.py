@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
+    audit_cmd,
     freeze_cmd,
     new_cmd,
     run_cmd,

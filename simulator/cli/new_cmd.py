@@ -30,27 +30,38 @@ def scenario_title(name: str) -> str:
 
 
 def scaffold(name: str, folder: Path) -> Path:
-    """Write ``folder/<name>.yaml`` from the template; refuses to overwrite."""
+    """Write ``folder/<name>.yaml`` and its evidence register ``folder/<name>.evidence.yaml``
+    from the templates; refuses to overwrite either."""
     slug = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "my_scenario"
     target = folder / f"{slug}.yaml"
-    if target.exists():
-        raise UsageError(f"{target} exists; choose another name")
+    register = folder / f"{slug}.evidence.yaml"
+    for path in (target, register):
+        if path.exists():
+            raise UsageError(f"{path} exists; choose another name")
     template = resources.files("simulator.data").joinpath("new_scenario.yaml.tmpl").read_text()
     schema = resources.files("simulator.data").joinpath(SCHEMA_FILE)
     schema_path = os.path.relpath(str(schema), start=folder.resolve())
     title = scenario_title(name)
     text = (template.replace("{id}", slug.replace("_", "-")).replace("{title}", title)
-            .replace("{schema_path}", schema_path))
+            .replace("{schema_path}", schema_path).replace("{register}", register.name))
+    register_text = (resources.files("simulator.data").joinpath("new_register.yaml.tmpl")
+                     .read_text().replace("{id}", slug.replace("_", "-")))
+    written: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        # "x" creates the file only if it is still absent: a file that appeared since the
-        # check above is never replaced
-        with open(target, "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise UsageError(f"{target} exists; choose another name") from None
+        # "x" creates each file only if it is still absent: a file that appeared since
+        # the check above is never replaced
+        for path, content in ((target, text), (register, register_text)):
+            with open(path, "x", encoding="utf-8") as handle:
+                written.append(path)
+                handle.write(content)
     except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        for path in written:  # only what this call created, so no half scaffold remains
+            path.unlink(missing_ok=True)
+        if isinstance(exc, FileExistsError):
+            raise UsageError(f"{exc.filename} exists; choose another name") from None
+        raise UsageError(f"cannot write {exc.filename or target}: {exc.strerror or exc}"
+                         ) from exc
     return target
 
 
@@ -62,5 +73,6 @@ def new_command(
 ) -> None:
     """Create a commented scenario skeleton that validates; edit it from there."""
     path = scaffold(name, folder)
-    console.print(f"wrote {path}; next: geosim validate {path} && geosim run {path}",
-                  markup=False)
+    register = path.with_name(path.stem + ".evidence.yaml")
+    console.print(f"wrote {path} and its evidence register {register}; next: "
+                  f"geosim validate {path} && geosim run {path}", markup=False)

@@ -108,15 +108,28 @@ def run_command(
                           scheduler=scheduler, out=out, force=force, chunk_size=chunk_size,
                           progress=announce_resume(out, bar), command=command_line())
     _maybe_report(results, report, force=force)
+    levels = _confidence(results)
     if as_json:
         print_json({"results": str(results.path), "digest": results.digest,
-                    **results.summary})
+                    **results.summary, "confidence": levels})
     elif not quiet:
+        rows = [{**row, "confidence": levels[row["variant"]][row["outcome"]]["level"]}
+                for row in results.headline_rows()]
         console.print(headline_table(f"{results.manifest['scenario_title']} — "
                                      f"{results.runs:,} runs, seed {results.seed}",
-                                     results.headline_rows(), console.width))
+                                     rows, console.width))
+        from simulator.analysis.confidence import METHOD
+
+        console.print(f"How confidence is derived: {METHOD}.", markup=False)
         console.print(f"results: {results.path}" + (f"   report: {report}" if report else ""),
                       markup=False)
+
+
+def _confidence(results: Results) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per variant and outcome, the confidence level beside the ICD 203 likelihood."""
+    from simulator.analysis.confidence import confidence
+
+    return {variant: confidence(results, variant) for variant in results.variants}
 
 
 def _slug(path: Path) -> str:

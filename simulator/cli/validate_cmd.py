@@ -27,6 +27,9 @@ def validate_command(
     paths: list[Path] = typer.Argument(..., help="Scenario files or folders."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print errors only."),
+    strict: bool = typer.Option(
+        False, "--strict",
+        help="Treat warnings (such as numbers without provenance) as errors."),
 ) -> None:
     """Check scenario files; exit 0 when all are valid, 1 otherwise."""
     files = scenario_files(paths)
@@ -36,6 +39,8 @@ def validate_command(
     from simulator.scenario.load import read_scenario
 
     results = [read_scenario(p) for p in files]
+    if strict:
+        results = [r.strict() for r in results]
     if as_json:
         print_json([{
             "file": r.path, "valid": r.ok,

@@ -147,7 +147,7 @@ class Context:
 
 def _load_evidence(source: Source) -> None:
     from simulator.errors import GeosimError
-    from simulator.scenario.load import find_evidence_register, load_evidence
+    from simulator.scenario.load import find_evidence_registers, load_evidence
 
     manifest = source.results.manifest
     scenario_file = manifest.get("scenario_file")
@@ -155,15 +155,18 @@ def _load_evidence(source: Source) -> None:
         source.evidence_note = "The scenario file is not recorded; claim texts are unavailable."
         return
     try:
-        register = find_evidence_register(Path(scenario_file), source.results.scenario)
+        registers = [r for r in find_evidence_registers(Path(scenario_file),
+                                                        source.results.scenario)
+                     if r.is_file()]
     except OSError:
-        register = None
-    if register is None or not register.is_file():
+        registers = []
+    if not registers:
         source.evidence_note = ("No evidence register was found next to the scenario file; "
                                 "cited claim ids are listed without their text.")
         return
     try:
-        source.evidence = load_evidence(register)
+        for register in registers:
+            source.evidence.update(load_evidence(register))
     except (GeosimError, OSError) as exc:
         log.warning("cannot read evidence register %s: %s", register, exc)
         source.evidence_note = "The evidence register could not be read."

@@ -43,11 +43,15 @@ def compact(values: np.ndarray) -> np.ndarray:
 
 
 def headline_section(ctx: Context) -> str:
-    parts = [_cards(ctx), _dot_whisker(ctx), _headline_table(ctx)]
+    from simulator.report.figures_provenance import confidence_note
+
+    parts = [_cards(ctx), confidence_note(), _dot_whisker(ctx), _headline_table(ctx)]
     return "".join(parts)
 
 
 def _cards(ctx: Context) -> str:
+    from simulator.report.figures_provenance import confidence_line
+
     blocks = []
     for view in ctx.views:
         cards = []
@@ -62,7 +66,7 @@ def _cards(ctx: Context) -> str:
                 f'<div class="kpi-value">{esc(pct(o["probability"]))}</div>'
                 f'<div class="kpi-word">{esc(o["words"])}</div>'
                 f'<div class="kpi-ci">95% interval {esc(pct(lo))} – {esc(pct(hi))}</div>'
-                f"{when}</div>")
+                f"{when}{confidence_line(view, name)}</div>")
         title = f'<p class="view-caption">{esc(view.label)} · {view.summary["runs"]:,} runs</p>'
         blocks.append(view_block(view.key, title + '<div class="kpis">' + "".join(cards)
                                  + "</div>"))
@@ -108,8 +112,11 @@ def _n_outcomes(ctx: Context) -> int:
 
 
 def _headline_table(ctx: Context) -> str:
+    from simulator.report.figures_provenance import view_confidence
+
     rows = []
     for view in ctx.views:
+        levels = view_confidence(view)
         for name, o in view.summary["outcomes"].items():
             lo, hi = o["ci95"]
             tte = o.get("time_to_event") or {}
@@ -117,10 +124,12 @@ def _headline_table(ctx: Context) -> str:
                 f'<span class="swatch" style="background:{view.color}"></span>{esc(view.label)}',
                 esc(outcome_label(view, name)), esc(pct(o["probability"])),
                 f"{esc(pct(lo))} – {esc(pct(hi))}", esc(o["words"]),
+                esc(levels[name]["level"]) if name in levels else "–",
                 esc(days(tte.get("median"))), f'{o["reached"]:,} / {o["runs"]:,}'])
     return ('<details class="more"><summary>All variants and outcomes as a table</summary>'
             + table(["variant", "outcome", "probability", "95% interval", "ICD 203",
-                     "median time", "runs reaching it"], rows, numeric=(2, 5, 6))
+                     "confidence", "median time", "runs reaching it"], rows,
+                    numeric=(2, 6, 7))
             + "</details>")
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from simulator.model.model import ParameterSpec
 from simulator.report.context import Context, Source
 from simulator.report.figures_outcomes import source_wrap
+from simulator.report.figures_provenance import provenance_block
 from simulator.report.html import esc, note, table, view_block
 
 
@@ -75,6 +76,7 @@ def parameters_section(ctx: Context) -> str:
             else:
                 blocks.append(view_block(view.key, note("This scenario has no parameters.")))
         blocks.append(_correlations(ctx, source))
+        blocks.append(provenance_block(ctx, source))
         out.append(source_wrap(ctx, source.key, source.title, "".join(blocks)))
     return "".join(out)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import Diagnostic, KeyPath, ScenarioError
+from simulator.scenario.provenance import cited_in_provenance, provenance_diagnostics
 from simulator.scenario.recover import Pruned, Recovered, parse_recovering, validate_pruning
 from simulator.scenario.schema import Scenario
 from simulator.scenario.schema_errors import data_path, schema_diagnostics
@@ -44,6 +45,12 @@ class ScenarioFile:
         return self.scenario is not None and not any(
             d.severity == "error" for d in self.diagnostics
         )
+
+    def strict(self) -> ScenarioFile:
+        """The same file with every warning made an error (``geosim validate --strict``)."""
+        return replace(self, diagnostics=[
+            replace(d, severity="error") if d.severity == "warning" else d
+            for d in self.diagnostics])
 
 
 # --------------------------------------------------------------------------- compile diagnostics
@@ -105,15 +112,24 @@ def _place(doc: YamlDocument, diag: Diagnostic, lines: list[str]) -> Diagnostic:
 # --------------------------------------------------------------------------- evidence
 
 
-def find_evidence_register(scenario_path: Path, scenario: Scenario) -> Path | None:
-    """The evidence register a scenario cites: explicit, else the nearest seeds/evidence.yaml."""
-    if scenario.evidence_register:
-        return (scenario_path.parent / scenario.evidence_register).resolve()
+def find_evidence_registers(scenario_path: Path, scenario: Scenario) -> list[Path]:
+    """The evidence registers a scenario cites: those it names, else the nearest
+    seeds/evidence.yaml in its folder or a parent folder (none when there is none)."""
+    named = scenario.evidence_register
+    if named:
+        names = [named] if isinstance(named, str) else list(named)
+        return [(scenario_path.parent / n).resolve() for n in names]
     for folder in [scenario_path.parent.resolve(), *scenario_path.parent.resolve().parents]:
         candidate = folder / EVIDENCE_REGISTER
         if candidate.is_file():
-            return candidate
-    return None
+            return [candidate]
+    return []
+
+
+def find_evidence_register(scenario_path: Path, scenario: Scenario) -> Path | None:
+    """The first evidence register a scenario cites (see :func:`find_evidence_registers`)."""
+    registers = find_evidence_registers(scenario_path, scenario)
+    return registers[0] if registers else None
 
 
 def load_evidence(path: Path) -> dict[str, dict[str, Any]]:
@@ -143,7 +159,7 @@ def _display_path(register: Path, scenario_path: Path) -> str:
 
 
 def _cited(scenario: Scenario) -> list[tuple[KeyPath, str]]:
-    cited: list[tuple[KeyPath, str]] = []
+    cited: list[tuple[KeyPath, str]] = cited_in_provenance(scenario)
     for i, assumption in enumerate(scenario.key_assumptions):
         cited += [(("key_assumptions", i, "evidence", j), e)
                   for j, e in enumerate(assumption.evidence)]
@@ -157,10 +173,11 @@ def _cited(scenario: Scenario) -> list[tuple[KeyPath, str]]:
 
 
 def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
-                          register: Path | None, claims: dict[str, Any]) -> list[Diagnostic]:
+                          registers: list[Path], claims: dict[str, Any]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    if register is None:
+    if not registers:
         return out
+    where = " or ".join(_display_path(r, path) for r in registers)
     known = sorted(claims)
     for key_path, claim in _cited(scenario):
         if claim not in claims:
@@ -168,7 +185,7 @@ def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
             line, col = doc.position(key_path)
             out.append(Diagnostic(
                 f"unknown evidence id `{claim}`", file=doc.file, line=line, column=col,
-                path=key_path, expected=f"a claim id from {_display_path(register, path)}",
+                path=key_path, expected=f"a claim id from {where}",
                 found=claim, hint=f"did you mean `{close[0]}`?" if close
                 else "add the claim to the register or fix the id"))
     return out
@@ -241,35 +258,45 @@ def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
     if recovered is not None:
         meaning = [d for d in meaning if not _follows_blanked_line(doc, d, recovered)]
     diagnostics += meaning
-    register = find_evidence_register(path, scenario)
+    registers = find_evidence_registers(path, scenario)
     claims: dict[str, dict[str, Any]] = {}
-    if register is not None:
+    readable: list[Path] = []
+    for i, register in enumerate(registers):
         if register.is_file():
             try:
-                claims = load_evidence(register)
+                claims.update(load_evidence(register))
+                readable.append(register)
             except ScenarioError as exc:
                 diagnostics += exc.diagnostics
-        elif scenario.evidence_register:
-            line, col = doc.position(("evidence_register",))
+        else:
+            key: KeyPath = ("evidence_register",)
+            if isinstance(scenario.evidence_register, list):
+                key = ("evidence_register", i)
+            line, col = doc.position(key)
             diagnostics.append(Diagnostic(
                 "the evidence register does not exist", file=doc.file, line=line, column=col,
-                path=("evidence_register",), found=str(register),
+                path=key, found=str(register),
                 hint="fix the path (it is relative to the scenario file)"))
-    diagnostics += _evidence_diagnostics(doc, scenario, path, register if claims else None,
+    diagnostics += _evidence_diagnostics(doc, scenario, path, readable if claims else [],
                                          claims)
-    if register is None and _cited(scenario):
+    if not registers and _cited(scenario):
         diagnostics.append(Diagnostic(
             "evidence ids are cited but no evidence register was found, so they were not "
             "checked", file=doc.file, line=1, column=1, severity="warning",
             hint=f"put the register at {EVIDENCE_REGISTER} in this folder or a parent, or "
                  "name it with `evidence_register:`"))
+    provenance = provenance_diagnostics(
+        scenario, doc.file, lambda p: doc.position(pruned.original_path(p)))
+    diagnostics += [d for d in (replace(d, path=pruned.original_path(d.path))
+                                for d in provenance) if not pruned.is_cascade(d)]
     complete = not pruned.removed and not earlier
     return ScenarioFile(str(path), sha256, scenario if complete else None,
                         _sorted(diagnostics), claims)
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.message))
+    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.severity != "error",
+                                              d.message))
 
 
 def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:

@@ -69,6 +69,26 @@ ExprText = Annotated[
 ]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 QuantityKindName = Literal["probability", "rate", "duration", "positive", "real"]
+ProvenanceKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$", max_length=130),
+]
+ProvenanceSpec = Annotated[
+    tuple[EvidenceId, ...] | Text,
+    Field(description=(
+        "Where a number comes from: a list of claim ids (`[guerrero-backlash]`), or a "
+        "sentence saying why it is an assumption (`\"judgement: half the strike's effect\"`)."
+    )),
+]
+Provenance = Annotated[
+    ProvenanceSpec | dict[ProvenanceKey, ProvenanceSpec],
+    Field(description=(
+        "Provenance of the numbers here: one entry for all of them, or a mapping from a "
+        "field (`rate`, `weight`, `when`, `at`, `every`, `idle_weight`), `effects`, "
+        "`triggers`, a variable, parameter or option name, or `all` to its provenance."
+    )),
+]
+ConfidenceLevel = Literal["low", "moderate", "high"]
 
 
 class _Model(BaseModel):
@@ -143,6 +163,9 @@ class Correlation(_Model):
     evidence: tuple[EvidenceId, ...] = Field(
         default=(), description="Claim ids that support the dependence."
     )
+    assumption: YamlBool = Field(
+        default=False, description="true when no evidence backs rho; `note` says why."
+    )
     note: Text = Field(default="", description="Why the two move together.")
 
 
@@ -159,6 +182,14 @@ class StateVariable(_Model):
     max: Number | None = Field(default=None, description="Upper bound (values are clamped).")
     label: str = Field(default="", description="Readable name for reports.")
     description: Text = Field(default="", description="What the variable means.")
+    evidence: tuple[EvidenceId, ...] = Field(
+        default=(), description="Claim ids in the evidence register behind the initial value."
+    )
+    assumption: YamlBool = Field(
+        default=False,
+        description="true when no evidence backs the initial value; `note` then says why.",
+    )
+    note: Text = Field(default="", description="One-line rationale for the initial value.")
 
     @model_validator(mode="before")
     @classmethod
@@ -312,7 +343,18 @@ class Option(_Model):
     )
     assumption: YamlBool = Field(
         default=False,
-        description="true when the option is the modeller's assumption, not in the evidence.",
+        description=(
+            "true when the option is the modeller's assumption, not in the evidence; its "
+            "numbers are then assumptions too, for the reason given in `note`."
+        ),
+    )
+    provenance: Provenance | None = Field(
+        default=None,
+        description=(
+            "Where the option's numbers come from (`evidence` says why the option exists). "
+            "Keys: `when`, `rate`, `weight`, `at`, `effects`, `triggers`, a state variable "
+            "(its effect sizes) or `all`."
+        ),
     )
     note: Text = Field(default="", description="Modelling note.")
 
@@ -353,6 +395,10 @@ class Actor(_Model):
     decides: Decides | None = Field(
         default=None, description="Periodic decisions among the options that have a `weight`."
     )
+    provenance: Provenance | None = Field(
+        default=None,
+        description="Where the numbers of `decides` come from (keys `every`, `idle_weight`).",
+    )
     options: dict[Name, Option] = Field(
         min_length=1, description="What the actor can do, by id."
     )
@@ -371,6 +417,13 @@ class Outcome(_Model):
     resolution: Text = Field(
         default="",
         description="Resolution criteria: who, what, where, by when; what does not count.",
+    )
+    ambiguity: ConfidenceLevel | None = Field(
+        default=None,
+        description=(
+            "How arguable resolving the outcome would be (low, moderate, high); feeds the "
+            "confidence level. Default: moderate with a `resolution`, high without."
+        ),
     )
 
 
@@ -406,6 +459,13 @@ class Variant(_Model):
     options: dict[OptionRef, OptionOverride] = Field(
         default_factory=dict, description="`actor.option` → replaced fields."
     )
+    provenance: Provenance | None = Field(
+        default=None,
+        description=(
+            "Where the variant's numbers come from: one entry for all, or keys naming a "
+            "parameter, a state variable or an `actor.option`."
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- the scenario
@@ -426,15 +486,34 @@ class Scenario(_Model):
             "(they are also re-evaluated at every event). Default: the horizon / 100."
         ),
     )
-    evidence_register: str | None = Field(
+    evidence_register: str | list[str] | None = Field(
         default=None,
         description=(
-            "Path of the evidence register, relative to this file. When omitted, "
-            "`seeds/evidence.yaml` in this folder or a parent folder is used if present."
+            "Path of the evidence register (or a list of them), relative to this file. "
+            "When omitted, `seeds/evidence.yaml` in this folder or a parent folder is used "
+            "if present."
         ),
     )
     key_assumptions: tuple[KeyAssumption, ...] = Field(
         default=(), description="Key assumptions the scenario rests on."
+    )
+    provenance: dict[Annotated[str, StringConstraints(
+        pattern=r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)*$", max_length=300)], ProvenanceSpec] = Field(
+        default_factory=dict,
+        description=(
+            "Provenance kept in one table: a dotted key path (`actors.us.options.strike`, "
+            "`state.cooperation`, `actors.us.options.strike.rate`) to claim ids or a "
+            "sentence giving the assumption's reason. It covers every number under that "
+            "path that has no provenance of its own; the longest matching path wins."
+        ),
+    )
+    tuned_to_targets: YamlBool = Field(
+        default=False,
+        description=(
+            "true when parameter ranges were chosen so that headline results land in bands "
+            "set beforehand; the results then restate the analyst's prior with structure "
+            "added, and every outcome's confidence is lowered one step."
+        ),
     )
     parameters: dict[Name, Parameter] = Field(
         default_factory=dict, description="Uncertain inputs, drawn once per run."

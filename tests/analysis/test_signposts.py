@@ -8,6 +8,7 @@ import pytest
 
 from simulator.analysis.signposts import _likelihood_ratio, signposts
 from simulator.results.results import Results
+from simulator.runner.runner import run
 
 MONTH = 365.25 / 12
 
@@ -31,10 +32,19 @@ def test_perfect_precursor(signposts_results: Results) -> None:
     n = r["seen_first"]
     # |z| < 4.5: false-alarm rate ~1e-5
     assert abs(r["p_if_seen"] - expected) / math.sqrt(expected * (1 - expected) / n) < 4.5
-    # LR = 1 / P(spark in the last 20 days | no boom) = 1 / (1 − exp(−20 h))
+    # time-matched LR = 1 / p0: every booming run saw the spark first, and p0 is the share
+    # of runs without a boom whose spark (after day 160) came before the booming run's
+    # time t_O = spark + 20, averaged over booming runs:
+    # p0 = ∫_140^160 h e^(−hs) (1 − e^(−(s−140)h)) ds / (1 − e^(−160h))
+    e = math.exp
+    p0 = ((e(-140 * h) - e(-160 * h)) - e(140 * h) * (e(-280 * h) - e(-320 * h)) / 2) / (
+        1 - e(-160 * h))
     lo, hi = r["lr_ci95"]
-    assert lo < 1 / (1 - math.exp(-20 * h)) < hi
+    assert lo < 1 / p0 < hi
     assert r["seen_first_and_outcome"] == r["outcome_runs"]
+    # the spark is the boom's cause, seen directly: a warning, never set aside
+    assert r["shared_causes"] == []
+    assert r["consequence_sightings"] == 0
 
 
 def test_independent_indicator_has_lr_one(signposts_results: Results) -> None:
@@ -66,3 +76,73 @@ def test_likelihood_ratio_zero_cells_corrected() -> None:
     assert lr > 10
     assert ci[0] < lr < ci[1]
     assert _likelihood_ratio(0, 0, 3, 10) == (None, None, False)
+
+
+# An outcome that comes early (a hazard from day 0), an indicator that comes at random
+# times from an unrelated hazard, and one that is a side effect of the outcome's cause.
+UNRELATED = """
+id: signposts-unrelated
+title: Unrelated and consequence indicators
+as_of: 2026-01-05
+horizon: 1 year
+state:
+  smoke: {initial: 0, min: 0, max: 1}
+actors:
+  x:
+    options:
+      spark:
+        rate: 40% per year
+        once: true
+        effects: [{add: {smoke: 1}}, {trigger: x.blow, after: 10 days}]
+      blow: {label: blows up}
+      drift: {rate: 60% per year, once: true}
+  y:
+    options:
+      blink: {rate: 50% per year, once: true}
+outcomes:
+  boom: {when: fired(x.blow)}
+  drifted: {when: fired(x.drift)}
+indicators:
+  blink_seen: {when: fired(y.blink)}
+  smoke_seen: {when: smoke > 0.5}
+"""
+
+
+@pytest.fixture(scope="module")
+def unrelated_results(tmp_path_factory: pytest.TempPathFactory) -> Results:
+    folder = tmp_path_factory.mktemp("signposts-unrelated")
+    (folder / "s.yaml").write_text(UNRELATED)
+    return run(folder / "s.yaml", runs=4000, seed=11, executor="serial", out=folder / "r")
+
+
+def test_unrelated_indicator_has_ratio_indistinguishable_from_one(
+        unrelated_results: Results) -> None:
+    """`blink` is independent of both outcomes. Seen at random times, it would get a ratio
+    well below 1 if runs without the outcome were counted over the whole year; matched at
+    the outcome times, 1 lies inside the 95 % interval (a 5 % false-alarm rate per row;
+    the seed is fixed)."""
+    rows = signposts(unrelated_results)
+    for outcome in ("boom", "drifted"):
+        r = _row(rows, "blink_seen", outcome)
+        lo, hi = r["lr_ci95"]
+        assert lo < 1 < hi, (outcome, r["likelihood_ratio"], r["lr_ci95"])
+        assert abs(r["likelihood_ratio"] - 1) < 0.25
+        assert r["shared_causes"] == []
+        # the naive ratio (seen first | O) / (seen at all | not O) is far below 1 here
+        naive = (r["seen_first_and_outcome"] / r["outcome_runs"]) / (
+            (r["seen_first"] - r["seen_first_and_outcome"]) / (r["runs"] - r["outcome_runs"]))
+        assert naive < 0.8
+
+
+def test_consequence_of_the_same_event_is_set_aside(unrelated_results: Results) -> None:
+    """`smoke` rises at the spark, which also brings the boom 10 days later: smoke is a
+    consequence of the boom's cause, so none of its sightings counts as a warning."""
+    r = _row(signposts(unrelated_results), "smoke_seen", "boom")
+    assert r["shared_causes"] == ["x.spark"]
+    assert r["consequence_sightings"] > 0
+    assert r["seen_first_and_outcome"] == 0
+    # against an outcome the spark cannot bring, the same sightings count
+    d = _row(signposts(unrelated_results), "smoke_seen", "drifted")
+    assert d["shared_causes"] == []
+    assert d["consequence_sightings"] == 0
+    assert d["seen_first"] > 0

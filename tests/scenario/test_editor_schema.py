@@ -52,7 +52,7 @@ def new_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("new")
     result = CliRunner().invoke(app, ["new", "india_pakistan", "--dir", str(folder)])
     assert result.exit_code == 0, result.output
-    (path,) = folder.glob("*.yaml")
+    path = folder / "india_pakistan.yaml"  # beside it: india_pakistan.evidence.yaml
     return path
 
 

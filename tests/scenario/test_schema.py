@@ -187,11 +187,12 @@ def test_new_writes_a_scenario_that_validates(tmp_path: Path) -> None:
     folder = tmp_path / "mine"
     result = runner.invoke(app, ["new", "taiwan_blockade", "--dir", str(folder)])
     assert result.exit_code == 0, result.output
-    (written,) = folder.glob("*.yaml")
-    assert written.name == "taiwan_blockade.yaml"
-    checked = read_scenario(written)
+    assert sorted(p.name for p in folder.glob("*.yaml")) == [
+        "taiwan_blockade.evidence.yaml", "taiwan_blockade.yaml"]
+    written = folder / "taiwan_blockade.yaml"
+    checked = read_scenario(written).strict()  # no warnings either: every number sourced
     assert checked.ok, "\n".join(d.format() for d in checked.diagnostics)
-    assert [d for d in checked.diagnostics if d.severity == "error"] == []
+    assert checked.evidence, "the scenario's own register was not read"
     first = written.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith(MODELINE)
     target = (written.parent / first.removeprefix(MODELINE).strip()).resolve()
@@ -212,3 +213,13 @@ def test_python_m_simulator_help() -> None:
     for command in ("validate", "schema", "new", "run"):
         assert command in proc.stdout
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_new_refuses_when_the_register_exists_and_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "taiwan_blockade.evidence.yaml").write_text("claims: {}\n")
+    result = runner.invoke(app, ["new", "taiwan_blockade", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "taiwan_blockade.evidence.yaml exists" in result.output
+    assert not (tmp_path / "taiwan_blockade.yaml").exists()
+    assert (tmp_path / "taiwan_blockade.evidence.yaml").read_text() == "claims: {}\n"

@@ -96,7 +96,7 @@ LOADER_LEVEL = [
          "`[` opened here is not closed", cli=True),
     Case("tab indentation", edit("  initial: pressure", "\tinitial: pressure"), 11, 1, "",
          "tab character used for indentation", cli=True),
-    Case("duplicate key", MINI + "title: Again\n", 39, 1, "title",
+    Case("duplicate key", MINI + "title: Again\n", MINI.count("\n") + 1, 1, "title",
          "duplicate key `title` (first defined at line 2)", cli=True),
     Case("alias bomb", _billion_laughs(), 1, 6, "lol", "anchors and aliases are not supported",
          cli=True),
