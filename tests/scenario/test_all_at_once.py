@@ -34,10 +34,16 @@ EXPECTED = [
 ]
 
 
+def _about_this(message: str) -> bool:
+    """Provenance warnings (numbers without a source) are checked elsewhere; a parameter
+    left unused by a substitution below is not what these tests are about."""
+    return "without provenance" not in message and "never used" not in message
+
+
 def test_ten_mistakes_are_reported_in_one_run() -> None:
     result = read_scenario(TEN)
     got = [(d.line, format_key_path(d.path), d.message, d.hint or "", d.severity)
-           for d in result.diagnostics]
+           for d in result.diagnostics if _about_this(d.message)]
     rendered = "\n".join(d.format() for d in result.diagnostics)
     assert len(got) == len(EXPECTED), rendered
     for (line, path, message, hint, severity), (e_line, e_path, e_message, e_hint) in zip(
@@ -58,9 +64,8 @@ def test_validate_command_prints_all_ten() -> None:
 def _diagnostics(tmp_path: Path, text: str) -> list[tuple[int, str, str, str]]:
     path = tmp_path / "s.yaml"
     path.write_text(text)
-    # a parameter left unused by the substitution is not what these tests are about
     return [(d.line, format_key_path(d.path), d.severity, d.message)
-            for d in read_scenario(path).diagnostics if "never used" not in d.message]
+            for d in read_scenario(path).diagnostics if _about_this(d.message)]
 
 
 BASE = """\
