@@ -180,5 +180,6 @@ def test_new_keeps_the_name_s_capitals(name: str, title: str, tmp_path: Path) ->
     assert scenario_title(name) == title
     result = CliRunner().invoke(app, ["new", name, "--dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    (written,) = tmp_path.glob("*.yaml")
+    # `new` also writes an evidence register; the scenario is the file with a title
+    (written,) = [p for p in tmp_path.rglob("*.yaml") if "\ntitle: " in p.read_text()]
     assert f"title: {title}\n" in written.read_text()
