@@ -9,6 +9,11 @@ lines. For each outcome the stories are the traced runs that reach it, lowest ru
 first, preferring runs whose sequence of options differs from the stories already
 chosen. When no traced run reaches an outcome, its list holds one entry with
 ``run: None``, no events and a ``note`` saying so.
+
+Each event line also says, where the scenario's structure allows, which earlier event
+of the run triggered it, enabled it or changed its rate (:mod:`simulator.analysis.explain`),
+and each story says how typical its path is: how many of the traced runs that reach the
+outcome took the same sequence of options to get there.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from simulator.analysis._common import (
     outcome_labels,
     variant_model,
 )
+from simulator.analysis.explain import causal_links, why_texts
 from simulator.analysis.paths import collapse
 
 if TYPE_CHECKING:
@@ -83,9 +89,19 @@ def event_line(model: Model, as_of: Any, event: dict[str, Any]
             "text": text, "evidence": evidence}
 
 
-def tell(model: Model, as_of: Any, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every event of one trace as story lines (at most :data:`MAX_EVENTS`)."""
-    lines = [line for e in events if (line := event_line(model, as_of, e)) is not None]
+def tell(model: Model, as_of: Any, events: list[dict[str, Any]],
+         why: dict[int, str] | None = None) -> list[dict[str, Any]]:
+    """Every event of one trace as story lines (at most :data:`MAX_EVENTS`); ``why`` maps
+    an event's index to the earlier event that led to it (see :mod:`.explain`)."""
+    lines = []
+    for i, e in enumerate(events):
+        line = event_line(model, as_of, e)
+        if line is None:
+            continue
+        if why and i in why:
+            line = {**line, "why": why[i],
+                    "text": f"{line['text'].removesuffix('.')} — {why[i]}."}
+        lines.append(line)
     if len(lines) > MAX_EVENTS:
         cut = lines[MAX_EVENTS - 1]
         lines = [*lines[:MAX_EVENTS - 1],
@@ -94,13 +110,21 @@ def tell(model: Model, as_of: Any, events: list[dict[str, Any]]) -> list[dict[st
     return lines
 
 
+def _path(trace: list[dict[str, Any]], t: float) -> tuple[str, ...]:
+    """The run's options up to time ``t``, repeats collapsed: its path to the outcome."""
+    return tuple(collapse([e["option"] for e in trace
+                           if "option" in e and e.get("cause") != "lapsed" and e["t"] <= t]))
+
+
 def stories(results: Results, variant: str = "baseline", *, per_outcome: int = 2
             ) -> dict[str, list[dict[str, Any]]]:
     """Up to ``per_outcome`` sample runs per outcome, told as dated event lines.
 
     ``{outcome: [{run, outcome, label, reached_day, events: [{day, date, t, kind, text,
-    evidence: [ids]}], note}]}``; ``note`` is "" for a real story, or says that no traced
-    run reaches the outcome and how many runs were traced (then ``run`` is None).
+    evidence: [ids], why?}], same_path, traced_reaching, note}]}``; ``note`` is "" for a
+    real story, or says that no traced run reaches the outcome and how many runs were
+    traced (then ``run`` is None). ``same_path`` of the ``traced_reaching`` traced runs
+    that reach the outcome took the story's sequence of options (repeats collapsed).
     """
     check_variant(results, variant)
     model = variant_model(results, variant)
@@ -118,9 +142,7 @@ def stories(results: Results, variant: str = "baseline", *, per_outcome: int = 2
         chosen: list[tuple[str, float]] = []
         seen: set[tuple[str, ...]] = set()
         for run, t in reaching:
-            seq = tuple(collapse([e["option"] for e in traces[run]
-                                  if "option" in e and e.get("cause") != "lapsed"
-                                  and e["t"] <= t]))
+            seq = _path(traces[run], t)
             if seq not in seen:
                 chosen.append((run, t))
                 seen.add(seq)
@@ -139,8 +161,14 @@ def stories(results: Results, variant: str = "baseline", *, per_outcome: int = 2
                                 f"“{labels[o]}”; traces are kept only for a sample of runs "
                                 f"(every 500th by default).")}]
             continue
+        paths = {run: _path(traces[run], t) for run, t in reaching}
         out[o] = [{"run": int(run), "outcome": o, "label": labels[o],
                    "reached_day": day_and_date(as_of, t)[0],
-                   "events": tell(model, as_of, traces[run]), "note": ""}
+                   "events": tell(model, as_of, traces[run],
+                                  why_texts(model, as_of, traces[run], causal_links(
+                                      results.scenario, variant, traces[run]),
+                                      triggered=False)),
+                   "same_path": sum(p == paths[run] for p in paths.values()),
+                   "traced_reaching": len(reaching), "note": ""}
                   for run, t in chosen]
     return out

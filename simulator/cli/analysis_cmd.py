@@ -18,6 +18,7 @@ from simulator.cli._common import (
     app,
     command_line,
     console,
+    err_console,
     handle_errors,
     print_json,
 )
@@ -110,10 +111,16 @@ def sensitivity_command(
     outcome: str | None = typer.Option(None, "--outcome", help="Outcome (default: all)."),
     method: str = typer.Option("tornado", "--method",
                                help="tornado, given-data (from results) or sobol."),
-    runs: int = typer.Option(1_000, "--runs", "-n", min=1,
-                             help="Runs per setting (tornado), per point (sobol), or "
-                                  "per variant when a scenario is run for given-data."),
-    samples: int = typer.Option(32, "--samples", min=2, help="Sobol base sample (power of 2)."),
+    runs: int | None = typer.Option(None, "--runs", "-n", min=1,
+                                    help="Runs per setting (tornado, default 1,000), per "
+                                         "point (sobol, default 100), or per variant when a "
+                                         "scenario is run for given-data (default 1,000)."),
+    samples: int | None = typer.Option(None, "--samples", min=2,
+                                       help="Sobol' base sample (power of 2; default: the "
+                                            "largest that fits --budget)."),
+    budget: int = typer.Option(500_000, "--budget", min=1,  # = sens.SOBOL_BUDGET
+                               help="Sobol': most runs to spend, samples × (parameters + 2) "
+                                    "× --runs."),
     variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
     executor: str = EXECUTOR, top: int = typer.Option(10, "--top", help="Rows per outcome."),
     as_json: bool = JSON,
@@ -121,6 +128,8 @@ def sensitivity_command(
     """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
     from simulator.analysis import sensitivity as sens
 
+    if runs is None:
+        runs = sens.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
     if method == "given-data":
         results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
                         executor=executor, out=None, quiet=as_json)
@@ -167,19 +176,30 @@ def sensitivity_command(
     if method == "sobol":
         if outcome is None:
             raise typer.BadParameter("--method sobol needs --outcome", param_hint="--outcome")
-        with progress_bar("sobol", enabled=not as_json) as progress:
-            rows = sens.sobol_indices(source, outcome=outcome, n=samples,
+        import warnings
+
+        with warnings.catch_warnings(), progress_bar("sobol", enabled=not as_json) as bar:
+            warnings.simplefilter("ignore", sens.WideIntervalWarning)  # printed below
+            rows = sens.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
                                       runs_per_point=runs, seed=seed, workers=workers,
-                                      executor=executor, progress=progress)
+                                      executor=executor, progress=bar)
+        message = sens.wide_interval_message(rows)
+        if message:
+            err_console.print(f"warning: {message}", markup=False)
         if as_json:
             print_json(rows)
             return
         console.print(fit_table(f"Sobol' indices — {outcome}",
-                                ["parameter", "first order", "total order"],
-                                [[_named(r), f"{r['first_order']:.3f}",
-                                  f"{r['total_order']:.3f}"] for r in rows[:top]]))
+                                ["parameter", "first order (95%)", "total order (95%)"],
+                                [[_named(r), _with_ci(r["first_order"], r["first_order_ci95"]),
+                                  _with_ci(r["total_order"], r["total_order_ci95"])]
+                                 for r in rows[:top]]))
         return
     raise typer.BadParameter("use tornado, given-data or sobol", param_hint="--method")
+
+
+def _with_ci(value: float, ci: list[float] | None) -> str:
+    return f"{value:.3f}" + ("" if ci is None else f" ({ci[0]:.2f} … {ci[1]:.2f})")
 
 
 @app.command("discover")
@@ -207,6 +227,8 @@ def discover_command(
                       markup=False)
     for r in rows:
         console.print(r["sentence"], markup=False)
+    if rows:
+        console.print(rows[0]["test"], markup=False, style="dim")
 
 
 @app.command("paths")

@@ -6,6 +6,7 @@ import signal
 
 from simulator.cli import (  # noqa: F401  (importing registers the commands)
     audit_cmd,
+    explain_cmd,
     freeze_cmd,
     new_cmd,
     run_cmd,
@@ -13,6 +14,7 @@ from simulator.cli import (  # noqa: F401  (importing registers the commands)
     score_cmd,
     track_cmd,
     validate_cmd,
+    whatif_cmd,
 )
 from simulator.cli._common import Terminated, app
 

@@ -751,4 +751,21 @@ def check_scenario(scenario: Scenario) -> list[Diagnostic]:
         for d in compiler.diags:
             if d not in found:
                 found.append(d)
-    return found
+    return found + _key_assumption_diagnostics(scenario)
+
+
+def _key_assumption_diagnostics(scenario: Scenario) -> list[Diagnostic]:
+    """A key assumption's ``broken_by`` must name a variant of the scenario."""
+    out = []
+    known = sorted(scenario.variants)
+    for i, assumption in enumerate(scenario.key_assumptions):
+        name = assumption.broken_by
+        if name is None or name in scenario.variants:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        out.append(Diagnostic(
+            f"unknown variant `{name}`", path=("key_assumptions", i, "broken_by"),
+            expected="a variant of this scenario", found=name,
+            hint=f"did you mean `{close[0]}`?" if close
+            else "known: " + (", ".join(known) or "none; add the variant under `variants:`")))
+    return out

@@ -310,6 +310,10 @@ def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> 
                               "events</li>")
             reached = story.get("reached_day")
             when = f" · reached on day {_num(reached):,.0f}" if reached is not None else ""
+            if story.get("traced_reaching"):
+                when += (f" · path shared by {_num(story.get('same_path'), 0):,.0f} of "
+                         f"{_num(story.get('traced_reaching'), 0):,.0f} traced runs that "
+                         "reach it")
             items.append(f'<details class="story"><summary>Run {esc(story.get("run", "?"))}'
                          f"{esc(when)} · {len(all_events)} events</summary>"
                          '<ol class="timeline">' + "".join(events) + "</ol></details>")

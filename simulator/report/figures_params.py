@@ -9,6 +9,7 @@ import numpy as np
 
 from simulator.model.model import ParameterSpec
 from simulator.report.context import Context, Source
+from simulator.report.figures_assumptions import broken_note
 from simulator.report.figures_outcomes import source_wrap
 from simulator.report.figures_provenance import provenance_block
 from simulator.report.html import esc, note, table, view_block
@@ -159,8 +160,15 @@ def evidence_section(ctx: Context) -> str:
 # ------------------------------------------------------------------ about and reproducibility
 
 
+READING_GUIDE = (
+    '<p class="note">New to these reports? geosim\'s documentation explains how to read '
+    "one (<code>docs/reading-the-report.md</code>) and the words it uses, such as hazard, "
+    "ICD 203 words, confidence, common random numbers, signpost, likelihood ratio and "
+    "sensitivity index (<code>docs/glossary.md</code>).</p>")
+
+
 def about_section(ctx: Context) -> str:
-    out = []
+    out = [READING_GUIDE]
     for source in ctx.sources:
         scen = source.results.scenario
         parts = []
@@ -183,7 +191,8 @@ def about_section(ctx: Context) -> str:
         if scen.key_assumptions:
             lis = "".join(
                 f"<li>{esc(a.text)} "
-                + " ".join(ctx.evidence_link(source, e) for e in a.evidence) + "</li>"
+                + " ".join(ctx.evidence_link(source, e) for e in a.evidence)
+                + broken_note(source, a.broken_by) + "</li>"
                 for a in scen.key_assumptions)
             parts.append(f'<h3>Key assumptions</h3><ol class="assumptions">{lis}</ol>')
         out.append(source_wrap(ctx, source.key, source.title, "".join(parts)))

@@ -35,6 +35,7 @@ per period becomes a :class:`~.distributions.Transformed` of that family.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -687,6 +688,14 @@ def parse_quantity(value: str | float | int, kind: QuantityKind | None = None) -
     `beta(...)` → probability; an interval within [0, 1] → probability; a positive
     interval, `lognormal(...)` or `gamma(...)` → positive; anything else → real.
     """
+    return _parse_quantity_cached(value, kind)
+
+
+# Quantities are frozen and a pure function of their text: a scenario's variants parse
+# the same texts again (and fitting a beta to an interval is costly).
+@functools.lru_cache(maxsize=8192, typed=True)
+def _parse_quantity_cached(value: str | float | int, kind: QuantityKind | None) -> Quantity:
+    """See :func:`parse_quantity`."""
     if kind is not None and kind not in KINDS:
         raise _err(f"unknown kind `{kind}`", 1, " | ".join(KINDS), str(kind))
     text = _text_of(value)
