@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -277,20 +277,22 @@ def _uncertain(model: Model, names: Sequence[str] | None) -> list[ParameterSpec]
 
 def _run_constant_points(scen: Scenario, points: dict[str, dict[str, str]], *, runs: int,
                          seed: int | None, workers: int | None, executor: str,
-                         out: str | Path) -> Results:
+                         out: str | Path,
+                         progress: Callable[[int, int], None] | None = None) -> Results:
     from simulator.runner.runner import run
     from simulator.scenario.schema import Variant
 
     variants = {name: Variant(label=name, parameters=params) for name, params in points.items()}
     new = scen.model_copy(update={"variants": variants})
     return run(new, variants=list(variants), runs=runs, seed=seed, workers=workers,
-               executor=executor, out=out, force=True)
+               executor=executor, out=out, force=True, progress=progress)
 
 
 def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs: int = 1_000,
             seed: int | None = 0, workers: int | None = None, executor: str = "process",
             low: float = 0.1, high: float = 0.9, parameters: Sequence[str] | None = None,
-            out: str | Path | None = None) -> list[dict[str, Any]]:
+            out: str | Path | None = None,
+            progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
     """One-at-a-time swings (see the module docstring); ``runs`` per setting.
 
     Rows ``{outcome, outcome_label, parameter, label, low_value, high_value, low_text,
@@ -321,7 +323,7 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
     cols = [f"outcome.{o}" for o in outs]
     with tempfile.TemporaryDirectory(prefix="geosim-tornado-") as tmp:
         results = _run_constant_points(scen, points, runs=runs, seed=seed, workers=workers,
-                                       executor=executor,
+                                       executor=executor, progress=progress,
                                        out=out if out is not None else Path(tmp) / "r")
         frames = {v: variant_frame(results, v, cols) for v in points}
     rows: list[dict[str, Any]] = []
@@ -386,7 +388,8 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
                   budget: int = SOBOL_BUDGET, runs_per_point: int = SOBOL_RUNS_PER_POINT,
                   seed: int = 0, workers: int | None = None, executor: str = "process",
                   parameters: Sequence[str] | None = None, n_resamples: int = 500,
-                  max_width: float = SOBOL_MAX_WIDTH, out: str | Path | None = None
+                  max_width: float = SOBOL_MAX_WIDTH, out: str | Path | None = None,
+                  progress: Callable[[int, int], None] | None = None
                   ) -> list[dict[str, Any]]:
     """Sobol' first- and total-order indices of P(outcome) (see the module docstring).
 
@@ -422,7 +425,7 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
                   for k in range(x.shape[1])}
         with tempfile.TemporaryDirectory(prefix="geosim-sobol-") as tmp:
             res = _run_constant_points(scen, points, runs=runs_per_point, seed=seed,
-                                       workers=workers, executor=executor,
+                                       workers=workers, executor=executor, progress=progress,
                                        out=out if out is not None else Path(tmp) / "r")
             df = res.to_pandas(["variant", f"outcome.{outcome}"])
         means = df.groupby("variant")[f"outcome.{outcome}"].mean()

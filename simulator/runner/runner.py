@@ -40,6 +40,8 @@ from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
+SPLIT_BELOW_RANGES = 8
+"""With fewer run ranges than this, each variant of a range is its own task."""
 ADAPTIVE_CHUNK = 1000
 ADAPTIVE_ROUND = 4  # chunks between two checks of the precision target
 TRACE_EVERY = 500
@@ -226,12 +228,17 @@ def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model],
 def _tasks(scen: Scenario, key: str, root: int, ranges: Sequence[tuple[int, int]],
            names: list[str], done: set[ChunkKey], trace_every: int, engine: str,
            models: dict[str, Model]) -> Iterator[ChunkTask]:
+    # Few ranges (a short run of many variants, such as a sensitivity study's settings):
+    # one task per variant, so that the work spreads over the workers and progress is
+    # reported as it goes. Results do not depend on how variants are grouped into tasks.
+    split = len(ranges) < SPLIT_BELOW_RANGES
     for a, b in ranges:
         missing = tuple(v for v in names if (v, a, b) not in done)
-        if missing:
+        groups = [(v,) for v in missing] if split else [missing] if missing else []
+        for group in groups:
             # the compiled models travel with the task (they pickle): no recompiling
-            yield ChunkTask(scen, key, missing, root, a, b, trace_every, engine,
-                            tuple(models[v] for v in missing))
+            yield ChunkTask(scen, key, group, root, a, b, trace_every, engine,
+                            tuple(models[v] for v in group))
 
 
 def _run_ranges(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
