@@ -15,7 +15,7 @@ PIP_VERSION := 26.3
 SCENARIO := scenarios/us_mexico_cartels.yaml
 OLDEST_PYYAML := 6.0.1
 
-.PHONY: demo test lint bench lock test-latest test-yaml-oldest clean
+.PHONY: demo test test-peers test-slow lint bench lock test-latest test-yaml-oldest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,27 +32,44 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(LOCK)
 demo: $(VENV)/.installed
 	$(BIN)/geosim run $(SCENARIO) --all-variants --runs 10000 --seed 20260105 \
 		--out reports/us_mexico_cartels --force --report reports/us_mexico_cartels.html
+	$(BIN)/geosim run $(SCENARIO) --engine numpy --runs 100000 --seed 20260105 \
+		--out reports/us_mexico_cartels_numpy --force
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+# geosim's analysis against libraries nobody here wrote (EMA Workbench's PRIM, SALib);
+# CI runs these after make test. The Sobol' check against SALib takes ~25 min: test-slow.
+$(VENV)/.installed-peers: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev,peers]'
+	touch $@
+
+test-peers: $(VENV)/.installed-peers
+	$(BIN)/python -m pytest -m slow -p no:cacheprovider tests/analysis/test_peers.py \
+		-k 'not sobol'
+
+test-slow: $(VENV)/.installed-peers
+	$(BIN)/python -m pytest -m slow
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_loader.py
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_engines.py
 
 test-latest:
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install --quiet --upgrade pip
-	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[dev]'
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e '.[dev,peers]'
 	.venv-latest/bin/python -m pip freeze --exclude geosim > .venv-latest/versions.txt
 	diff $(LOCK) .venv-latest/versions.txt | grep '^[<>]' || echo "the lock already has the newest versions"
 	.venv-latest/bin/ruff check .
 	.venv-latest/bin/mypy
 	.venv-latest/bin/python -m pytest
+	.venv-latest/bin/python -m pytest -m slow -p no:cacheprovider tests/analysis/test_peers.py -k 'not sobol'
 
 test-yaml-oldest: $(VENV)/.installed-dev
 	rm -rf .venv/pyyaml-oldest
@@ -65,7 +82,7 @@ lock:
 	rm -rf .venv-lock
 	$(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet pip==$(PIP_VERSION)
-	.venv-lock/bin/python -m pip install --quiet '.[dev]'
+	.venv-lock/bin/python -m pip install --quiet '.[dev,peers]'
 	{ echo "# Exact versions make demo / make test install (pip -c). Written by make lock on $$(date -u +%F)"; \
 	  echo "# with $$(.venv-lock/bin/python --version); refresh: make test-latest, then make lock && make test."; \
 	  .venv-lock/bin/python -m pip freeze --exclude geosim; } > $(LOCK).new

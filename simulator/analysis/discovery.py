@@ -15,10 +15,14 @@ outcome). **Support** is the share of all runs inside the box.
 3. *Paste*: widen a bound by ``alpha`` of the box's runs (or a quarter of that, or one
    run) when that raises density (or
    keeps it while adding outcome runs).
-4. *Simplify*: for each restriction, compare the box's density with that of the runs
-   only this restriction excludes (two-proportion z); drop the weakest restriction
-   while its z is below ``z_min`` (3: noise rarely passes) or there are more than
-   ``max_conditions`` — fewer, sturdier conditions in plain sentences.
+4. *Simplify*: test every bound on its own, one side of a range at a time: the runs
+   that this bound alone excludes (within every other bound, beyond this one) against
+   the box's runs, by a one-sided two-proportion z-test (is the outcome more frequent
+   inside?). Release the weakest bound while its z is below ``z_min`` (3: a bound with
+   no effect passes with chance 0.0013), recomputing after each release; then, while
+   more than ``max_conditions`` parameters are restricted, release the one whose
+   strongest bound is weakest. Testing the two sides of a range together would let a
+   bound that changes nothing ride along with a strong one on the other side.
 5. *Cover*: remove the box's runs and repeat, up to ``max_boxes`` boxes, while a new
    box's density is at least ``lift`` times the overall rate.
 
@@ -225,42 +229,79 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
         bounds.set(j, lo[j], hi[j])
 
 
-def _z_excluded(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, j: int,
-                full_lo: np.ndarray, full_hi: np.ndarray,
-                bounds: _Bounds | None = None) -> float:
-    """z of (density inside the box − density of the runs that only bound j excludes)."""
-    if bounds is None:
-        bounds = _Bounds(x, lo, hi)
-    inside = bounds.inside()
+def _excluded_by_side(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, bounds: _Bounds,
+                      j: int, side: int) -> np.ndarray:
+    """Indices of the runs that one bound alone excludes: side 0 is j's lower bound, 1 its upper.
+
+    They lie within every other bound, including the other side of j's range.
+    """
     rows = bounds.others(j)
     xj = x[rows, j]
-    excluded_rows = rows[(xj >= full_lo[j]) & (xj <= full_hi[j]) & ~inside[rows]]
-    n_in, n_ex = int(inside.sum()), len(excluded_rows)
+    return rows[xj < lo[j]] if side == 0 else rows[xj > hi[j]]
+
+
+def side_test(y: np.ndarray, inside: np.ndarray, excluded: np.ndarray) -> dict[str, float]:
+    """One-sided two-proportion z-test: is the outcome more frequent inside the box?
+
+    ``inside``: a mask of the box's runs; ``excluded``: indices of the runs one bound
+    alone excludes. Returns ``{z, outside_rate, outside_runs}``; z is 0 when either
+    group is empty or the pooled rate is 0 or 1 (no evidence either way).
+    """
+    n_in, n_ex = int(inside.sum()), len(excluded)
+    p_ex = float(y[excluded].mean()) if n_ex else float("nan")
     if n_in == 0 or n_ex == 0:
-        return 0.0
-    p_in, p_ex = float(y[inside].mean()), float(y[excluded_rows].mean())
+        return {"z": 0.0, "outside_rate": p_ex, "outside_runs": n_ex}
+    p_in = float(y[inside].mean())
     pooled = (p_in * n_in + p_ex * n_ex) / (n_in + n_ex)
     var = pooled * (1 - pooled) * (1 / n_in + 1 / n_ex)
-    if var <= 0:
-        return 0.0
-    return (p_in - p_ex) / float(np.sqrt(var))
+    z = (p_in - p_ex) / math.sqrt(var) if var > 0 else 0.0
+    return {"z": z, "outside_rate": p_ex, "outside_runs": n_ex}
+
+
+def _side_tests(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                full_lo: np.ndarray, full_hi: np.ndarray, bounds: _Bounds
+                ) -> dict[tuple[int, int], dict[str, float]]:
+    """:func:`side_test` of every restricted bound, keyed by (parameter, side)."""
+    inside = bounds.inside()
+    out = {}
+    for j in range(x.shape[1]):
+        for side, restricted in ((0, lo[j] > full_lo[j]), (1, hi[j] < full_hi[j])):
+            if restricted:
+                out[(j, side)] = side_test(y, inside,
+                                           _excluded_by_side(x, lo, hi, bounds, j, side))
+    return out
 
 
 def _simplify(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray,
               full_lo: np.ndarray, full_hi: np.ndarray, z_min: float, max_conditions: int
               ) -> tuple[np.ndarray, np.ndarray]:
-    """Drop the weakest restriction while it is not significant or there are too many."""
+    """Release bounds, one side at a time, until every bound left passes its own test.
+
+    While some bound's one-sided z is below ``z_min``, the weakest is released (and
+    every z recomputed: releasing one bound changes the box the others are tested
+    against). Then, while more than ``max_conditions`` parameters are restricted, the
+    parameter whose strongest bound is weakest is released whole.
+    """
     lo, hi = lo.copy(), hi.copy()
     bounds = _Bounds(x, lo, hi)
     while True:
-        restricted = [j for j in range(x.shape[1]) if lo[j] > full_lo[j] or hi[j] < full_hi[j]]
-        if not restricted:
+        tests = _side_tests(x, y, lo, hi, full_lo, full_hi, bounds)
+        if not tests:
             return lo, hi
-        zs = [(_z_excluded(x, y, lo, hi, j, full_lo, full_hi, bounds), j) for j in restricted]
-        z, j = min(zs)
-        if z >= z_min and len(restricted) <= max_conditions:
-            return lo, hi
-        lo[j], hi[j] = full_lo[j], full_hi[j]
+        z, (j, side) = min((t["z"], key) for key, t in tests.items())
+        if z < z_min:
+            if side == 0:
+                lo[j] = full_lo[j]
+            else:
+                hi[j] = full_hi[j]
+        else:
+            strongest: dict[int, float] = {}
+            for (k, _), t in tests.items():
+                strongest[k] = max(strongest.get(k, -math.inf), t["z"])
+            if len(strongest) <= max_conditions:
+                return lo, hi
+            j = min(strongest, key=lambda k: (strongest[k], k))
+            lo[j], hi[j] = full_lo[j], full_hi[j]
         bounds.set(j, lo[j], hi[j])
 
 
@@ -286,7 +327,11 @@ def prim_boxes(x: np.ndarray, y: np.ndarray, *, alpha: float = 0.05,
     """PRIM on a run × parameter matrix ``x`` and 0/1 outcomes ``y``.
 
     Returns boxes ``{lower, upper (arrays; ±inf where unrestricted), coverage, density,
-    support, runs}`` with shares relative to all runs and all outcome runs.
+    support, runs}`` with shares relative to all runs and all outcome runs, and per bound
+    its test (arrays, NaN where unrestricted): ``lower_z`` / ``upper_z`` (one-sided z,
+    each ≥ ``z_min``), ``lower_outside_rate`` / ``upper_outside_rate`` and
+    ``lower_outside_runs`` / ``upper_outside_runs`` (the outcome's rate among, and the
+    number of, the runs that bound alone excludes).
     """
     x = np.asarray(x, float)
     return _prim(x, np.asarray(y, float), alpha=alpha, min_support=min_support,
@@ -303,7 +348,6 @@ def _prim(x: np.ndarray, y: np.ndarray, *, alpha: float, min_support: float,
     total_pos = int(y.sum())
     if n == 0 or total_pos == 0:
         return []
-    full_lo, full_hi = x.min(axis=0), x.max(axis=0)
     base_rate = total_pos / n
     remaining = np.ones(n, bool)
     boxes: list[dict[str, Any]] = []
@@ -325,30 +369,73 @@ def _prim(x: np.ndarray, y: np.ndarray, *, alpha: float, min_support: float,
         unrestricted = np.array_equal(lo, lo0) and np.array_equal(hi, hi0)
         if dens < lift * base_rate or mask_r.all() or unrestricted:
             break
-        lower = np.where(lo > full_lo, lo, -np.inf)
-        upper = np.where(hi < full_hi, hi, np.inf)
+        # restricted relative to the runs this box was found among (what was tested)
+        lower = np.where(lo > lo0, lo, -np.inf)
+        upper = np.where(hi < hi0, hi, np.inf)
+        tests = _side_tests(xs, ys, lo, hi, lo0, hi0, _Bounds(xs, lo, hi))
+        side_stats = {f"{name}_{stat}": np.array([tests[(j, side)][stat] if (j, side) in tests
+                                                  else np.nan for j in range(x.shape[1])])
+                      for side, name in ((0, "lower"), (1, "upper"))
+                      for stat in ("z", "outside_rate", "outside_runs")}
         idx = np.flatnonzero(remaining)[mask_r]
         boxes.append({"lower": lower, "upper": upper,
                       "coverage": float(y[idx].sum()) / total_pos, "density": dens,
-                      "support": len(idx) / n, "runs": len(idx)})
+                      "support": len(idx) / n, "runs": len(idx), **side_stats})
         remaining[idx] = False
     return boxes
 
 
-def _condition(p: ParameterSpec, lower: float, upper: float) -> dict[str, Any]:
+def _strength(rate: float, z: float, where: str) -> str:
+    return f"{where}: {rate:.0%}, z = {z:.1f}"
+
+
+def _condition(p: ParameterSpec, box: dict[str, Any], j: int) -> dict[str, Any]:
+    """One parameter's restriction, in the author's units, with each bound's test."""
+    lower, upper = box["lower"][j], box["upper"][j]
     lab = p.label or p.name
     lo_t = format_value(p.quantity, lower) if np.isfinite(lower) else None
     hi_t = format_value(p.quantity, upper) if np.isfinite(upper) else None
+    strengths = []
+    if lo_t:
+        strengths.append(_strength(box["lower_outside_rate"][j], box["lower_z"][j],
+                                   "below" if hi_t else "runs below it"))
+    if hi_t:
+        strengths.append(_strength(box["upper_outside_rate"][j], box["upper_z"][j],
+                                   "above" if lo_t else "runs above it"))
     if lo_t and hi_t:
         text = f"{lab} is between {lo_t} and {hi_t}"
     elif lo_t:
         text = f"{lab} is at least {lo_t}"
     else:
         text = f"{lab} is at most {hi_t}"
+
+    def num(key: str, cast: type = float) -> Any:
+        v = box[key][j]
+        return cast(v) if np.isfinite(v) else None
+
     return {"parameter": p.name, "label": lab,
             "lower": float(lower) if np.isfinite(lower) else None,
             "upper": float(upper) if np.isfinite(upper) else None,
-            "lower_text": lo_t, "upper_text": hi_t, "text": text}
+            "lower_text": lo_t, "upper_text": hi_t, "text": text,
+            "lower_z": num("lower_z"), "upper_z": num("upper_z"),
+            "lower_outside_rate": num("lower_outside_rate"),
+            "upper_outside_rate": num("upper_outside_rate"),
+            "lower_outside_runs": num("lower_outside_runs", int),
+            "upper_outside_runs": num("upper_outside_runs", int),
+            "strength": "; ".join(strengths)}
+
+
+def test_statement(z_min: float) -> str:
+    """How each bound of a box was tested, in one sentence (printed under the boxes)."""
+    return (f"Each bound is kept only if the runs it alone excludes have a lower rate: "
+            f"one-sided two-proportion z-test, z ≥ {z_min:g} (a bound with no effect, "
+            f"tested once, passes with chance {_normal_tail(z_min):.2g}). In brackets: the "
+            f"rate among those runs and z.")
+
+
+def _normal_tail(z: float) -> float:
+    """P(Z ≥ z) for a standard normal Z."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
 
 
 def _join(parts: list[str]) -> str:
@@ -361,11 +448,14 @@ def discover(results: Results, outcome: str, variant: str = "baseline", *,
              max_conditions: int = 4) -> list[dict[str, Any]]:
     """Conditions under which ``outcome`` becomes likely (PRIM; module docstring).
 
-    Rows ``{sentence, coverage, density, support, runs, base_rate, conditions:
-    [{parameter, label, lower, upper, lower_text, upper_text, text}]}``; ``lower`` /
-    ``upper`` are canonical values (None: unbounded) and their ``*_text`` in the
-    author's units. Empty when the outcome never happens or no box beats
-    ``lift`` × the overall rate.
+    Rows ``{sentence, coverage, density, support, runs, base_rate, test, conditions:
+    [{parameter, label, lower, upper, lower_text, upper_text, text, strength, lower_z,
+    upper_z, lower_outside_rate, upper_outside_rate, lower_outside_runs,
+    upper_outside_runs}]}``; ``lower`` / ``upper`` are canonical values (None:
+    unbounded) and their ``*_text`` in the author's units; ``*_z`` and
+    ``*_outside_*`` describe each bound's one-sided test (None where unbounded),
+    ``strength`` says it in words and ``test`` states the test and its threshold.
+    Empty when the outcome never happens or no box beats ``lift`` × the overall rate.
     """
     model = variant_model(results, variant)
     check_outcome(model, outcome)
@@ -392,15 +482,17 @@ def discover(results: Results, outcome: str, variant: str = "baseline", *,
     base = float(y.mean()) if len(y) else 0.0
     rows: list[dict[str, Any]] = []
     for k, box in enumerate(boxes):
-        conds = [_condition(p, box["lower"][j], box["upper"][j]) for j, p in enumerate(params)
+        conds = [_condition(p, box, j) for j, p in enumerate(params)
                  if np.isfinite(box["lower"][j]) or np.isfinite(box["upper"][j])]
         # later boxes are found among the runs the earlier boxes left out, and their
         # density is counted there: the sentence must say so
         among = "Among the remaining runs, when" if k else "When"
-        sentence = (f"{among} {_join([c['text'] for c in conds])}, “{label}” happens in "
+        parts = [f"{c['text']} ({c['strength']})" for c in conds]
+        sentence = (f"{among} {_join(parts)}, “{label}” happens in "
                     f"{box['density']:.0%} of runs (against {base:.0%} overall); these runs "
                     f"hold {box['coverage']:.0%} of all runs in which it happens.")
         rows.append({"sentence": sentence, "coverage": box["coverage"],
                      "density": box["density"], "support": box["support"],
-                     "runs": box["runs"], "base_rate": base, "conditions": conds})
+                     "runs": box["runs"], "base_rate": base, "conditions": conds,
+                     "test": test_statement(z_min)})
     return rows

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from simulator.cli._common import (
     EXECUTOR_OPTION,
@@ -19,18 +18,16 @@ from simulator.cli._common import (
     app,
     command_line,
     console,
+    err_console,
     handle_errors,
     print_json,
 )
 from simulator.cli._progress import progress_bar
+from simulator.cli._tables import distinct_labels, fit_table, pct, pp, pp_interval
 from simulator.errors import ResultsError
 
 if TYPE_CHECKING:
     from simulator.results.results import Results
-
-
-def _pct(p: float | None) -> str:
-    return "—" if p is None else f"{p:.1%}"
 
 
 def _load(path: Path, *, runs: int, seed: int, variants: list[str] | str | None,
@@ -57,20 +54,10 @@ def _split(names: str | None) -> list[str] | None:
     return [n.strip() for n in names.split(",") if n.strip()] if names else None
 
 
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> Table:
-    """Two label columns, then numbers: numbers never wrap; labels shrink to one line."""
-    numbers = sum(max([len(c), *(len(r[i]) for r in rows)]) + 3
-                  for i, c in enumerate(columns) if i >= 2)
-    label_width = max(10, (console.width - numbers - 7) // 2)
-    table = Table(title=title, title_justify="left", pad_edge=False)
-    for i, c in enumerate(columns):
-        if i < 2:
-            table.add_column(c, no_wrap=True, overflow="ellipsis", max_width=label_width)
-        else:
-            table.add_column(c, justify="right", no_wrap=True)
-    for r in rows:
-        table.add_row(*r)
-    return table
+def _named(row: dict[str, Any]) -> str:
+    """A parameter's label with its id, which tells apart parameters labelled alike."""
+    label, name = row.get("label") or "", row["parameter"]
+    return f"{label} ({name})" if label and label != name else name
 
 
 RUNS = typer.Option(5_000, "--runs", "-n", min=1, help="Runs per variant (scenario input).")
@@ -106,11 +93,15 @@ def compare_command(
     if as_json:
         print_json(rows)
         return
-    console.print(_table(
-        f"Variants against {baseline} — {results.runs:,} paired runs",
-        ["variant", "outcome", baseline, "variant", "difference", "95% interval"],
-        [[r["variant"], r["label"], _pct(r["p_base"]), _pct(r["p_variant"]),
-          f"{r['diff']:+.1%}", f"{r['ci95'][0]:+.1%} … {r['ci95'][1]:+.1%}"] for r in rows]))
+    labels = distinct_labels([r["label"] or r["outcome"] for r in rows],
+                             [r["outcome"] for r in rows], [r["variant"] for r in rows])
+    console.print(fit_table(
+        f"Variants against {baseline} — {results.runs:,} paired runs; differences in "
+        "percentage points (pp)",
+        ["outcome", baseline, "variant", "difference", "95% interval"],
+        [[label, pct(r["p_base"]), pct(r["p_variant"]), pp(r["diff"]),
+          pp_interval(*r["ci95"])] for r, label in zip(rows, labels, strict=True)],
+        groups=[r["variant"] for r in rows]))
 
 
 @app.command("sensitivity")
@@ -120,10 +111,16 @@ def sensitivity_command(
     outcome: str | None = typer.Option(None, "--outcome", help="Outcome (default: all)."),
     method: str = typer.Option("tornado", "--method",
                                help="tornado, given-data (from results) or sobol."),
-    runs: int = typer.Option(1_000, "--runs", "-n", min=1,
-                             help="Runs per setting (tornado), per point (sobol), or "
-                                  "per variant when a scenario is run for given-data."),
-    samples: int = typer.Option(32, "--samples", min=2, help="Sobol base sample (power of 2)."),
+    runs: int | None = typer.Option(None, "--runs", "-n", min=1,
+                                    help="Runs per setting (tornado, default 1,000), per "
+                                         "point (sobol, default 100), or per variant when a "
+                                         "scenario is run for given-data (default 1,000)."),
+    samples: int | None = typer.Option(None, "--samples", min=2,
+                                       help="Sobol' base sample (power of 2; default: the "
+                                            "largest that fits --budget)."),
+    budget: int = typer.Option(500_000, "--budget", min=1,  # = sens.SOBOL_BUDGET
+                               help="Sobol': most runs to spend, samples × (parameters + 2) "
+                                    "× --runs."),
     variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
     executor: str = EXECUTOR, top: int = typer.Option(10, "--top", help="Rows per outcome."),
     as_json: bool = JSON,
@@ -131,6 +128,8 @@ def sensitivity_command(
     """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
     from simulator.analysis import sensitivity as sens
 
+    if runs is None:
+        runs = sens.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
     if method == "given-data":
         results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
                         executor=executor, out=None, quiet=as_json)
@@ -143,46 +142,64 @@ def sensitivity_command(
             print_json(data)
             return
         for o, rows in data.items():
-            console.print(_table(f"Given-data sensitivity — {o}",
-                                 ["parameter", "label", "index", "95% interval", "rank corr."],
-                                 [[r["parameter"], r["label"], f"{r['index']:.3f}",
-                                   "—" if r["ci95"] is None else
-                                   f"{r['ci95'][0]:.3f} … {r['ci95'][1]:.3f}",
-                                   "—" if r["correlation"] is None else f"{r['correlation']:+.2f}"]
-                                  for r in rows[:top]]))
+            console.print(fit_table(f"Given-data sensitivity — {o}",
+                                    ["parameter", "index", "95% interval", "rank corr."],
+                                    [[_named(r), f"{r['index']:.3f}",
+                                      "—" if r["ci95"] is None else
+                                      f"{r['ci95'][0]:.3f} … {r['ci95'][1]:.3f}",
+                                      "—" if r["correlation"] is None
+                                      else f"{r['correlation']:+.2f}"]
+                                     for r in rows[:top]]))
         return
     if source.is_dir():
         raise ResultsError(f"--method {method} runs the scenario: give a scenario file, "
                            f"not a results directory (or use --method given-data)")
     if method == "tornado":
-        rows = sens.tornado(source, outcome=outcome, runs=runs, seed=seed, workers=workers,
-                            executor=executor)
+        with progress_bar("tornado", enabled=not as_json) as progress:
+            rows = sens.tornado(source, outcome=outcome, runs=runs, seed=seed,
+                                workers=workers, executor=executor, progress=progress)
         if as_json:
             print_json(rows)
             return
         for o in dict.fromkeys(r["outcome"] for r in rows):
             block = [r for r in rows if r["outcome"] == o][:top]
-            console.print(_table(
+            labels = distinct_labels([r["label"] for r in block],
+                                     [r["parameter"] for r in block])
+            console.print(fit_table(
                 f"Tornado — {block[0]['outcome_label']} (others at their medians: "
-                f"{_pct(block[0]['p_median'])})",
+                f"{pct(block[0]['p_median'])}); swing in percentage points (pp)",
                 ["parameter", "p10 → p90", "P at p10", "P at p90", "swing"],
-                [[r["label"], f"{r['low_text']} → {r['high_text']}", _pct(r["p_low"]),
-                  _pct(r["p_high"]), _pct(r["swing"])] for r in block]))
+                [[label, f"{r['low_text']} → {r['high_text']}", pct(r["p_low"]),
+                  pct(r["p_high"]), pp(r["swing"], sign=False)]
+                 for r, label in zip(block, labels, strict=True)], text_columns=2))
         return
     if method == "sobol":
         if outcome is None:
             raise typer.BadParameter("--method sobol needs --outcome", param_hint="--outcome")
-        rows = sens.sobol_indices(source, outcome=outcome, n=samples, runs_per_point=runs,
-                                  seed=seed, workers=workers, executor=executor)
+        import warnings
+
+        with warnings.catch_warnings(), progress_bar("sobol", enabled=not as_json) as bar:
+            warnings.simplefilter("ignore", sens.WideIntervalWarning)  # printed below
+            rows = sens.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
+                                      runs_per_point=runs, seed=seed, workers=workers,
+                                      executor=executor, progress=bar)
+        message = sens.wide_interval_message(rows)
+        if message:
+            err_console.print(f"warning: {message}", markup=False)
         if as_json:
             print_json(rows)
             return
-        console.print(_table(f"Sobol' indices — {outcome}",
-                             ["parameter", "label", "first order", "total order"],
-                             [[r["parameter"], r["label"], f"{r['first_order']:.3f}",
-                               f"{r['total_order']:.3f}"] for r in rows[:top]]))
+        console.print(fit_table(f"Sobol' indices — {outcome}",
+                                ["parameter", "first order (95%)", "total order (95%)"],
+                                [[_named(r), _with_ci(r["first_order"], r["first_order_ci95"]),
+                                  _with_ci(r["total_order"], r["total_order_ci95"])]
+                                 for r in rows[:top]]))
         return
     raise typer.BadParameter("use tornado, given-data or sobol", param_hint="--method")
+
+
+def _with_ci(value: float, ci: list[float] | None) -> str:
+    return f"{value:.3f}" + ("" if ci is None else f" ({ci[0]:.2f} … {ci[1]:.2f})")
 
 
 @app.command("discover")
@@ -210,6 +227,8 @@ def discover_command(
                       markup=False)
     for r in rows:
         console.print(r["sentence"], markup=False)
+    if rows:
+        console.print(rows[0]["test"], markup=False, style="dim")
 
 
 @app.command("paths")
@@ -229,14 +248,14 @@ def paths_command(
     if as_json:
         print_json(data)
         return
-    console.print(_table("Top rung sequences", ["path", "", "runs", "share"],
-                         [[" → ".join(s["labels"]), "", f"{s['count']:,}", _pct(s["share"])]
-                          for s in data["top_sequences"]]))
+    console.print(fit_table("Top rung sequences", ["path", "runs", "share"],
+                            [[" → ".join(s["labels"]), f"{s['count']:,}", pct(s["share"])]
+                             for s in data["top_sequences"]]))
     for info in data["by_outcome"].values():
-        rows: list[list[str]] = [[" → ".join(s["labels"]), "", f"{s['count']:,}",
-                                  _pct(s["share"])] for s in info["option_sequences"][:3]]
-        console.print(_table(f"Paths to “{info['label']}” ({info['runs']:,} runs)",
-                             ["events", "", "runs", "share"], rows))
+        rows: list[list[str]] = [[" → ".join(s["labels"]), f"{s['count']:,}",
+                                  pct(s["share"])] for s in info["option_sequences"][:3]]
+        console.print(fit_table(f"Paths to “{info['label']}” ({info['runs']:,} runs)",
+                                ["events", "runs", "share"], rows))
 
 
 @app.command("signposts")
@@ -274,12 +293,12 @@ def signposts_command(
     def mark(r: dict[str, Any]) -> str:
         return lr(r) + ("*" if r["consequence_sightings"] else "")
 
-    console.print(_table("Signposts (seen before the outcome; LR matched at the outcome's time)",
-                         ["outcome", "indicator", "P if seen", "P if not", "LR", "95% CI",
-                          "lead"],
-                         [[r["outcome_label"], r["indicator_label"], _pct(r["p_if_seen"]),
-                           _pct(r["p_if_not_seen"]), mark(r), interval(r), lead(r)]
-                          for r in rows]))
+    console.print(fit_table(
+        "Signposts (seen before the outcome; LR matched at the outcome's time)",
+        ["indicator", "P if seen", "P if not", "LR", "95% CI", "lead"],
+        [[r["indicator_label"], pct(r["p_if_seen"]), pct(r["p_if_not_seen"]), mark(r),
+          interval(r), lead(r)] for r in rows],
+        groups=[r["outcome_label"] for r in rows]))
     flagged = [r for r in rows if r["consequence_sightings"]]
     if flagged:
         console.print("* sightings made by an event that can also bring the outcome later "

@@ -6,13 +6,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from simulator.cli._common import app, console, handle_errors, print_json
+from simulator.cli._tables import fit_table
 
 BASELINE = "baseline"
 
-BUSY = 100  # firings per run above which an option is flagged as a likely unit slip
+BUSY = 100  # firings per run above which an option is flagged (as `run`'s pilot does)
 
 
 @app.command("bench")
@@ -37,12 +37,9 @@ def bench_command(
     console.print(f"{scenario}: {result.runs_per_second:,.0f} runs/s on one core "
                   f"({result.runs:,} runs in {result.cpu_seconds:.2f} s of CPU), "
                   f"{result.events_per_run:.1f} events per run", markup=False)
-    table = Table(title="Options that fire most", title_justify="left", pad_edge=False)
-    for name, justify in (("option", "left"), ("mode", "left"), ("per run", "right"),
-                          ("runs with it", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for load in result.busiest:
-        flag = "  ← per day? check its units" if load.per_run > BUSY else ""
-        table.add_row(load.key + flag, load.mode, f"{load.per_run:,.2f}",
-                      f"{load.share_of_runs:.0%}")
+    rows = [[load.key + ("  ← per day? check its units" if load.per_run > BUSY else ""),
+             load.mode, f"{load.per_run:,.2f}", f"{load.share_of_runs:.0%}"]
+            for load in result.busiest]
+    table = fit_table("Options that fire most", ["option", "mode", "per run", "runs with it"],
+                      rows, words_columns=[1])
     console.print(table)

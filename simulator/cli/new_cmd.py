@@ -15,6 +15,20 @@ from simulator.errors import UsageError
 SCHEMA_FILE = "scenario.schema.json"
 
 
+def scenario_title(name: str) -> str:
+    """The title for a new scenario, keeping the name's own capitals: a name with
+    capitals is used as given (underscores become spaces: "India–Pakistan crisis",
+    "US_Mexico" → "US Mexico"); an all-lowercase identifier gets each word capitalised
+    (`india_pakistan` → "India Pakistan"), since it cannot say which are proper names."""
+    text = name.strip().replace("_", " ").strip()
+    if not text:
+        return "My scenario"
+    if text != text.lower():
+        return " ".join(text.split())
+    words = re.split(r"[\s-]+", text)
+    return " ".join(w[:1].upper() + w[1:] for w in words if w) or "My scenario"
+
+
 def scaffold(name: str, folder: Path) -> Path:
     """Write ``folder/<name>.yaml`` and its evidence register ``folder/<name>.evidence.yaml``
     from the templates; refuses to overwrite either."""
@@ -27,7 +41,7 @@ def scaffold(name: str, folder: Path) -> Path:
     template = resources.files("simulator.data").joinpath("new_scenario.yaml.tmpl").read_text()
     schema = resources.files("simulator.data").joinpath(SCHEMA_FILE)
     schema_path = os.path.relpath(str(schema), start=folder.resolve())
-    title = name.replace("_", " ").replace("-", " ").strip().capitalize() or "My scenario"
+    title = scenario_title(name)
     text = (template.replace("{id}", slug.replace("_", "-")).replace("{title}", title)
             .replace("{schema_path}", schema_path).replace("{register}", register.name))
     register_text = (resources.files("simulator.data").joinpath("new_register.yaml.tmpl")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from simulator.cli._common import (
+    ENGINE_HELP,
     EXECUTOR_OPTION,
     SCHEDULER_OPTION,
     WORKERS_OPTION,
@@ -21,6 +22,7 @@ from simulator.cli._common import (
     print_json,
 )
 from simulator.cli._progress import progress_bar
+from simulator.cli._run_state import announce_resume, finished_run, warn_if_busy
 from simulator.cli._tables import headline_table
 from simulator.cli.validate_cmd import scenario_files
 from simulator.errors import GeosimError, ResultsError, ScenarioError
@@ -62,6 +64,7 @@ def run_command(
     workers: int | None = WORKERS_OPTION,
     executor: str = EXECUTOR_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
+    engine: str = typer.Option("simpy", "--engine", "-e", help=ENGINE_HELP),
     chunk_size: int | None = typer.Option(None, "--chunk-size", min=1,
                                           help="Runs per chunk (results do not depend on it)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Results directory."),
@@ -77,7 +80,11 @@ def run_command(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ) -> None:
-    """Simulate one scenario; print the headline table; write results (and a report)."""
+    """Simulate one scenario; print the headline table; write results (and a report).
+
+    Run again on a folder that already holds the same finished run, it shows those
+    results instead of simulating again; an interrupted run is resumed.
+    """
     from simulator.runner.runner import run
 
     out = expand_out(out or Path("results") / scenario.stem)
@@ -86,11 +93,25 @@ def run_command(
     if resume and not ((out / "run.json").exists() and not (out / "manifest.json").exists()):
         state = "is complete" if (out / "manifest.json").exists() else "holds no partial run"
         raise ResultsError(f"nothing to resume: {out} {state}")
-    with progress_bar(f"{scenario.stem}", enabled=not (quiet or as_json)) as progress:
-        results = run(scenario, variants=_variants(variant, all_variants), runs=runs,
-                      precision=precision, max_runs=max_runs, seed=seed, workers=workers,
-                      executor=executor, scheduler=scheduler, out=out, force=force,
-                      chunk_size=chunk_size, progress=progress, command=command_line())
+    chosen = _variants(variant, all_variants)
+    finished = None if force else finished_run(out, scenario, chosen, runs=runs, seed=seed,
+                                                precision=precision, max_runs=max_runs,
+                                                engine=engine)
+    if finished is not None:
+        err_console.print(f"{out} already holds this finished run (same scenario file, "
+                          "variants, runs, seed and engine; finished "
+                          f"{finished.manifest['finished']})"
+                          ": showing its results. Use --force to simulate again.",
+                          markup=False)
+        results = finished
+    else:
+        warn_if_busy(scenario)
+        with progress_bar(f"{scenario.stem}", enabled=not (quiet or as_json)) as bar:
+            results = run(scenario, variants=chosen, runs=runs, precision=precision,
+                          max_runs=max_runs, seed=seed, workers=workers, executor=executor,
+                          scheduler=scheduler, out=out, force=force, chunk_size=chunk_size,
+                          progress=announce_resume(out, bar), command=command_line(),
+                          engine=engine)
     _maybe_report(results, report, force=force)
     levels = _confidence(results)
     if as_json:

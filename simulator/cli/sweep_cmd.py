@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from simulator.cli._common import (
+    ENGINE_HELP,
     EXECUTOR_OPTION,
     SCHEDULER_OPTION,
     WORKERS_OPTION,
@@ -43,7 +44,7 @@ def sweep_table(index: dict[str, Any]) -> Table:
 
 def sweep_main(spec_path: Path, *, runs: int | None, out: Path | None, executor: str,
                workers: int | None, scheduler: str | None, force: bool, as_json: bool,
-               quiet: bool) -> dict[str, Any]:
+               quiet: bool, engine: str = "numpy") -> dict[str, Any]:
     """Shared by ``geosim sweep`` and ``geosim batch --sweep``."""
     from simulator.runner.sweep import INDEX, load_sweep_spec, run_sweep
 
@@ -52,7 +53,7 @@ def sweep_main(spec_path: Path, *, runs: int | None, out: Path | None, executor:
     with progress_bar(f"sweep {spec_path.stem}", enabled=not (quiet or as_json)) as progress:
         index = run_sweep(spec, out=out, runs=runs, executor=executor, workers=workers,
                           scheduler=scheduler, force=force, progress=progress,
-                          command=command_line())
+                          command=command_line(), engine=engine)
     if as_json:
         print_json({"index": str(out / INDEX), **index})
     elif not quiet:
@@ -74,6 +75,7 @@ def sweep_command(
     workers: int | None = WORKERS_OPTION,
     executor: str = EXECUTOR_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
+    engine: str = typer.Option("numpy", "--engine", "-e", help=ENGINE_HELP),
     force: bool = typer.Option(False, "--force", help="Recompute complete results."),
     as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
@@ -81,4 +83,4 @@ def sweep_command(
     """Run every point of a parameter sweep (as variants, on common random numbers);
     write OUT/index.json and OUT/results/. An interrupted sweep resumes when re-run."""
     sweep_main(spec, runs=runs, out=out, executor=executor, workers=workers,
-               scheduler=scheduler, force=force, as_json=as_json, quiet=quiet)
+               scheduler=scheduler, force=force, as_json=as_json, quiet=quiet, engine=engine)

@@ -9,6 +9,7 @@ addition, whatever the chunking.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,12 +62,14 @@ class ChunkResult:
         return self.stop - self.start
 
 
-def initial_vectors(model: Model, streams: list[Streams]) -> np.ndarray:
-    """The starting vector ``v`` of every run in a chunk, shape (runs, slots)."""
-    n = len(streams)
+def initial_vectors(model: Model, first: Callable[[int], np.ndarray], n: int) -> np.ndarray:
+    """The starting vector ``v`` of every run in a chunk, shape (runs, slots).
+
+    ``first(row)`` gives every run's first number of ``row`` (shape ``(n,)``).
+    """
     v = np.zeros((model.n_slots, n))
-    uniforms = np.array([[s.first(p.row) for p in model.parameters] for s in streams],
-                        dtype=float).reshape(n, len(model.parameters))
+    uniforms = np.array([first(p.row) for p in model.parameters],
+                        dtype=float).reshape(len(model.parameters), n).T
     if model.copula is not None:
         uniforms = correlate(uniforms, model.copula.members, model.copula.cholesky)
     for j, p in enumerate(model.parameters):
@@ -77,8 +80,7 @@ def initial_vectors(model: Model, streams: list[Streams]) -> np.ndarray:
             if dist.is_constant:
                 v[spec.slot] = dist.median
             else:
-                u = np.fromiter((s.first(spec.row) for s in streams), float, n)
-                v[spec.slot] = dist.ppf(u)
+                v[spec.slot] = dist.ppf(first(spec.row))
         elif spec.initial_expression is not None:
             v[spec.slot] = spec.initial_expression.evaluate_array(v)
         v[spec.slot] = np.clip(v[spec.slot], spec.lo, spec.hi)
@@ -112,7 +114,9 @@ def simulate_chunk(model: Model, root_seed: int, start: int, stop: int,
     engine = SimPyEngine(model, grid)
     layout = RowLayout(model.row_sizes)
     streams = [Streams(root_seed, i, layout) for i in range(start, stop)]
-    v0 = initial_vectors(model, streams)
+    v0 = initial_vectors(
+        model, lambda row: np.fromiter((s.first(row) for s in streams), float, len(streams)),
+        len(streams))
     records: list[RunRecord] = []
     traces: dict[int, list[dict[str, Any]]] = {}
     for k, run_index in enumerate(range(start, stop)):

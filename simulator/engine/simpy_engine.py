@@ -1,28 +1,9 @@
 """The SimPy discrete-event engine: one run of a compiled model.
 
-Semantics (engine-independent; the conformance tests check them):
-
-* Time is continuous, in days, from 0 to the horizon; a run covers [0, horizon).
-* Hazard options fire as Poisson processes with their current rate while enabled. Each
-  hazard option owns a unit-exponential "budget" drawn from its clock row; it fires
-  when its integrated hazard reaches the budget (the next-reaction method). Rates and
-  conditions are re-evaluated after every state change that touches what they read, so
-  the race between hazards is exact for piecewise-constant rates (memorylessness). A
-  rate that reads ``t`` is treated as constant between events.
-* Deciding actors wake every ``every`` days (first at ``every``) and pick at most one
-  enabled option with probability ∝ weight, against the idle weight.
-* Scheduled options fire at their day if enabled; triggered ones when a trigger effect
-  comes due, if their ``when`` holds then — otherwise they *lapse* (recorded).
-* ``once`` options fire at most once. Effects apply in order; values are clamped.
-* After every firing, outcomes and indicators are checked (first passage); a terminal
-  outcome ends the run.
-* Conditions and rates that read ``t`` are re-evaluated at every event and, between
-  events, every ``time_step`` days (default horizon/100): a gate such as ``t > 10``
-  opens at most one step late, and a rate that grows with ``t`` is integrated as a
-  step function of that resolution.
-* Simultaneous events resolve in scheduling order (SimPy's FIFO for equal times): at
-  day 0, scheduled options in option order, then deciding actors in actor order;
-  zero-delay triggers run after the event that caused them, in effect order.
+It implements the semantics contract in ``docs/engine-semantics.md`` (the conformance
+suite checks it on every engine). Same-time events are ordered by SimPy's event
+priority: the end of the horizon first, then clock ticks, then hazards and triggers,
+then scheduled options and decisions by the run's random source priority.
 """
 
 from __future__ import annotations
@@ -39,7 +20,14 @@ from simpy.events import Timeout
 
 from simulator.engine.streams import Streams
 from simulator.errors import RunError
-from simulator.model.model import Assign, Model, OptionSpec, Trigger
+from simulator.model.model import (
+    ORDER_ROW,
+    Assign,
+    Model,
+    OptionSpec,
+    Trigger,
+    same_time_sources,
+)
 
 INF = math.inf
 NAN = math.nan
@@ -52,6 +40,29 @@ MAX_EVENTS = 200_000
 # cause codes recorded with each event
 HAZARD, DECISION, SCHEDULED, TRIGGERED = 0, 1, 2, 3
 CAUSES = ("hazard", "decision", "scheduled", "triggered")
+
+# SimPy event priorities at equal times (smaller first; see docs/engine-semantics.md)
+END_PRIORITY, TICK_PRIORITY, SOURCE_PRIORITY = -1, 0, 2  # hazards and triggers: 1 (NORMAL)
+
+
+def _at(env: simpy.Environment, delay: float, priority: int, value: Any = None) -> simpy.Event:
+    """A timeout with an explicit priority among events due at the same time."""
+    event = simpy.Event(env)
+    event._ok = True  # what Timeout does: the event succeeds when it is processed
+    event._value = value
+    env.schedule(event, priority, delay)  # type: ignore[arg-type]  # any int orders
+    return event
+
+
+def source_priorities(model: Model, streams: Streams) -> dict[tuple[str, int], int]:
+    """Each same-time source's priority in this run: SOURCE_PRIORITY + its random rank."""
+    sources = same_time_sources(model)
+    if not sources:
+        return {}
+    row = model.row_names.index(ORDER_ROW)
+    keys = [streams.uniform(row) for _ in sources]
+    ranks = sorted(range(len(sources)), key=keys.__getitem__)
+    return {sources[k]: SOURCE_PRIORITY + rank for rank, k in enumerate(ranks)}
 
 
 @dataclass
@@ -193,17 +204,19 @@ class _Run:
     def execute(self) -> RunRecord:
         env, m = self.env, self.m
         self.end = env.event()
-        env.timeout(m.horizon_days).callbacks.append(self._finish)
+        _at(env, m.horizon_days, END_PRIORITY).callbacks.append(self._finish)
+        priority = source_priorities(m, self.streams)
         self._check_predicates(range(len(m.predicates)), 0.0)
         if not self.done:
             for option in m.options:
                 if option.enabled and option.mode == "scheduled" and option.at_day is not None \
                         and 0 <= option.at_day < m.horizon_days:
-                    ev = env.timeout(option.at_day, option.index)
+                    ev = _at(env, option.at_day, priority[("scheduled", option.index)],
+                             option.index)
                     ev.callbacks.append(self._scheduled)
-            for actor in m.actors:
+            for k, actor in enumerate(m.actors):
                 if actor.every_days is not None and actor.decision_options:
-                    env.process(self._decisions(actor))
+                    env.process(self._decisions(actor, priority[("decide", k)]))
             if self.e.t_options or self.e.t_predicates:
                 env.process(self._clock())
             for i in self.e.hazards:
@@ -264,13 +277,13 @@ class _Run:
 
     # ------------------------------------------------------------------ event sources
 
-    def _decisions(self, actor: Any) -> Any:
+    def _decisions(self, actor: Any, priority: int) -> Any:
         env, m, v = self.env, self.m, self.v
         row = actor.decide_row
         every = actor.every_days
         options = [m.options[i] for i in actor.decision_options if m.options[i].enabled]
         while not self.done:
-            yield env.timeout(every)
+            yield _at(env, every, priority)
             if self.done:
                 return
             v[0] = env.now
@@ -310,7 +323,7 @@ class _Run:
         while not self.done:
             k += 1
             # exact multiples of the step: no drift from adding it up
-            yield env.timeout(max(0.0, k * step - env.now))
+            yield _at(env, max(0.0, k * step - env.now), TICK_PRIORITY)
             if self.done:
                 return
             now = self.v[0] = env.now

@@ -22,6 +22,7 @@ import numpy as np
 
 from simulator.errors import Diagnostic, KeyPath, ScenarioError, TextError
 from simulator.model.model import (
+    ORDER_ROW,
     ActorSpec,
     Assign,
     CopulaSpec,
@@ -85,6 +86,8 @@ def row_names(scenario: Scenario) -> tuple[str, ...]:
             if isinstance(effect, TriggerEffect)
         ]
     rows += [f"decide:{a}" for a in sorted(scenario.actors)]
+    # last, so that adding it left every other row's numbers where they were
+    rows.append(ORDER_ROW)
     return tuple(rows)
 
 
@@ -700,6 +703,10 @@ class _Compiler:
         """
         decisions = {f"decide:{a.name}": int(self.horizon // a.every_days) + 1
                      for a in actors if a.every_days}
+        # one priority number per same-time source: deciding actors and scheduled options
+        scheduled = [self.s.option(ref) for ref in self.s.option_refs]
+        n_sources = sum(1 for a in self.s.actors.values() if a.decides is not None) + sum(
+            1 for o in scheduled if o is not None and o.mode == "scheduled")
         sizes = []
         for name in self.rows:
             kind = name.partition(":")[0]
@@ -707,6 +714,8 @@ class _Compiler:
                 sizes.append(1)
             elif kind == "decide":
                 sizes.append(decisions.get(name, 0))
+            elif name == ORDER_ROW:
+                sizes.append(n_sources)
             else:
                 sizes.append(4)  # clocks and triggers: a few firings per run is typical
         return tuple(sizes)

@@ -23,6 +23,9 @@ from simulator.scenario.quantities import Quantity
 
 OptionMode = Literal["hazard", "decision", "scheduled", "triggered"]
 
+ORDER_ROW = "order"
+"""The row of per-run priorities of same-time sources (see :func:`same_time_sources`)."""
+
 
 @dataclass(frozen=True)
 class ParameterSpec:
@@ -192,3 +195,18 @@ class Model:
         """Outcomes then indicators; predicate index i < len(outcomes) is an outcome."""
         return self.outcomes + self.indicators
 
+
+
+def same_time_sources(model: Model) -> tuple[tuple[str, int], ...]:
+    """The sources of same-time events, in the order of their numbers in the order row.
+
+    Deciding actors (``("decide", actor index)``) then scheduled options
+    (``("scheduled", option index)``), each in index order. Source ``k`` takes number
+    ``k`` of the run's order row as its priority key; at equal times the source with the
+    smaller key goes first. Which number a source gets follows the structure, never the
+    spelling of ids in any meaningful way: renaming an actor only deals the same random
+    keys differently, so the order is a fair random one in every run.
+    """
+    sources = [("decide", k) for k, a in enumerate(model.actors) if a.every_days is not None]
+    sources += [("scheduled", o.index) for o in model.options if o.mode == "scheduled"]
+    return tuple(sources)

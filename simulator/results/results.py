@@ -182,10 +182,13 @@ class Results:
         head = (f"Results({str(self.path)!r}: {m['scenario_id']}, {m['runs']:,} runs × "
                 f"{len(self.variants)} variant(s), seed {m['seed']})")
         lines = [head]
-        for row in self.headline_rows():
+        rows = self.headline_rows()
+        vw = max((len(r["variant"]) for r in rows), default=0)
+        ow = max((len(r["outcome"]) for r in rows), default=0)
+        for row in rows:
             lo, hi = row["ci95"]
-            lines.append(f"  {row['variant']:<24} {row['outcome']:<28} {row['probability']:6.1%}"
-                         f"  [{lo:.1%}, {hi:.1%}]  {row['words']}")
+            lines.append(f"  {row['variant']:<{vw}}  {row['outcome']:<{ow}} "
+                         f"{row['probability']:6.1%}  [{lo:.1%}, {hi:.1%}]  {row['words']}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

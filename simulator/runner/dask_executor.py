@@ -55,7 +55,7 @@ def task_key(fn: Callable[[Any], Any], task: Any) -> str:
     name = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
     fields = ("scenario_key", "variants", "root_seed", "start", "stop", "trace_every")
     if all(hasattr(task, f) for f in fields):
-        ident = repr((name, *(getattr(task, f) for f in fields)))
+        ident = repr((name, *(getattr(task, f) for f in fields), getattr(task, "engine", "")))
         digest = hashlib.sha256(ident.encode()).hexdigest()[:20]
         return f"geosim-chunk-{task.start}-{task.stop}-{digest}"
     from dask.base import tokenize

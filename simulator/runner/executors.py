@@ -7,11 +7,14 @@ function of its task.
 
 from __future__ import annotations
 
+import io
 import multiprocessing
+import multiprocessing.context
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from typing import Any, Protocol
 
 from simulator.errors import RunError, UsageError
@@ -74,11 +77,67 @@ class SerialExecutor:
         pass
 
 
+class _WorkerPopen(popen_forkserver.Popen):
+    """Start a worker from the fork server *without* re-running the main script.
+
+    multiprocessing normally re-imports the parent's ``__main__`` file in every worker
+    (as ``__mp_main__``) so that functions defined there can be unpickled. geosim's
+    workers only run :mod:`simulator.runner.tasks`, so that import is never needed —
+    and it is harmful: a plain script that calls :func:`simulator.run` without an
+    ``if __name__ == "__main__":`` guard would start the simulation again inside each
+    worker, and the pool would break. This is the standard library's ``_launch`` with
+    the main-module entries left out of the preparation data.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            context.set_spawning_popen(None)
+        fds = self._fds  # type: ignore[attr-defined]
+        self.sentinel, w = forkserver.connect_to_new_process(fds)
+        parent_w = os.dup(w)  # the child watches it to learn that the parent died
+        close_fds = util.close_fds  # type: ignore[attr-defined]
+        self.finalizer = util.Finalize(self, close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _WorkerProcess(context.ForkServerProcess):
+    _start_method = "forkserver"
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _WorkerPopen(process_obj)
+
+
+class _WorkerContext(context.ForkServerContext):
+    """The fork-server start method, with workers that skip the main script."""
+
+    Process = _WorkerProcess
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context for geosim's worker pools."""
+    ctx = _WorkerContext()
+    ctx.set_forkserver_preload(["simulator.runner.tasks"])
+    return ctx
+
+
 class ProcessExecutor:
     """A local pool of worker processes (default: one per core).
 
     Workers start with ``forkserver``, which is safe when the parent has threads
-    (Jupyter, Dask clients), and preload the engine once.
+    (Jupyter, Dask clients), preload the engine once, and do not re-run the caller's
+    main script, so ``simulator.run`` works from a plain ``.py`` file with or without
+    an ``if __name__ == "__main__":`` guard (see :class:`_WorkerPopen`).
     """
 
     name = "process"
@@ -89,9 +148,7 @@ class ProcessExecutor:
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["simulator.runner.tasks"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=worker_context())
         return self._pool
 
     def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from simulator.engine.batch import state_bin_edges, time_grid
+from simulator.engine.registry import DEFAULT_ENGINE, get_engine
 from simulator.engine.streams import normalise_seed
 from simulator.errors import ResultsError, RunError, ScenarioError, UsageError
 from simulator.model.compile import BASELINE, compile_model
@@ -39,6 +40,8 @@ from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
+SPLIT_BELOW_RANGES = 8
+"""With fewer run ranges than this, each variant of a range is its own task."""
 ADAPTIVE_CHUNK = 1000
 ADAPTIVE_ROUND = 4  # chunks between two checks of the precision target
 TRACE_EVERY = 500
@@ -122,12 +125,16 @@ def _variant_diag(name: str, known: str) -> Any:
                       hint="list the variants with `geosim validate --json`")
 
 
-def default_chunk_size(runs: int) -> int:
-    """About 16 chunks (enough to balance a laptop's cores), 50 to 2,000 runs each.
+def default_chunk_size(runs: int, engine: str = DEFAULT_ENGINE) -> int:
+    """About 16 chunks (enough to balance a laptop's cores), 50 to 2,000 runs each; for
+    the vectorised engine about 8 chunks of 1,000 to 25,000 runs (its cost per step is
+    shared by the runs of a chunk; 25,000 keeps a worker's memory near 300 MB).
 
-    It depends on the number of runs only, so a partial run can be resumed with a
-    different number of workers or on a cluster.
+    It depends on the number of runs and the engine only, so a partial run can be
+    resumed with a different number of workers or on a cluster.
     """
+    if engine == "numpy":
+        return max(1000, min(25_000, math.ceil(runs / 8)))
     return max(50, min(2000, math.ceil(runs / 16)))
 
 
@@ -148,6 +155,7 @@ def run(
     trace_every: int = TRACE_EVERY,
     progress: ProgressCallback | None = None,
     command: str = "",
+    engine: str = DEFAULT_ENGINE,
 ) -> Results:
     """Simulate ``scenario`` and return its :class:`Results` (also written to ``out``).
 
@@ -155,22 +163,25 @@ def run(
     until every outcome's 95 % interval half-width is at most ``precision`` (or
     ``max_runs`` is reached); the decision is taken after complete rounds of a fixed
     size, so the number of runs does not depend on the workers or the executor.
+    ``engine`` names the simulation engine (see :mod:`simulator.engine.registry`); it
+    is part of what a run is, so results of different engines never mix in one store.
     """
     check_counts(runs, precision, max_runs, chunk_size)
     if isinstance(executor, str):
         check_executor_name(executor)
+    get_engine(engine)  # an unknown name fails before anything is written
     scen, path, sha = resolve_scenario(scenario)
     names = resolve_variants(scen, variants)
     models = {v: compile_model(scen, v) for v in names}
     root = normalise_seed(seed)
     total = max_runs if precision is not None else runs
     size = chunk_size or (ADAPTIVE_CHUNK if precision is not None
-                          else default_chunk_size(runs))
+                          else default_chunk_size(runs, engine))
     target = expand_out(Path(out)) if out is not None else Path(
         tempfile.mkdtemp(prefix="geosim-"))
     spec = {"scenario_sha256": sha, "variants": names, "seed": root, "runs": runs,
             "precision": precision, "max_runs": max_runs if precision is not None else None,
-            "chunk_size": size, "engine": "simpy", "trace_every": trace_every}
+            "chunk_size": size, "engine": engine, "trace_every": trace_every}
     store = ResultsStore(target, command=command)
     done = store.open(spec, force=force)
     try:
@@ -186,17 +197,17 @@ def run(
         try:
             if precision is None:
                 _run_ranges(exe, store, models, scen, sha, root, ranges, names, done,
-                            trace_every, progress, progress_total, finished)
+                            trace_every, progress, progress_total, finished, engine)
                 used = runs
             else:
                 used = _run_adaptive(exe, store, models, scen, sha, root, ranges, names, done,
                                      trace_every, precision, progress, progress_total,
-                                     finished)
+                                     finished, engine)
         finally:
             if isinstance(executor, str):
                 exe.close()
         _finalise(store, models, scen, path, sha, names, root, used, size, exe, started,
-                  time.perf_counter() - t0, command)
+                  time.perf_counter() - t0, command, engine)
     finally:
         store.close()
     return Results(target)
@@ -215,25 +226,35 @@ def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model],
 
 
 def _tasks(scen: Scenario, key: str, root: int, ranges: Sequence[tuple[int, int]],
-           names: list[str], done: set[ChunkKey], trace_every: int) -> Iterator[ChunkTask]:
+           names: list[str], done: set[ChunkKey], trace_every: int, engine: str,
+           models: dict[str, Model]) -> Iterator[ChunkTask]:
+    # Few ranges (a short run of many variants, such as a sensitivity study's settings):
+    # one task per variant, so that the work spreads over the workers and progress is
+    # reported as it goes. Results do not depend on how variants are grouped into tasks.
+    split = len(ranges) < SPLIT_BELOW_RANGES
     for a, b in ranges:
         missing = tuple(v for v in names if (v, a, b) not in done)
-        if missing:
-            yield ChunkTask(scen, key, missing, root, a, b, trace_every)
+        groups = [(v,) for v in missing] if split else [missing] if missing else []
+        for group in groups:
+            # the compiled models travel with the task (they pickle): no recompiling
+            yield ChunkTask(scen, key, group, root, a, b, trace_every, engine,
+                            tuple(models[v] for v in group))
 
 
 def _run_ranges(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
                 key: str, root: int, ranges: Sequence[tuple[int, int]], names: list[str],
                 done: set[ChunkKey], trace_every: int,
-                progress: ProgressCallback | None, total: int, finished: int) -> int:
-    tasks = _tasks(scen, key, root, ranges, names, done, trace_every)
+                progress: ProgressCallback | None, total: int, finished: int,
+                engine: str = DEFAULT_ENGINE) -> int:
+    tasks = _tasks(scen, key, root, ranges, names, done, trace_every, engine, models)
     return _submit(exe, store, models, tasks, progress, total, finished)
 
 
 def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
                   key: str, root: int, ranges: Sequence[tuple[int, int]], names: list[str],
                   done: set[ChunkKey], trace_every: int, precision: float,
-                  progress: ProgressCallback | None, total: int, finished: int) -> int:
+                  progress: ProgressCallback | None, total: int, finished: int,
+                  engine: str = DEFAULT_ENGINE) -> int:
     # the stopping rule is checked after a fixed number of chunks, never after "as many
     # chunks as workers": the number of runs must not depend on the hardware
     round_size = ADAPTIVE_ROUND
@@ -241,7 +262,7 @@ def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], 
     for start in range(0, len(ranges), round_size):
         batch = ranges[start:start + round_size]
         finished = _run_ranges(exe, store, models, scen, key, root, batch, names, done,
-                               trace_every, progress, total, finished)
+                               trace_every, progress, total, finished, engine)
         used = batch[-1][1]
         if max_half_width(_counts(store, models, used)) <= precision:
             break
@@ -269,7 +290,8 @@ def _counts(store: ResultsStore, models: dict[str, Model],
 
 def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, path: str, sha: str,
               names: list[str], root: int, runs: int, chunk_size: int, exe: Executor,
-              started: datetime, seconds: float, command: str) -> None:
+              started: datetime, seconds: float, command: str,
+              engine: str = DEFAULT_ENGINE) -> None:
     present = set(store.completed())
     for v in names:
         for a, b in ChunkRanges(runs, chunk_size):
@@ -303,7 +325,7 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
         "tool": "geosim", "format": FORMAT, "version": _version(), "scenario_id": scen.id,
         "scenario_title": scen.title, "scenario_file": path, "scenario_sha256": sha,
         "variants": names, "seed": root, "runs": runs, "chunk_size": chunk_size,
-        "engine": "simpy", "executor": exe.name, "workers": exe.workers,
+        "engine": engine, "executor": exe.name, "workers": exe.workers,
         "python": platform.python_version(), "numpy": numpy.__version__,
         "simpy": simpy.__version__, "platform": sys.platform, "command": command,
         "started": started.isoformat(timespec="seconds"),

@@ -60,6 +60,7 @@ RESULTS_DIR = "results"
 INDEX = "index.json"
 DEFAULT_RUNS = 1000
 DEFAULT_LEVELS = 5
+SWEEP_ENGINE = "numpy"  # many points × runs: the vectorised engine (docs/engines.md)
 
 
 @dataclass(frozen=True)
@@ -334,7 +335,8 @@ def _headline(summary: dict[str, Any], variant: str) -> dict[str, Any]:
     }
 
 
-def _reusable(path: Path, sha: str, runs: int, seed: int, names: list[str]) -> Results | None:
+def _reusable(path: Path, sha: str, runs: int, seed: int, names: list[str],
+              engine: str) -> Results | None:
     """Complete results of exactly this sweep (so re-running a finished sweep is a no-op)."""
     if not (path / "manifest.json").exists():
         return None
@@ -343,8 +345,8 @@ def _reusable(path: Path, sha: str, runs: int, seed: int, names: list[str]) -> R
     except ResultsError:
         return None
     m = results.manifest
-    if (m.get("scenario_sha256"), m.get("runs"), m.get("seed"), m.get("variants")) == (
-            sha, runs, seed, names):
+    if (m.get("scenario_sha256"), m.get("runs"), m.get("seed"), m.get("variants"),
+            m.get("engine")) == (sha, runs, seed, names, engine):
         return results
     return None
 
@@ -361,11 +363,13 @@ def run_sweep(
     chunk_size: int | None = None,
     progress: ProgressCallback | None = None,
     command: str = "",
+    engine: str = SWEEP_ENGINE,
 ) -> dict[str, Any]:
     """Run every point of a sweep and write ``out/index.json``; returns the index.
 
     An interrupted sweep resumes when run again with the same spec (like ``run``); a
-    finished one is not recomputed.
+    finished one is not recomputed. Sweeps run on the NumPy engine by default (many
+    points × runs; see docs/engines.md).
     """
     if not isinstance(spec, SweepSpec):
         spec = load_sweep_spec(spec)
@@ -378,7 +382,7 @@ def run_sweep(
     target = out / RESULTS_DIR
     index_path = guard_output_file(out / INDEX, kind="index", force=force)
     sha = resolve_scenario(scen)[2]
-    results = None if force else _reusable(target, sha, runs, spec.seed, names)
+    results = None if force else _reusable(target, sha, runs, spec.seed, names, engine)
     if results is None:
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -387,7 +391,8 @@ def run_sweep(
         try:
             results = run(scen, variants="all", runs=runs, seed=spec.seed, workers=workers,
                           executor=executor, scheduler=scheduler, out=target, force=force,
-                          chunk_size=chunk_size, progress=progress, command=command)
+                          chunk_size=chunk_size, progress=progress, command=command,
+                          engine=engine)
         except ResultsError as exc:
             raise ResultsError(f"{exc} (sweep {spec.file})") from exc
     digests = results.manifest["variant_digests"]

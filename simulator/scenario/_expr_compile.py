@@ -57,6 +57,11 @@ from simulator.scenario.expressions import (
 )
 
 ScalarFn = Callable[[Sequence[float]], Any]
+IR = tuple[Any, ...]
+"""The frozen intermediate form of a checked, folded expression: nested tuples such as
+``("binary", "*", ("slot", 3), ("const", 2.0))``. Names are resolved to slots and
+constants folded; the closures of both evaluators are rebuilt from it by
+:func:`build_part` (how a compiled model crosses a process boundary)."""
 VectorFn = Callable[[np.ndarray], Any]
 
 _INF = math.inf
@@ -171,6 +176,7 @@ class Part:
     slots: frozenset[int]
     value: Any = _NOT_CONST
     slot: int | None = None
+    ir: IR = ("const", 0.0)
 
     @property
     def is_const(self) -> bool:
@@ -180,23 +186,24 @@ class Part:
 def const_part(value: float | bool) -> Part:
     """A folded value; bools stay bools and every number becomes a float."""
     value = bool(value) if isinstance(value, bool | np.bool_) else float(value)
-    return Part(lambda v: value, lambda V: value, frozenset(), value=value)
+    return Part(lambda v: value, lambda V: value, frozenset(), value=value,
+                ir=("const", value))
 
 
 def slot_part(i: int) -> Part:
-    return Part(lambda v: v[i], lambda V: V[i], frozenset({i}), slot=i)
+    return Part(lambda v: v[i], lambda V: V[i], frozenset({i}), slot=i, ir=("slot", i))
 
 
 def fired_part(i: int) -> Part:
     """``fired(a.b)``: the option's fire counter in slot ``i`` is positive."""
-    return Part(lambda v: v[i] > 0, lambda V: V[i] > 0, frozenset({i}))
+    return Part(lambda v: v[i] > 0, lambda V: V[i] > 0, frozenset({i}), ir=("fired", i))
 
 
-def _fold(scalar: ScalarFn, parts: Sequence[Part], vector: VectorFn) -> Part:
+def _fold(scalar: ScalarFn, parts: Sequence[Part], vector: VectorFn, ir: IR) -> Part:
     """Fold when every input is constant, else wrap the closures."""
     if all(p.is_const for p in parts):
         return const_part(scalar(()))
-    return Part(scalar, vector, frozenset().union(*(p.slots for p in parts)))
+    return Part(scalar, vector, frozenset().union(*(p.slots for p in parts)), ir=ir)
 
 
 # ---------------------------------------------------------------------------
@@ -210,12 +217,13 @@ def unary(op: str, p: Part) -> Part:
         return p
     f = p.scalar
     g = p.vector
+    ir: IR = ("unary", op, p.ir)
     if op == "not":
-        return _fold(lambda v: not f(v), [p], lambda V: np.logical_not(g(V)))
+        return _fold(lambda v: not f(v), [p], lambda V: np.logical_not(g(V)), ir)
     if p.slot is not None:
         i = p.slot
-        return _fold(lambda v: -v[i], [p], lambda V: np.negative(g(V)))
-    return _fold(lambda v: -f(v), [p], lambda V: np.negative(g(V)))
+        return _fold(lambda v: -v[i], [p], lambda V: np.negative(g(V)), ir)
+    return _fold(lambda v: -f(v), [p], lambda V: np.negative(g(V)), ir)
 
 
 # ---------------------------------------------------------------------------
@@ -300,7 +308,7 @@ def binary(op: str, a: Part, b: Part) -> Part:
         scalar = _ARITH_CF[op](a.value, b.scalar)
     else:
         scalar = _ARITH_FF[op](a.scalar, b.scalar)
-    return _fold(scalar, [a, b], vector)
+    return _fold(scalar, [a, b], vector, ("binary", op, a.ir, b.ir))
 
 
 # ---------------------------------------------------------------------------
@@ -358,6 +366,7 @@ def compare(op: str, a: Part, b: Part) -> Part:
     fa, fb = a.vector, b.vector
     np_op = _NP_CMP[op]
     vector: VectorFn = lambda V: np_op(fa(V), fb(V))  # noqa: E731
+    ir: IR = ("compare", op, a.ir, b.ir)
     if a.is_const and not b.is_const:
         a, b, op = b, a, _FLIP[op]
     scalar: ScalarFn
@@ -369,7 +378,7 @@ def compare(op: str, a: Part, b: Part) -> Part:
         scalar = _CMP_FC[op](a.scalar, b.value)
     else:
         scalar = _CMP_FF[op](a.scalar, b.scalar)
-    return _fold(scalar, [a, b], vector)
+    return _fold(scalar, [a, b], vector, ir)
 
 
 # ---------------------------------------------------------------------------
@@ -406,7 +415,8 @@ def logical(op: str, parts: Sequence[Part]) -> Part:
             scalar = _or2(f, g)
         else:
             scalar = _and2(f, g)
-    return Part(scalar, vector, frozenset().union(*(p.slots for p in live)))
+    return Part(scalar, vector, frozenset().union(*(p.slots for p in live)),
+                ir=("logical", op, tuple(p.ir for p in live)))
 
 
 def _and2(f: ScalarFn, g: ScalarFn) -> ScalarFn:
@@ -432,7 +442,8 @@ def conditional(cond: Part, then: Part, other: Part) -> Part:
         scalar = lambda v: a(v) if c(v) else b(v)  # noqa: E731
     vc, va, vb = cond.vector, then.vector, other.vector
     vector: VectorFn = lambda V: np.where(vc(V), va(V), vb(V))  # noqa: E731
-    return Part(scalar, vector, cond.slots | then.slots | other.slots)
+    return Part(scalar, vector, cond.slots | then.slots | other.slots,
+                ir=("cond", cond.ir, then.ir, other.ir))
 
 
 # ---------------------------------------------------------------------------
@@ -449,10 +460,11 @@ _UNARY_FUNCS: dict[str, tuple[Callable[[float], float], Callable[[Any], Any]]] =
 
 def call(name: str, args: Sequence[Part]) -> Part:
     """A numeric function (``min max clip abs exp log sqrt``) on number parts."""
+    ir: IR = ("call", name, tuple(p.ir for p in args))
     if name in _UNARY_FUNCS:
         sf, nf = _UNARY_FUNCS[name]
         f, g = args[0].scalar, args[0].vector
-        return _fold(lambda v: sf(f(v)), args, lambda V: nf(g(V)))
+        return _fold(lambda v: sf(f(v)), args, lambda V: nf(g(V)), ir)
     if name == "clip":
         fx, flo, fhi = (p.scalar for p in args)
         gx, glo, ghi = (p.vector for p in args)
@@ -460,6 +472,7 @@ def call(name: str, args: Sequence[Part]) -> Part:
             lambda v: _clip(fx(v), flo(v), fhi(v)),
             args,
             lambda V: np.minimum(np.maximum(gx(V), glo(V)), ghi(V)),
+            ir,
         )
     if name in ("min", "max"):
         pair = _min2 if name == "min" else _max2
@@ -468,12 +481,36 @@ def call(name: str, args: Sequence[Part]) -> Part:
         for p in args[1:]:
             scalar = _pairwise(pair, scalar, p.scalar)
         vfns = [p.vector for p in args]
-        return _fold(scalar, args, lambda V: reduce(np_pair, [g(V) for g in vfns]))
+        return _fold(scalar, args, lambda V: reduce(np_pair, [g(V) for g in vfns]), ir)
     raise AssertionError(f"unknown function {name!r} passed checking")
 
 
 def _pairwise(pair: Callable[[float, float], float], f: ScalarFn, g: ScalarFn) -> ScalarFn:
     return lambda v: pair(f(v), g(v))
+
+
+def build_part(ir: IR) -> Part:
+    """Rebuild the closures of a part from its intermediate form (see :data:`IR`)."""
+    kind = ir[0]
+    if kind == "const":
+        return const_part(ir[1])
+    if kind == "slot":
+        return slot_part(ir[1])
+    if kind == "fired":
+        return fired_part(ir[1])
+    if kind == "unary":
+        return unary(ir[1], build_part(ir[2]))
+    if kind == "binary":
+        return binary(ir[1], build_part(ir[2]), build_part(ir[3]))
+    if kind == "compare":
+        return compare(ir[1], build_part(ir[2]), build_part(ir[3]))
+    if kind == "logical":
+        return logical(ir[1], [build_part(x) for x in ir[2]])
+    if kind == "cond":
+        return conditional(build_part(ir[1]), build_part(ir[2]), build_part(ir[3]))
+    if kind == "call":
+        return call(ir[1], [build_part(x) for x in ir[2]])
+    raise ValueError(f"unknown intermediate form {kind!r}")
 
 
 def finish_vector(part: Part, want_bool: bool) -> Callable[[np.ndarray], np.ndarray]:

@@ -666,6 +666,13 @@ class CompiledExpression:
     fn: Callable[[Sequence[float]], Any] = field(repr=False, compare=False)
     vector_fn: Callable[[np.ndarray], np.ndarray] = field(repr=False, compare=False)
     tree: ExprNode | None = field(default=None, repr=False, compare=False)
+    ir: tuple[Any, ...] = field(default=("const", 0.0), repr=False, compare=False)
+    """The frozen intermediate form both evaluators are built from (slots, constants,
+    operators as nested tuples): it is what pickles, and what a vectorised engine reads."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # closures do not pickle: ship the intermediate form and rebuild them
+        return (_rebuild, (self.text, self.type, self.slots, self.constant, self.ir))
 
     def __call__(self, v: Sequence[float]) -> float | bool:
         return self.fn(v)
@@ -739,4 +746,16 @@ def compile_expression(
         fn=part.scalar,
         vector_fn=cg.finish_vector(part, vtype == "bool"),
         tree=tree,
+        ir=part.ir,
     )
+
+
+def _rebuild(text: str, vtype: ValueType, slots: frozenset[int], constant: float | bool | None,
+             ir: tuple[Any, ...]) -> CompiledExpression:
+    """Unpickle a :class:`CompiledExpression` from its intermediate form."""
+    from simulator.scenario import _expr_compile as cg
+
+    part = cg.build_part(ir)
+    return CompiledExpression(text=text, type=vtype, slots=slots, constant=constant,
+                              fn=part.scalar, vector_fn=cg.finish_vector(part, vtype == "bool"),
+                              ir=ir)

@@ -1,8 +1,9 @@
 """Load a scenario file: safe YAML → structure (pydantic) → meaning (compile) → evidence.
 
 Every stage reports *all* its problems, each placed at file:line:column with the key
-path, what was expected, what was found and a hint. A later stage runs only when the
-earlier one succeeded (meaning cannot be checked on a broken structure).
+path, what was expected, what was found and a hint. A stage's broken parts are set
+aside before the next stage runs (:mod:`.recover`), so one run reports the independent
+problems of every stage, and none that only follow from another.
 """
 
 from __future__ import annotations
@@ -10,21 +11,18 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-import types
-import typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import pydantic
-from pydantic import BaseModel
-
 from simulator.errors import Diagnostic, KeyPath, ScenarioError
 from simulator.scenario.provenance import cited_in_provenance, provenance_diagnostics
+from simulator.scenario.recover import Pruned, Recovered, parse_recovering, validate_pruning
 from simulator.scenario.schema import Scenario
+from simulator.scenario.schema_errors import data_path, schema_diagnostics
 from simulator.scenario.yaml_loader import (
     YamlDocument,
-    load_yaml,
+    decode_source,
     load_yaml_file,
     read_limited,
 )
@@ -53,193 +51,6 @@ class ScenarioFile:
         return replace(self, diagnostics=[
             replace(d, severity="error") if d.severity == "warning" else d
             for d in self.diagnostics])
-
-
-# --------------------------------------------------------------------------- pydantic errors
-
-
-def _data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
-    """Map a pydantic error location onto keys that exist in the data.
-
-    Locations may hold union tags and shorthand field names that are not in the YAML;
-    the longest matching walk wins.
-    """
-    best: KeyPath = ()
-
-    def walk(node: Any, rest: tuple[Any, ...], path: KeyPath) -> None:
-        nonlocal best
-        if len(path) > len(best):
-            best = path
-        if not rest:
-            return
-        head, tail = rest[0], rest[1:]
-        in_dict = isinstance(node, dict) and isinstance(head, str) and head in node
-        in_list = isinstance(node, list) and isinstance(head, int) and 0 <= head < len(node)
-        if in_dict or in_list:
-            walk(node[head], tail, (*path, head))
-        walk(node, tail, path)  # the location part is not in the data (a tag): skip it
-
-    walk(data, tuple(p for p in loc if p != "[key]"), ())
-    return best
-
-
-def _unwrap(tp: Any) -> list[Any]:
-    """The concrete types inside Annotated/Optional/Union."""
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(tp) for t in _unwrap(arg)]
-    return [tp]
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """Field names (aliases) of the model found at ``loc``, for "did you mean" hints."""
-    current: list[Any] = [Scenario]
-    for part in loc:
-        following: list[Any] = []
-        for tp in current:
-            for t in _unwrap(tp):
-                origin = typing.get_origin(t)
-                if isinstance(t, type) and issubclass(t, BaseModel):
-                    for name, info in t.model_fields.items():
-                        if part in (name, info.alias):
-                            following.append(info.annotation)
-                    if isinstance(part, str) and part not in t.model_fields:
-                        following.append(t)  # a union tag: stay on the model
-                elif origin is dict:
-                    following.append(typing.get_args(t)[1])
-                elif origin in (tuple, list):
-                    following.append(typing.get_args(t)[0])
-        current = following
-    keys: list[str] = []
-    for tp in current:
-        for t in _unwrap(tp):
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                keys += [info.alias or name for name, info in t.model_fields.items()]
-    return sorted(set(keys))
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-_HINTS = {
-    "dict_type": "indent `key: value` lines under this key (a mapping), not a list or text",
-    "model_type": "indent `key: value` lines under this key (a mapping), not a list or text",
-    "float_parsing": "write a number such as `0.5`",
-    "int_parsing": "write a whole number such as `2`",
-    "date_from_datetime_parsing": "write the date as YYYY-MM-DD, for example `2026-01-05`",
-    "date_parsing": "write the date as YYYY-MM-DD, for example `2026-01-05`",
-    "tuple_type": "write a list: `[a, b]` or one `- item` per line",
-    "greater_than_equal": "use a larger number",
-    "less_than_equal": "use a smaller number",
-    "too_short": "add more entries",
-}
-
-_EXPECTED = {
-    "string_type": "text",
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
-    "date_parsing": "a date written YYYY-MM-DD",
-    "date_type": "a date written YYYY-MM-DD",
-    "dict_type": "a mapping of keys to values",
-    "tuple_type": "a list",
-    "list_type": "a list",
-    "model_type": "a mapping of keys to values",
-    "model_attributes_type": "a mapping of keys to values",
-    "finite_number": "a finite number",
-}
-
-
-def _schema_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> list[Diagnostic]:
-    out = []
-    bad_keys: set[KeyPath] = set()
-    for err in error.errors(include_url=False):
-        loc = tuple(err["loc"])
-        path = _data_path(doc.data, loc)
-        if path in bad_keys:
-            continue  # the key itself is wrong; its value's problems are noise
-        kind = err["type"]
-        found: str | None = _describe(err.get("input"))
-        expected = _EXPECTED.get(kind)
-        hint: str | None = _HINTS.get(kind)
-        found_text: str | None = found
-        message = err["msg"].removeprefix("Value error, ")
-        line, col = doc.position(path)
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            allowed = _allowed_keys(loc[:-1])
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            message = f"unknown key `{key}`"
-            expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
-            found = f"`{key}`"
-            hint = f"did you mean `{close[0]}`?" if close else "remove it or check the spelling"
-            line, col = doc.key_position(path)
-        elif kind == "missing":
-            key = str(loc[-1])
-            message = f"missing required key `{key}`"
-            found_text = None
-            hint = f"add `{key}:` here"
-        elif kind == "string_pattern_mismatch":
-            pattern = str(err.get("ctx", {}).get("pattern", ""))
-            if "\\." in pattern:
-                expected = "an option reference `actor.option` in lowercase letters, digits, _"
-                hint = "write it as `actor.option`, e.g. `mexican_public.backlash`"
-            elif "_-" in pattern:
-                expected = "lowercase letters, digits, `-` and `_`"
-            else:
-                expected = "a name of lowercase letters, digits and `_`, not starting with a digit"
-            message = "not a valid identifier"
-            hint = hint or "for example `us_executive` or `strike_rate`"
-            if "[key]" in loc:
-                bad_keys.add(path)
-                line, col = doc.key_position(path)
-                if any(ch in str(loc[-2]) for ch in "() "):
-                    hint = ("inside `{ ... }` a comma separates entries, so an expression "
-                            "with commas was cut in two; quote it: "
-                            "`set: {escalation: \"max(escalation, strike)\"}`")
-        elif kind == "bool_type" or "true or false" in message:
-            expected = "true or false"
-            hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
-                    "geosim wants `true` or `false`")
-        elif kind in ("string_too_long", "too_long") and isinstance(err.get("input"), str):
-            limit = err.get("ctx", {}).get("max_length")
-            message = f"this text is longer than {limit:,} characters"
-            found = f"{len(str(err.get('input', ''))):,} characters"
-            hint = "shorten it; long explanations belong in `description` or `note`"
-        elif err.get("input") is None and kind.endswith("_type"):
-            message = "a value is missing here"
-            hint = "write a value after the `:`, or remove the key"
-        elif kind == "effect_kind":
-            expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
-            given = err.get("input")
-            keys = ", ".join(f"`{k}`" for k in given) if isinstance(given, dict) else ""
-            if keys:
-                found = f"keys {keys}"
-            hint = (f"{keys or 'this'} is not an effect; start the effect with one of the "
-                    "expected keys, e.g. `- add: {cooperation: -0.1}`")
-        elif kind == "value_error" and isinstance(err.get("input"), dict):
-            found = None  # the message says what is wrong with the mapping
-            if "one of rate, weight or at" in message:
-                hint = "keep one of them; use `trigger` from another option for the rest"
-            elif "greater than max" in message:
-                hint = "swap `min` and `max`"
-        if kind != "missing":
-            found_text = found
-        out.append(Diagnostic(message, file=doc.file, line=line, column=col, path=path,
-                              expected=expected, found=found_text, hint=hint))
-    return out
 
 
 # --------------------------------------------------------------------------- compile diagnostics
@@ -383,22 +194,70 @@ def _evidence_diagnostics(doc: YamlDocument, scenario: Scenario, path: Path,
 # --------------------------------------------------------------------------- entry points
 
 
-def check_document(doc: YamlDocument, path: Path, sha256: str,
-                   source: str = "") -> ScenarioFile:
-    """Run every check on a loaded YAML document."""
-    from simulator.model.compile import check_scenario  # compile sits one stage later
+def _mapping_lines(doc: YamlDocument, path: KeyPath) -> range:
+    """The lines a mapping spans in the file, up to where the next entry starts."""
+    first = doc.position(path)[0]
+    inside = [line for p, (line, _) in doc.value_positions.items() if p[: len(path)] == path]
+    last = max(inside, default=first)
+    after = [line for p, (line, _) in doc.value_positions.items()
+             if p[: len(path)] != path and line > last]
+    return range(first, min(after, default=last + 1_000_000))
 
-    try:
-        scenario = Scenario.model_validate(doc.data)
-    except pydantic.ValidationError as exc:
-        return ScenarioFile(str(path), sha256, None, _schema_diagnostics(doc, exc))
-    from simulator.scenario.limits import limit_diagnostics
+
+def _follows_blanked_line(doc: YamlDocument, diag: Diagnostic, recovered: Recovered) -> bool:
+    """A problem that only exists because a line with a syntax error was set aside."""
+    if not recovered.blanked_lines:
+        return False
+    if diag.message.startswith(("missing required key", "a value is missing here",
+                                "List should have at least", "Dictionary should have at least")):
+        span = _mapping_lines(doc, diag.path)
+        return any(line in span for line in recovered.blanked_lines)
+    if diag.message.startswith("unknown "):
+        return any(f"`{name}`" in diag.message for name in recovered.blanked_names)
+    return False
+
+
+def _meaning_diagnostics(doc: YamlDocument, scenario: Scenario, pruned: Pruned,
+                         source: str) -> list[Diagnostic]:
+    """Compile checks and the static kind and loop checks, placed in the file."""
+    from simulator.model.compile import check_scenario  # compile sits one stage later
+    from simulator.scenario.checks import static_checks
 
     lines = source.splitlines()
+    found = check_scenario(scenario)
+    errors_so_far = any(d.severity == "error" for d in found)
+    found += [d for d in static_checks(scenario, quiet=errors_so_far) if d not in found]
+    out = []
+    for d in found:
+        d = replace(d, path=pruned.original_path(d.path))
+        if not pruned.is_cascade(d):
+            out.append(_place(doc, d, lines))
+    return out
+
+
+def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
+                   recovered: Recovered | None = None) -> ScenarioFile:
+    """Run every check on a loaded YAML document (``recovered``: how it was parsed)."""
+    earlier = list(recovered.diagnostics) if recovered else []
+    pruned = validate_pruning(doc.data, data_path)
+    diagnostics = earlier + schema_diagnostics(doc, pruned.errors)
+    if recovered is not None:
+        diagnostics = [d for d in diagnostics if d in earlier
+                       or not _follows_blanked_line(doc, d, recovered)]
+    scenario = pruned.scenario
+    if scenario is None:
+        return ScenarioFile(str(path), sha256, None, _sorted(diagnostics))
+    from simulator.scenario.limits import limit_diagnostics
+
     limits = limit_diagnostics(scenario, doc.file)
     if limits:  # beyond the size limits: compiling could already exhaust memory
-        return ScenarioFile(str(path), sha256, None, [_place(doc, d, lines) for d in limits])
-    diagnostics = [_place(doc, d, lines) for d in check_scenario(scenario)]
+        lines = source.splitlines()
+        return ScenarioFile(str(path), sha256, None, _sorted(diagnostics + [
+            _place(doc, replace(d, path=pruned.original_path(d.path)), lines) for d in limits]))
+    meaning = _meaning_diagnostics(doc, scenario, pruned, source)
+    if recovered is not None:
+        meaning = [d for d in meaning if not _follows_blanked_line(doc, d, recovered)]
+    diagnostics += meaning
     registers = find_evidence_registers(path, scenario)
     claims: dict[str, dict[str, Any]] = {}
     readable: list[Path] = []
@@ -426,9 +285,18 @@ def check_document(doc: YamlDocument, path: Path, sha256: str,
             "checked", file=doc.file, line=1, column=1, severity="warning",
             hint=f"put the register at {EVIDENCE_REGISTER} in this folder or a parent, or "
                  "name it with `evidence_register:`"))
-    diagnostics += provenance_diagnostics(scenario, doc.file, doc.position)
-    diagnostics.sort(key=lambda d: (d.line, d.column, d.severity != "error", d.message))
-    return ScenarioFile(str(path), sha256, scenario, diagnostics, claims)
+    provenance = provenance_diagnostics(
+        scenario, doc.file, lambda p: doc.position(pruned.original_path(p)))
+    diagnostics += [d for d in (replace(d, path=pruned.original_path(d.path))
+                                for d in provenance) if not pruned.is_cascade(d)]
+    complete = not pruned.removed and not earlier
+    return ScenarioFile(str(path), sha256, scenario if complete else None,
+                        _sorted(diagnostics), claims)
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.line, d.column, d.severity != "error",
+                                              d.message))
 
 
 def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
@@ -436,11 +304,14 @@ def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
     p = Path(path)
     try:
         raw = read_limited(p)  # read once: hashed and parsed from the same bytes
-        doc = load_yaml(raw, file=str(p))
+        text = decode_source(raw, file=str(p))
     except ScenarioError as exc:
         return ScenarioFile(str(p), "", None, exc.diagnostics)
-    source = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    return check_document(doc, p, hashlib.sha256(raw).hexdigest(), source)
+    recovered = parse_recovering(text, str(p))
+    doc = recovered.parse.document
+    if doc is None:
+        return ScenarioFile(str(p), "", None, recovered.diagnostics)
+    return check_document(doc, p, hashlib.sha256(raw).hexdigest(), text, recovered)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -345,7 +345,10 @@ class Option(_Model):
     )
     at: str | None = Field(
         default=None,
-        description="Scheduled time: a date (`2026-11-03`) or a delay from the start (`30 days`).",
+        description=(
+            "Scheduled time: a date (`2026-11-03`) or a delay from the start (`30 days`). "
+            "At a time shared with a periodic decision, the scheduled option fires first."
+        ),
     )
     once: YamlBool = Field(default=False, description="Fire at most once per run.")
     effects: tuple[Effect, ...] = Field(default=(), description="What happens, in order.")
@@ -392,7 +395,16 @@ class Option(_Model):
 class Decides(_Model):
     """A periodic chooser: every period the actor picks at most one option by weight."""
 
-    every: QuantityText = Field(description="Cadence, a duration such as `1 month`.")
+    every: QuantityText = Field(
+        description=(
+            "Cadence, a duration such as `1 month`. The first decision is at `every` (not "
+            "at day 0), then every `every` until the run ends. Events at the same time go "
+            "in the order they were put on the calendar: scheduled options (all put on at "
+            "the start, in option order) first; each decision is put on at the previous "
+            "one (so actors with the same cadence decide in actor order) and a delayed "
+            "trigger (even with no delay) when its cause fires."
+        )
+    )
     idle_weight: ExprText = Field(
         default="0", description="Weight of doing nothing at a decision (an expression)."
     )
@@ -495,7 +507,13 @@ class Scenario(_Model):
     id: ScenarioId = Field(description="Short identifier: lowercase letters, digits, - and _.")
     title: str = Field(min_length=1, max_length=300, description="Title shown in reports.")
     as_of: date = Field(description="The date the scenario starts (day 0), YYYY-MM-DD.")
-    horizon: QuantityText = Field(description="How long each run lasts: `1 year`, `180 days`.")
+    horizon: QuantityText = Field(
+        description=(
+            "How long each run lasts: `1 year`, `180 days`. A run ends at the horizon or "
+            "at a terminal outcome, whichever comes first; events at the horizon itself "
+            "do not happen."
+        )
+    )
     description: Text = Field(default="", description="What the scenario is about.")
     time_step: QuantityText | None = Field(
         default=None,

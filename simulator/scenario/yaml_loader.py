@@ -54,9 +54,12 @@ from simulator.scenario._yaml_errors import (
 __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
+    "PartialParse",
     "YamlDocument",
+    "decode_source",
     "load_yaml",
     "load_yaml_file",
+    "parse_partial",
     "read_limited",
 ]
 
@@ -124,18 +127,33 @@ class YamlDocument:
 
 def load_yaml(source: bytes | str, *, file: str = "<scenario>") -> YamlDocument:
     """Parse scenario YAML from bytes or text; raise :class:`ScenarioError` on any problem."""
+    return _build(decode_source(source, file=file), file)
+
+
+def decode_source(source: bytes | str, *, file: str = "<scenario>") -> str:
+    """The checked text of a scenario (size, encoding, characters); raises ScenarioError."""
     if isinstance(source, str):
         # surrogatepass: a str may hold lone surrogates; they are reported below as
         # invalid characters, not as a crash while measuring the size.
-        size = len(source.encode("utf-8", "surrogatepass"))
-        _check_size(size, file)
+        _check_size(len(source.encode("utf-8", "surrogatepass")), file)
         text = source[1:] if source.startswith("\ufeff") else source
     else:
         data = bytes(source)
         _check_size(len(data), file)
         text = _decode(data, file)
     _check_characters(text, file)
-    return _build(text, file)
+    return text
+
+
+@dataclass(frozen=True)
+class PartialParse:
+    """What one parse of checked text gave: the document if one was built (possibly with
+    non-fatal problems such as a duplicate key, which leave the data usable), every
+    problem, and whether a YAML syntax error cut the parse short."""
+
+    document: YamlDocument | None
+    diagnostics: list[Diagnostic]
+    syntax_error: bool
 
 
 def load_yaml_file(path: str | os.PathLike[str]) -> YamlDocument:
@@ -629,9 +647,18 @@ class _Builder:
 
 
 def _build(text: str, file: str) -> YamlDocument:
+    parsed = parse_partial(text, file)
+    if parsed.diagnostics or parsed.document is None:
+        raise ScenarioError(parsed.diagnostics)
+    return parsed.document
+
+
+def parse_partial(text: str, file: str = "<scenario>") -> PartialParse:
+    """Parse checked text (see :func:`decode_source`) without raising for bad input."""
     builder = _Builder(file)
+    syntax_error = False
     # The one parse boundary: whatever PyYAML (or a bug here) raises becomes a
-    # diagnostic, so callers only ever see ScenarioError.
+    # diagnostic, so callers only ever see diagnostics.
     try:
         builder.run(text)
     except _Stop:
@@ -640,7 +667,9 @@ def _build(text: str, file: str) -> YamlDocument:
         builder = _earlier_fatal_problem(exc, text, builder) or builder
         if not builder.stopped:
             builder.diagnostics.append(syntax_diagnostic(exc, text, file))
+            syntax_error = True
     except Exception as exc:
+        builder.stopped = True
         builder.diagnostics.append(
             Diagnostic(
                 f"could not read the file as YAML ({type(exc).__name__}: {exc})",
@@ -650,15 +679,16 @@ def _build(text: str, file: str) -> YamlDocument:
         )
     if not builder.diagnostics and builder.documents == 0:
         builder.diagnostics.append(builder.empty_file())
-    if builder.diagnostics:
-        raise ScenarioError(builder.diagnostics)
-    return YamlDocument(
+    usable = (not builder.stopped and not syntax_error and builder.root_is_mapping
+              and isinstance(builder.root, dict))
+    document = YamlDocument(
         file=file,
         data=builder.root,
         value_positions=builder.value_positions,
         key_positions=builder.key_positions,
         quoted_paths=frozenset(builder.quoted),
-    )
+    ) if usable else None
+    return PartialParse(document, builder.diagnostics, syntax_error)
 
 
 def _earlier_fatal_problem(exc: yaml.YAMLError, text: str, builder: _Builder) -> _Builder | None:

@@ -124,3 +124,43 @@ actors:
 outcomes:
   hit: {when: fired(x.hit), label: The hit}
 """
+
+# Sobol' toy: on day 1 `a` happens with chance pa ~ uniform(0, 0.8) and `b` with chance
+# pb ~ uniform(0, 0.4), independently; the outcome is "a or b", so at fixed parameters
+# P = 1 − (1 − pa)(1 − pb): Sobol' indices in closed form (`sobol_toy_exact`).
+SOBOL_TOY = """
+id: sobol-toy
+title: Sobol' indices known in closed form
+as_of: 2026-01-05
+horizon: 30 days
+parameters:
+  pa: {value: "uniform(0, 0.8)", label: Chance of A, assumption: true}
+  pb: {value: "uniform(0, 0.4)", label: Chance of B, assumption: true}
+actors:
+  x:
+    options:
+      start: {at: 1 days, effects: [{trigger: x.a, chance: pa}, {trigger: x.b, chance: pb}]}
+      a: {label: A happens}
+      b: {label: B happens}
+outcomes:
+  hit: {when: fired(x.a) or fired(x.b), label: A or B}
+"""
+
+
+def sobol_toy_exact() -> dict[str, dict[str, float]]:
+    """First- and total-order Sobol' indices of P = 1 − u·v, u = 1 − pa, v = 1 − pb.
+
+    u ~ U(0.2, 1) and v ~ U(0.6, 1) are independent: V_u = E[v]²·Var(u),
+    V_v = E[u]²·Var(v), Var(P) = E[u²]·E[v²] − E[u]²·E[v]²; the total index of one is 1
+    minus the first-order index of the other (two inputs).
+    """
+    def moments(a: float, b: float) -> tuple[float, float]:
+        mean, var = (a + b) / 2, (b - a) ** 2 / 12
+        return mean, var
+
+    mu, vu = moments(0.2, 1.0)
+    mv, vv = moments(0.6, 1.0)
+    total = (vu + mu**2) * (vv + mv**2) - mu**2 * mv**2
+    s_a, s_b = mv**2 * vu / total, mu**2 * vv / total
+    return {"pa": {"first_order": s_a, "total_order": 1 - s_b},
+            "pb": {"first_order": s_b, "total_order": 1 - s_a}}

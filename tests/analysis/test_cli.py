@@ -57,6 +57,7 @@ def test_discover_and_given_data(threshold_results: Results) -> None:
     assert rows[0]["conditions"][0]["parameter"] == "thr"
     result = runner.invoke(app, ["discover", str(threshold_results.path), "--outcome", "went"])
     assert "Threshold draw is at least" in result.stdout
+    assert "one-sided two-proportion z-test, z ≥ 3" in " ".join(result.stdout.split())
     data = _json(["sensitivity", str(threshold_results.path), "--method", "given-data",
                   "--json"])
     assert isinstance(data, dict)
@@ -79,3 +80,20 @@ def test_bad_input_exit_codes(threshold_results: Results, tmp_path: Path) -> Non
     wrong = runner.invoke(app, ["sensitivity", str(threshold_results.path), "--method",
                                 "tornado"])
     assert wrong.exit_code == 1
+
+
+def test_sobol_command_budget_and_warning(scenario_dir: Path) -> None:
+    # a budget of 400 runs at 20 runs per point, 3 parameters: 4 samples × 5 points
+    result = runner.invoke(app, ["sensitivity", str(scenario_dir / "one_driver.yaml"),
+                                 "--method", "sobol", "--outcome", "hit", "--budget", "400",
+                                 "--runs", "20", "--executor", "serial", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0]["samples"] == 4
+    assert rows[0]["runs"] == 400
+    assert "4 samples × 5 points × 20 runs = 400 runs" in " ".join(result.stderr.split())
+    too_small = runner.invoke(app, ["sensitivity", str(scenario_dir / "one_driver.yaml"),
+                                    "--method", "sobol", "--outcome", "hit", "--budget",
+                                    "100", "--runs", "20", "--executor", "serial"])
+    assert too_small.exit_code != 0
+    assert "at least 200 runs" in " ".join(too_small.output.split())

@@ -10,9 +10,11 @@ import pytest
 
 from simulator.analysis._common import constant_text, format_value
 from simulator.analysis.sensitivity import (
+    WideIntervalWarning,
     first_order_given_data,
     global_indices,
     sobol_indices,
+    sobol_samples,
     spearman,
     tornado,
 )
@@ -112,8 +114,9 @@ def test_tornado_unknown_outcome(scenario_dir: Path) -> None:
 
 def test_sobol_one_driver(scenario_dir: Path) -> None:
     # 8 × (3 + 2) = 40 points × 150 runs: the driver carries nearly all the variance
-    rows = sobol_indices(scenario_dir / "one_driver.yaml", outcome="hit", n=8,
-                         runs_per_point=150, seed=4, executor="serial", n_resamples=100)
+    with pytest.warns(WideIntervalWarning, match=r"8 samples × 5 points × 150 runs = 6,000"):
+        rows = sobol_indices(scenario_dir / "one_driver.yaml", outcome="hit", n=8,
+                             runs_per_point=150, seed=4, executor="serial", n_resamples=100)
     by = {r["parameter"]: r for r in rows}
     assert rows[0]["parameter"] == "driver"
     assert by["driver"]["total_order"] > 0.7
@@ -123,5 +126,22 @@ def test_sobol_one_driver(scenario_dir: Path) -> None:
         assert by[name]["total_order"] == pytest.approx(0.0, abs=1e-9)
         assert abs(by[name]["first_order"]) < 0.25
     assert by["driver"]["points"] == 40
+    assert by["driver"]["runs"] == 6000
+    # 8 samples cannot pin the driver down: its interval is wide, and flagged
+    lo, hi = by["driver"]["first_order_ci95"]
+    assert hi - lo > 0.2
+    assert by["driver"]["wide"]
+    for name in ("idle", "delay"):  # no interval: they change nothing, not a lack of runs
+        assert by[name]["total_order_ci95"] is None or not by[name]["wide"]
     with pytest.raises(UsageError, match="power of 2"):
         sobol_indices(scenario_dir / "one_driver.yaml", outcome="hit", n=6)
+
+
+def test_sobol_samples_fit_the_budget() -> None:
+    # n·(d + 2)·runs_per_point ≤ budget, n the largest power of 2
+    assert sobol_samples(2, 500_000, 100) == 1024  # 409,600 runs
+    assert sobol_samples(28, 500_000, 100) == 128  # 384,000 runs
+    assert sobol_samples(5, 358_400, 100) == 512  # exactly the budget
+    assert sobol_samples(5, 358_399, 100) == 256
+    with pytest.raises(UsageError, match="at least 1,400 runs"):
+        sobol_samples(5, 1_399, 100)

@@ -47,7 +47,8 @@ def _params(tmp_path: Path, text: str = SCENARIO) -> np.ndarray:
     from simulator.engine.streams import RowLayout, Streams
 
     layout = RowLayout(model.row_sizes)
-    v = initial_vectors(model, [Streams(3, i, layout) for i in range(RUNS)])
+    streams = [Streams(3, i, layout) for i in range(RUNS)]
+    v = initial_vectors(model, lambda row: np.array([s.first(row) for s in streams]), RUNS)
     return v[:, [p.slot for p in model.parameters]]
 
 

@@ -42,16 +42,22 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_infinite_weight_stops_the_run(tmp_path: Path) -> None:
+ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy"])
+
+
+@ENGINES
+def test_infinite_weight_stops_the_run(tmp_path: Path, engine: str) -> None:
     path = _write(tmp_path, BASE)  # d2's weight is 1/0 = inf at the first decision
     with pytest.raises(simulator.RunError, match=r"weight of `chooser\.d2` is inf"):
-        simulator.run(path, runs=5, executor="serial", out=tmp_path / "o")
+        simulator.run(path, runs=5, executor="serial", out=tmp_path / "o", engine=engine)
 
 
-def test_runaway_rates_stop_with_a_clear_error(tmp_path: Path) -> None:
+@ENGINES
+def test_runaway_rates_stop_with_a_clear_error(tmp_path: Path, engine: str) -> None:
     text = BASE.replace("1 / s", "1").replace("rate: 1 per month", "rate: 1e9 per day")
     with pytest.raises(simulator.RunError, match="wrong unit"):
-        simulator.run(_write(tmp_path, text), runs=1, executor="serial", out=tmp_path / "o")
+        simulator.run(_write(tmp_path, text), runs=1, executor="serial", out=tmp_path / "o",
+                      engine=engine)
 
 
 @pytest.mark.parametrize(("override", "message"), [
@@ -74,16 +80,18 @@ def test_parameter_used_only_as_a_delay_is_not_unused(tmp_path: Path) -> None:
     assert not [d for d in result.diagnostics if "never used" in d.message]
 
 
-def test_digest_covers_parameter_draws(tmp_path: Path) -> None:
+@ENGINES
+def test_digest_covers_parameter_draws(tmp_path: Path, engine: str) -> None:
     # q only gates an option that is always enabled (q > 0), so outcomes cannot differ;
     # the variant's digest must still differ because its draws of q differ
     results = simulator.run(_write(tmp_path, BASE.replace("1 / s", "1")), variants="all",
-                            runs=100, executor="serial", out=tmp_path / "o")
+                            runs=100, executor="serial", out=tmp_path / "o", engine=engine)
     digests = results.manifest["variant_digests"]
     assert digests["baseline"] != digests["other_q"]
 
 
-def test_ladder_positions_round_half_up(tmp_path: Path) -> None:
+@ENGINES
+def test_ladder_positions_round_half_up(tmp_path: Path, engine: str) -> None:
     text = """\
 id: halves
 title: Halves
@@ -100,5 +108,5 @@ outcomes:
   at3: {when: escalation == r3}
 """
     results = simulator.run(_write(tmp_path, text), runs=3, executor="serial",
-                            out=tmp_path / "o")
+                            out=tmp_path / "o", engine=engine)
     assert results.probability("at3") == 1.0

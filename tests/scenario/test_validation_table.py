@@ -154,7 +154,7 @@ SCHEMA_LEVEL = [
     Case("effect of unknown kind", edit("[{deescalate: 1}]", "[{foo: 1}]"), 31, 47,
          "actors.mx.options.calm_down.effects[0]", "an effect must be", "`foo`"),
     Case("escalate: 0", edit("{deescalate: 1}", "{deescalate: 0}"), 31, 60,
-         "actors.mx.options.calm_down.effects[0].deescalate", "greater than or equal to 1"),
+         "actors.mx.options.calm_down.effects[0].deescalate", "a number of rungs, 1 to 100"),
     Case("ladder with one rung",
          edit("rungs: [{id: calm}, {id: pressure}, {id: covert}, {id: strike}]",
               "rungs: [{id: pressure}]"), 12, 10, "ladder.rungs", "at least 2"),

@@ -1,0 +1,537 @@
+"""The vectorised NumPy engine: every run of a chunk advances together.
+
+Each step of the loop takes every live run to its own next event and handles that one
+event, for all runs at once: NumPy operations over the runs whose next event is of the
+same kind (a clock tick, a hazard option, a due trigger, a decision or a scheduled
+option). It implements the same semantics contract as the SimPy engine
+(``docs/engine-semantics.md``) with the same random numbers for the same purposes, so
+a run's parameters are identical in both engines and most runs come out identical too
+(they can differ when floating-point rounding of a hazard's integrated budget decides
+a tie); the engines are compared statistically, and digests are per engine.
+
+Sampled event traces are produced by re-running the sampled runs on the SimPy engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from simulator.engine.batch import (
+    GRID_POINTS,
+    ChunkResult,
+    initial_vectors,
+    sampled_for_trace,
+    state_bin_edges,
+    time_grid,
+)
+from simulator.engine.simpy_engine import MAX_EVENTS, SimPyEngine
+from simulator.engine.streams import RowLayout, Streams
+from simulator.engine.vector_support import ChunkDraws, SubsetExpression, vector_digest
+from simulator.errors import RunError
+from simulator.model.model import ORDER_ROW, Assign, Model, Trigger, same_time_sources
+
+INF = np.inf
+
+
+class _Option:
+    """One option's hot-path view: its expressions compiled for subsets of runs."""
+
+    def __init__(self, model: Model, index: int, hazard_column: int) -> None:
+        o = model.options[index]
+        self.index, self.key, self.once, self.enabled = index, o.key, o.once, o.enabled
+        self.counter = o.counter_slot
+        self.clock_row = o.clock_row
+        self.column = hazard_column  # its column in the hazard arrays, or -1
+        self.when = None if o.when.constant is True else SubsetExpression(o.when)
+        self.rate = SubsetExpression(o.rate) if o.rate is not None else None
+        self.weight = SubsetExpression(o.weight) if o.weight is not None else None
+        self.effects: list[tuple[Any, ...]] = []
+        for e in o.effects:
+            if isinstance(e, Assign):
+                self.effects.append(("assign", e, SubsetExpression(e.value)))
+            else:
+                self.effects.append(("trigger", e, SubsetExpression(e.chance),
+                                     SubsetExpression(e.delay_expr) if e.delay_expr else None))
+
+
+class VectorChunk:
+    """The state of all runs ``[start, stop)`` of one model while they are simulated."""
+
+    def __init__(self, model: Model, root_seed: int, start: int, stop: int) -> None:
+        self.m, self.start, self.stop = model, start, stop
+        n = self.n = stop - start
+        self.horizon = model.horizon_days
+        self.grid = np.asarray(time_grid(model.horizon_days))
+        self.draws = ChunkDraws(root_seed, start, stop, RowLayout(model.row_sizes))
+        self.v0 = initial_vectors(model, self.draws.first, n)
+        self.V = np.ascontiguousarray(self.v0.T)  # (slots, runs)
+        # what a firing touches, shared with the SimPy engine (one source of truth)
+        probe = SimPyEngine(model, [])
+        self.after_fire = probe.after_fire
+        self.t_predicates, self.t_options = probe.t_predicates, probe.t_options
+        hazards = probe.hazards
+        self.hazard_options = hazards
+        column = {i: c for c, i in enumerate(hazards)}
+        self.opts = [_Option(model, o.index, column.get(o.index, -1)) for o in model.options]
+        # after a firing of option i (row i) or a clock tick (the last row): which
+        # predicates and which hazard columns to re-check
+        n_opt = len(model.options)
+        self.check_pred = np.zeros((n_opt + 1, len(model.predicates)), bool)
+        self.check_hazard = np.zeros((n_opt + 1, len(hazards)), bool)
+        for i, (preds, hz) in enumerate([*probe.after_fire,
+                                         (tuple(probe.t_predicates), tuple(probe.t_options))]):
+            self.check_pred[i, list(preds)] = True
+            self.check_hazard[i, [column[j] for j in hz]] = True
+        self.hazard_column = np.array([o.column for o in self.opts] + [-1], np.int64)
+        self.tick_row = n_opt
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.before: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.preds = [SubsetExpression(p.when) for p in model.predicates]
+        self.terminal = [p.terminal for p in model.predicates]
+        h = len(hazards)
+        # per hazard column and run (hazard-major: one column's runs are contiguous)
+        self.budget, self.lam = np.zeros((h, n)), np.zeros((h, n))
+        self.last, self.due = np.zeros((h, n)), np.full((h, n), INF)
+        self.reached = np.full((n, len(model.predicates)), np.nan)
+        self.done = np.zeros(n, bool)
+        self.end_time = np.full(n, self.horizon)
+        self.lapsed = np.zeros(n, np.int64)
+        self.n_events = np.zeros(n, np.int64)
+        self._sources(model)
+        # pending triggers: due time, creation number (FIFO at equal times), target, source
+        self.q_due = np.full((n, 0), INF)
+        self.q_seq = np.zeros((n, 0), np.int64)
+        self.q_target = np.zeros((n, 0), np.int64)
+        self.q_source = np.zeros((n, 0), np.int64)
+        self.q_count = np.zeros(n, np.int64)
+        self.ticking = bool(self.t_options or self.t_predicates)
+        self.next_tick = np.full(n, model.time_step_days if self.ticking else INF)
+        self.tick_k = np.ones(n, np.int64)
+        # logs: (runs, values, times) per firing, sorted by run at the end
+        self.events: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        ladder = model.ladder
+        self.ladder_slot = ladder.slot if ladder else -1
+        self.rungs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        if ladder:
+            self.rungs.append((np.arange(n), self.V[ladder.slot].astype(np.int64),
+                               np.zeros(n)))
+        self.state_slots = [s.slot for s in model.state]
+        self.state_rows = np.array(self.state_slots, np.int64)[:, None]
+        self.edges = state_bin_edges(model)
+        self.hist_diff = [np.zeros((GRID_POINTS + 1, len(e) - 1), np.int64) for e in self.edges]
+        self.grid_next = np.zeros(n, np.int64)
+
+    def _sources(self, model: Model) -> None:
+        """Scheduled options and deciding actors: next time and this run's priority rank."""
+        sources = same_time_sources(model)
+        self.sources = sources
+        n, s = self.n, len(sources)
+        self.src_time = np.full((n, s), INF)
+        self.src_rank = np.zeros((n, s), np.int64)
+        if not s:
+            return
+        row = model.row_names.index(ORDER_ROW)
+        everyone = np.arange(n)
+        keys = np.stack([self.draws.draw(row, everyone) for _ in sources], axis=1)
+        self.src_rank[everyone[:, None], np.argsort(keys, axis=1, kind="stable")] = np.arange(s)
+        for k, (kind, i) in enumerate(sources):
+            if kind == "decide":
+                actor = model.actors[i]
+                if actor.every_days is not None and actor.decision_options:
+                    self.src_time[:, k] = actor.every_days
+            else:
+                o = model.options[i]
+                if o.enabled and o.at_day is not None and 0 <= o.at_day < self.horizon:
+                    self.src_time[:, k] = o.at_day
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> None:
+        with np.errstate(all="ignore"):
+            everyone = np.arange(self.n)
+            self._check_predicates(range(len(self.preds)), everyone, np.zeros(self.n))
+            alive = everyone[~self.done]
+            for i in self.hazard_options:
+                o = self.opts[i]
+                self.budget[o.column, alive] = -np.log1p(-self.draws.draw(o.clock_row, alive))
+            self._rearm(self.hazard_options, alive, np.zeros(len(alive)))
+            while True:
+                live = np.flatnonzero(~self.done)
+                if not live.size:
+                    break
+                self._step(live)
+        self._finish_grid()
+
+    def _step(self, live: np.ndarray) -> None:
+        due = self.due[:, live] if self.due.shape[0] else None
+        h_time = due.min(axis=0) if due is not None else np.full(len(live), INF)
+        q_time = self.q_due[live].min(axis=1) if self.q_due.shape[1] else np.full(len(live), INF)
+        s_time = (self.src_time[live].min(axis=1) if self.src_time.shape[1]
+                  else np.full(len(live), INF))
+        k_time = self.next_tick[live]
+        t = np.minimum(np.minimum(h_time, q_time), np.minimum(s_time, k_time))
+        over = t >= self.horizon
+        if over.any():
+            self.done[live[over]] = True  # end_time stays the horizon
+            keep = ~over
+            live, t, h_time, q_time, s_time, k_time = (
+                x[keep] for x in (live, t, h_time, q_time, s_time, k_time))
+            if due is not None:
+                due = due[:, keep]
+        if not live.size:
+            return
+        self.V[0, live] = t
+        # same time: the clock first, then hazards, then triggers, then sources by rank
+        is_tick = k_time == t
+        is_hazard = ~is_tick & (h_time == t)
+        is_trigger = ~is_tick & ~is_hazard & (q_time == t)
+        is_source = ~(is_tick | is_hazard | is_trigger)
+        if is_tick.any():
+            self._tick(live[is_tick], t[is_tick])
+        if is_hazard.any():
+            runs = live[is_hazard]
+            assert due is not None
+            which = due[:, is_hazard].argmin(axis=0)  # the first in option order among ties
+            for c in np.unique(which):
+                sel = which == c
+                self._fire(self.hazard_options[c], runs[sel], t[is_hazard][sel], 0)
+        if is_trigger.any():
+            self._pop_triggers(live[is_trigger], t[is_trigger])
+        if is_source.any():
+            self._sources_due(live[is_source], t[is_source])
+        self._settle()
+
+    def _tick(self, runs: np.ndarray, t: np.ndarray) -> None:
+        """Re-evaluate what reads ``t`` (nothing fires); the next tick is a step later."""
+        k = self.tick_k[runs] + 1
+        self.tick_k[runs] = k
+        # the same arithmetic as the SimPy engine's clock: now + (k·step − now)
+        self.next_tick[runs] = t + np.maximum(0.0, k * self.m.time_step_days - t)
+        self.pending.append((runs, np.full(len(runs), self.tick_row), t))
+
+    def _pop_triggers(self, runs: np.ndarray, t: np.ndarray) -> None:
+        due = self.q_due[runs]
+        first = np.where(due == t[:, None], self.q_seq[runs], np.iinfo(np.int64).max)
+        slot = first.argmin(axis=1)
+        target = self.q_target[runs, slot]
+        self.q_due[runs, slot] = INF
+        for i in np.unique(target):
+            sel = target == i
+            r, tt = runs[sel], t[sel]
+            o = self.opts[i]
+            ok = self._may_fire(o, r) & o.enabled
+            self.lapsed[r[~ok]] += 1
+            if ok.any():
+                self._fire(int(i), r[ok], tt[ok], 3)
+
+    def _sources_due(self, runs: np.ndarray, t: np.ndarray) -> None:
+        times = self.src_time[runs]
+        tie = np.where(times == t[:, None], self.src_rank[runs], np.iinfo(np.int64).max)
+        which = tie.argmin(axis=1)
+        for k in np.unique(which):
+            sel = which == k
+            r, tt = runs[sel], t[sel]
+            kind, i = self.sources[k]
+            if kind == "scheduled":
+                self.src_time[r, k] = INF
+                ok = self._may_fire(self.opts[i], r)
+                self.lapsed[r[~ok]] += 1
+                if ok.any():
+                    self._fire(i, r[ok], tt[ok], 2)
+            else:
+                actor = self.m.actors[i]
+                self.src_time[r, k] = tt + (actor.every_days or 0.0)
+                self._decide(i, r, tt)
+
+    def _may_fire(self, o: _Option, runs: np.ndarray) -> np.ndarray:
+        ok = np.ones(len(runs), bool)
+        if o.once:
+            ok &= self.V[o.counter, runs] <= 0
+        if o.when is not None:
+            ok &= o.when(self.V, runs)
+        return ok
+
+    # ------------------------------------------------------------------ decisions
+
+    def _decide(self, a: int, runs: np.ndarray, t: np.ndarray) -> None:
+        actor = self.m.actors[a]
+        n = len(runs)
+        total = np.zeros(n)
+        if actor.idle_weight is not None:
+            total = self._finite(SubsetExpression(actor.idle_weight)(self.V, runs), runs, t,
+                                 "idle weight", actor.name)
+        options = [i for i in actor.decision_options if self.opts[i].enabled]
+        weights = []
+        for i in options:
+            o = self.opts[i]
+            ok = self._may_fire(o, runs)
+            w = np.zeros(n)
+            if ok.any() and o.weight is not None:
+                w[ok] = self._finite(o.weight(self.V, runs[ok]), runs[ok], t[ok], "weight", o.key)
+            weights.append(w)
+            total = total + w
+        u = self.draws.draw(actor.decide_row, runs)
+        target = u * total
+        chosen = np.full(n, -1)
+        acc = np.zeros(n)
+        for i, w in zip(options, weights, strict=True):
+            acc = acc + w
+            hit = (chosen < 0) & (target < acc) & (w > 0.0) & (total > 0.0)
+            chosen[hit] = i
+        for i in np.unique(chosen[chosen >= 0]):
+            sel = chosen == i
+            self._fire(int(i), runs[sel], t[sel], 1)
+
+    def _finite(self, value: np.ndarray, runs: np.ndarray, t: np.ndarray, what: str,
+                owner: str) -> np.ndarray:
+        """A weight or chance: negative counts as 0; NaN and +infinity stop the run."""
+        bad = np.isnan(value) | (value == INF)
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            raise RunError(f"the {what} of `{owner}` is {value[j]} at day {t[j]:g} of run "
+                           f"{self.start + int(runs[j])}; it must be a finite number (check "
+                           "its expression for a division by zero or an overflow)")
+        return np.where(value > 0.0, value, 0.0)
+
+    # ------------------------------------------------------------------ firing
+
+    def _fire(self, i: int, runs: np.ndarray, t: np.ndarray, cause: int) -> None:
+        """Fire option ``i`` in ``runs`` at times ``t``: record, apply, re-check."""
+        o = self.opts[i]
+        count = self.n_events[runs]
+        if (count >= MAX_EVENTS).any():
+            j = int(np.flatnonzero(count >= MAX_EVENTS)[0])
+            raise RunError(f"run {self.start + int(runs[j])} passed {MAX_EVENTS:,} events by "
+                           f"day {t[j]:g} (the last: `{o.key}`); a rate is probably in the "
+                           "wrong unit (expression rates are per day)")
+        self.n_events[runs] = count + 1
+        # the state held until now: recorded on the grid when the step settles
+        self.before.append((runs, t, self.V[self.state_rows, runs[None, :]]))
+        self.events.append((runs, np.full(len(runs), i, np.int64), t))
+        self.V[o.counter, runs] += 1.0
+        for effect in o.effects:
+            if effect[0] == "assign":
+                self._assign(effect[1], effect[2], runs, t)
+            else:
+                self._trigger(i, effect[1], effect[2], effect[3], runs, t)
+        self.pending.append((runs, np.full(len(runs), i), t))
+
+    def _settle(self) -> None:
+        """After this step's firings and ticks: re-check what they touched, once per
+        predicate and hazard for all runs together (each run had one event, so the order
+        within a run is that of the SimPy engine: predicates, a fresh budget, re-arming)."""
+        if self.before:
+            self._snapshot(np.concatenate([b[0] for b in self.before]),
+                           np.concatenate([b[1] for b in self.before]),
+                           np.concatenate([b[2] for b in self.before], axis=1))
+            self.before.clear()
+        if not self.pending:
+            return
+        runs = np.concatenate([p[0] for p in self.pending])
+        which = np.concatenate([p[1] for p in self.pending])
+        t = np.concatenate([p[2] for p in self.pending])
+        self.pending.clear()
+        need = self.check_pred[which]
+        for k in np.flatnonzero(need.any(axis=0)):
+            sel = need[:, k]
+            self._check_predicates((k,), runs[sel], t[sel])
+        keep = ~self.done[runs]
+        runs, which, t = runs[keep], which[keep], t[keep]
+        column = self.hazard_column[which]
+        for c in np.unique(column[column >= 0]):  # fired: a fresh budget from its clock row
+            sel = column == c
+            r = runs[sel]
+            row = self.opts[self.hazard_options[c]].clock_row
+            self.budget[c, r] = -np.log1p(-self.draws.draw(row, r))
+            self.lam[c, r] = 0.0
+            self.last[c, r] = t[sel]
+        need = self.check_hazard[which]
+        for c in np.flatnonzero(need.any(axis=0)):
+            sel = need[:, c]
+            self._rearm((self.hazard_options[c],), runs[sel], t[sel])
+
+    def _assign(self, e: Assign, value: SubsetExpression, runs: np.ndarray,
+                t: np.ndarray) -> None:
+        old = self.V[e.slot, runs]
+        new = value(self.V, runs)
+        if e.add:
+            new = old + new
+        new = np.where(new < e.lo, e.lo, np.where(new > e.hi, e.hi, new))
+        if e.integer:
+            new = np.floor(new + 0.5)  # halves go up, not to even
+        changed = new != old
+        self.V[e.slot, runs] = np.where(changed, new, old)
+        if e.slot == self.ladder_slot and changed.any():
+            self.rungs.append((runs[changed], new[changed].astype(np.int64), t[changed]))
+
+    def _trigger(self, i: int, e: Trigger, chance: SubsetExpression,
+                 delay_expr: SubsetExpression | None, runs: np.ndarray, t: np.ndarray) -> None:
+        u_chance = self.draws.draw(e.row, runs)
+        u_delay = self.draws.draw(e.row, runs)
+        p = self._finite(chance(self.V, runs), runs, t, "trigger chance", self.opts[i].key)
+        go = u_chance < p
+        if not go.any():
+            return
+        runs, t, u_delay = runs[go], t[go], u_delay[go]
+        if delay_expr is not None:
+            delay = delay_expr(self.V, runs)
+            bad = np.isnan(delay) | np.isinf(delay)
+            if bad.any():
+                j = int(np.flatnonzero(bad)[0])
+                raise RunError(f"a trigger delay in `{self.opts[i].key}` is {delay[j]} days in "
+                               f"run {self.start + int(runs[j])}; delays must be finite")
+        else:
+            dist = e.delay.distribution  # type: ignore[union-attr]
+            delay = (np.full(len(runs), float(dist.median)) if dist.is_constant
+                     else np.asarray(dist.ppf(u_delay), float))
+        self._push(runs, t + np.maximum(0.0, delay), e.target, i)
+
+    def _push(self, runs: np.ndarray, due: np.ndarray, target: int, source: int) -> None:
+        free = np.isinf(self.q_due[runs])
+        if free.shape[1] == 0 or not free.any(axis=1).all():
+            grow = max(4, self.q_due.shape[1])
+            self.q_due = np.concatenate([self.q_due, np.full((self.n, grow), INF)], axis=1)
+            for name in ("q_seq", "q_target", "q_source"):
+                old = getattr(self, name)
+                setattr(self, name, np.concatenate([old, np.zeros((self.n, grow), np.int64)], 1))
+            free = np.isinf(self.q_due[runs])
+        slot = free.argmax(axis=1)
+        self.q_due[runs, slot] = due
+        self.q_seq[runs, slot] = self.q_count[runs]
+        self.q_count[runs] += 1
+        self.q_target[runs, slot] = target
+        self.q_source[runs, slot] = source
+
+    def _rearm(self, hazards: Any, runs: np.ndarray, t: np.ndarray) -> None:
+        """Spend each hazard's budget at its old rate up to ``t``, then set rate and due."""
+        V = self.V
+        for i in hazards:
+            o = self.opts[i]
+            c = o.column
+            lam, old = self.lam[c, runs], self.budget[c, runs]
+            left = old - lam * (t - self.last[c, runs])
+            budget = np.where(lam > 0.0, np.where(left > 0.0, left, 0.0), old)
+            self.budget[c, runs] = budget
+            self.last[c, runs] = t
+            on = self._may_fire(o, runs)
+            rate = o.rate(V, runs) if o.rate is not None else np.zeros(len(runs))
+            bad = on & (np.isnan(rate) | (rate == INF))
+            if bad.any():
+                j = int(np.flatnonzero(bad)[0])
+                raise RunError(f"the rate of `{o.key}` is {rate[j]} at day {t[j]:g} of run "
+                               f"{self.start + int(runs[j])}; rates must be finite (check its "
+                               "expression for a division by zero or an overflow)")
+            rate = np.where(on & (rate > 0.0), rate, 0.0)
+            self.lam[c, runs] = rate
+            self.due[c, runs] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
+                                         INF)
+
+    def _check_predicates(self, indices: Any, runs: np.ndarray, t: np.ndarray) -> None:
+        for k in indices:
+            open_ = np.isnan(self.reached[runs, k])
+            if not open_.any():
+                continue
+            hit = open_ & self.preds[k](self.V, runs)
+            if hit.any():
+                self.reached[runs[hit], k] = t[hit]
+                if self.terminal[k]:
+                    self.done[runs[hit]] = True
+                    self.end_time[runs[hit]] = t[hit]
+
+    # ------------------------------------------------------------------ timeline
+
+    def _snapshot(self, runs: np.ndarray, t: np.ndarray, state: np.ndarray) -> None:
+        """``state`` (slots × runs) held over grid times from the last recorded one up to
+        (not at) ``t``."""
+        upto = np.searchsorted(self.grid, t, side="left")
+        gap = upto > self.grid_next[runs]
+        if gap.any():
+            r = runs[gap]
+            self._hold(state[:, gap], self.grid_next[r], upto[gap])
+            self.grid_next[r] = upto[gap]
+
+    def _hold(self, state: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        for j, edges in enumerate(self.edges):
+            bins = np.clip(np.searchsorted(edges, state[j], side="right") - 1,
+                           0, len(edges) - 2)
+            np.add.at(self.hist_diff[j], (lo, bins), 1)
+            np.add.at(self.hist_diff[j], (hi, bins), -1)
+
+    def _finish_grid(self) -> None:
+        runs = np.flatnonzero(self.grid_next < GRID_POINTS)
+        self._hold(self.V[self.state_slots][:, runs], self.grid_next[runs],
+                   np.full(len(runs), GRID_POINTS))
+
+    # ------------------------------------------------------------------ output
+
+    def result(self, trace_every: int) -> ChunkResult:
+        m, n = self.m, self.n
+        n_out = len(m.outcomes)
+        params = (self.v0[:, [p.slot for p in m.parameters]] if m.parameters
+                  else np.zeros((n, 0)))
+        cols: dict[str, np.ndarray] = {
+            "run": np.arange(self.start, self.stop, dtype=np.int64),
+            "params": params,
+            "outcome_time": self.reached[:, :n_out].copy(),
+            "indicator_time": self.reached[:, n_out:].copy(),
+            "final_state": self.V[self.state_slots].T.copy().reshape(n, len(m.state)),
+            "counts": self.V[[o.counter_slot for o in m.options]].T.astype(np.int32).reshape(
+                n, len(m.options)),
+            "n_events": self.n_events.astype(np.int32),
+            "lapsed": self.lapsed.astype(np.int32),
+            "end_time": self.end_time.copy(),
+        }
+        event_options, event_times = _ragged(self.events, n)
+        rung_path, rung_times = _ragged(self.rungs, n)
+        ragged = {
+            "rung_path": (rung_path[0].astype(np.int16), rung_path[1]),
+            "rung_times": rung_times,
+            "event_options": (event_options[0].astype(np.int16), event_options[1]),
+            "event_times": event_times,
+        }
+        cols["digest"] = vector_digest(
+            [params, cols["outcome_time"], cols["indicator_time"], cols["final_state"],
+             np.stack([cols["lapsed"].astype(float), cols["end_time"]], axis=1), cols["counts"]],
+            [event_times, event_options, rung_path], n)
+        hist = [np.cumsum(d, axis=0)[:GRID_POINTS] for d in self.hist_diff]
+        return ChunkResult(variant=m.variant, start=self.start, stop=self.stop, columns=cols,
+                           ragged=ragged, histograms=hist, traces=self._traces(trace_every))
+
+    def _traces(self, trace_every: int) -> dict[int, list[dict[str, Any]]]:
+        """Sampled runs' event traces, from the same runs re-run on the SimPy engine."""
+        keep = [r for r in range(self.start, self.stop) if sampled_for_trace(r, trace_every)]
+        if not keep:
+            return {}
+        engine = SimPyEngine(self.m, time_grid(self.m.horizon_days))
+        layout = RowLayout(self.m.row_sizes)
+        traces = {}
+        for r in keep:
+            record = engine.run(r, self.v0[r - self.start].tolist(),
+                                Streams(self.draws.root, r, layout), trace=True)
+            traces[r] = record.trace or []
+        return traces
+
+
+def _ragged(log: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int
+            ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Per-run lists from a log of (runs, values, times): flat arrays plus offsets."""
+    if log:
+        runs = np.concatenate([x[0] for x in log])
+        values = np.concatenate([x[1] for x in log])
+        times = np.concatenate([x[2] for x in log]).astype(np.float64)
+    else:
+        runs, values, times = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    order = np.argsort(runs, kind="stable")  # stable: each run's entries stay in time order
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(runs, minlength=n), out=offsets[1:])
+    return (values[order], offsets), (times[order], offsets)
+
+
+def simulate_chunk_vectorised(model: Model, root_seed: int, start: int, stop: int,
+                              trace_every: int = 500) -> ChunkResult:
+    """Run ``[start, stop)`` of ``model`` on the NumPy engine; a pure function of its arguments."""
+    chunk = VectorChunk(model, root_seed, start, stop)
+    chunk.run()
+    return chunk.result(trace_every)
