@@ -29,7 +29,10 @@ def _renamed(tmp_path: Path) -> Path:
     text = (SCENARIOS / "us_mexico_cartels.yaml").read_text()
     assert "zz_mexico_government" not in text
     assert text.count("mexico_government") >= 5
-    path = tmp_path / "renamed.yaml"
+    # the scenario names its evidence registers relative to itself (../seeds/...)
+    (tmp_path / "seeds").symlink_to(SCENARIOS.parent / "seeds")
+    (tmp_path / "scenarios").mkdir()
+    path = tmp_path / "scenarios" / "renamed.yaml"
     path.write_text(text.replace("mexico_government", "zz_mexico_government"))
     return path
 
