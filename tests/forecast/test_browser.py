@@ -6,7 +6,6 @@ The page is opened from file:// with every other request blocked and recorded.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,22 +19,11 @@ from simulator.forecast.resolution import parse_resolution
 from simulator.forecast.track import track_record
 from simulator.report.track_page import write_track_page
 from tests.forecast.conftest import make_record
+from tests.report.chromium import ARGS, _chromium
 
 pytestmark = pytest.mark.browser
 
 EVIL = "<script>alert(1)</script> <img src=x onerror=alert(1)> & \"q\""
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        message = "no chromium executable (install the `chromium` system package)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
 
 
 @pytest.fixture(scope="module")
