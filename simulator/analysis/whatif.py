@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simulator.errors import Diagnostic, ScenarioError
-from simulator.scenario.schema import Scenario, Variant
+from simulator.scenario.schema import LABEL_MAX, Scenario, Variant
 
 WHAT_IF = "what_if"
 
@@ -102,9 +102,12 @@ def what_if_scenario(scenario: Scenario, arguments: Sequence[str]) -> tuple[Scen
     settings, problems = parse_settings(scenario, arguments)
     name = variant_name(scenario)
     label = "what if " + ", ".join(f"{s.name} = {s.value}" for s in settings)
+    if len(label) > LABEL_MAX:  # labels are length-limited; the description keeps it all
+        label = label[: LABEL_MAX - 1] + "…"
     variant = Variant.model_validate({
         "label": label,
-        "description": "Set on the command line with geosim what-if.",
+        "description": "Set on the command line with geosim what-if: "
+        + ", ".join(f"{s.name} = {s.value}" for s in settings) + ".",
         "parameters": {s.name: s.value for s in settings if s.target == "parameters"},
         "state": {s.name: s.value for s in settings if s.target == "state"},
         "provenance": "What-if set on the command line; the user's own assumption.",

@@ -398,11 +398,9 @@ class Decides(_Model):
     every: QuantityText = Field(
         description=(
             "Cadence, a duration such as `1 month`. The first decision is at `every` (not "
-            "at day 0), then every `every` until the run ends. Events at the same time go "
-            "in the order they were put on the calendar: scheduled options (all put on at "
-            "the start, in option order) first; each decision is put on at the previous "
-            "one (so actors with the same cadence decide in actor order) and a delayed "
-            "trigger (even with no delay) when its cause fires."
+            "at day 0), then every `every` until the run ends. Decisions and scheduled "
+            "options due at the same time go in a random order drawn for each run; a "
+            "trigger without a delay runs right after the firing that caused it."
         )
     )
     idle_weight: ExprText = Field(

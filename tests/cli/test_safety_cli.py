@@ -273,7 +273,7 @@ def test_a_bug_is_an_internal_error_not_a_usage_error(results: Path,
 
 def test_a_bug_in_an_analysis_fails_the_report(results: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import simulator.report.figures_analysis as sections
+    import simulator.report.change_mind as sections
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise TypeError("injected")

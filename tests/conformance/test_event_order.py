@@ -1,14 +1,17 @@
-"""Events at the same moment go in the order the scenario guide states (exact checks).
+"""Events at the same moment go in the order docs/engine-semantics.md states.
 
-1. A scheduled option and a periodic decision due at the same time: the scheduled one
-   first. ``pick`` is enabled only once ``setup`` has fired, and the actor decides every
-   30 days (first at day 30, not day 0): it picks at day 30 exactly when ``setup``
-   (at 30 days) went first.
-2. A zero-delay trigger runs after everything already due at that moment: ``first``
-   (at 10 days) triggers ``check`` with no delay; ``check`` needs ``second`` (also at
-   10 days, listed later) to have fired, so it fires only if it runs after ``second``.
+1. A scheduled option and a periodic decision due at the same time go in a random
+   order drawn per run. ``pick`` is enabled only once ``setup`` has fired, and the
+   actor decides every 30 days (first at day 30, not day 0; the decision at day 60 is
+   at the horizon and does not happen): it picks, at day 30 exactly, in the runs where
+   ``setup`` (at 30 days) went first, and never otherwise.
+2. A zero-delay trigger runs right after the firing that caused it, before other
+   sources due at that moment: ``first`` (at 10 days) triggers ``check``, which needs
+   ``second`` (also at 10 days) to have fired; it fires, at day 10 exactly, in the
+   runs where ``second`` went first, and lapses otherwise.
 3. Events due exactly at the horizon do not happen.
-No statistics: every run must show the order (no check of K).
+Times are checked exactly in every run. That both orders occur is statistical: with a
+fair per-run order, 40 runs all alike has probability 2 × 2⁻⁴⁰ per check (false alarm).
 """
 
 from __future__ import annotations
@@ -48,12 +51,14 @@ outcomes:
 
 def test_simultaneous_events_follow_the_documented_order(tmp_path: Path) -> None:
     (tmp_path / "order.yaml").write_text(ORDER)
-    results = run(tmp_path / "order.yaml", runs=20, seed=3, executor="serial",
+    results = run(tmp_path / "order.yaml", runs=40, seed=3, executor="serial",
                   out=tmp_path / "r", force=True)
     df = results.to_pandas(["outcome.picked", "outcome.checked", "outcome.at_horizon",
                             "outcome_time.picked", "outcome_time.checked"])
-    assert df["outcome.picked"].all()
-    np.testing.assert_array_equal(df["outcome_time.picked"].to_numpy(float), 30.0)
-    assert df["outcome.checked"].all()
-    np.testing.assert_array_equal(df["outcome_time.checked"].to_numpy(float), 10.0)
+    picked = df["outcome.picked"].to_numpy(bool)
+    checked = df["outcome.checked"].to_numpy(bool)
+    np.testing.assert_array_equal(df["outcome_time.picked"].to_numpy(float)[picked], 30.0)
+    np.testing.assert_array_equal(df["outcome_time.checked"].to_numpy(float)[checked], 10.0)
+    assert 0 < picked.sum() < len(df), "a decision and a scheduled option never swapped"
+    assert 0 < checked.sum() < len(df), "two scheduled options never swapped"
     assert not df["outcome.at_horizon"].any()
