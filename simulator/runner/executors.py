@@ -7,6 +7,7 @@ function of its task.
 
 from __future__ import annotations
 
+import functools
 import io
 import multiprocessing
 import multiprocessing.context
@@ -56,6 +57,18 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
+def _result_of(task: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, with a failure turned into geosim's error for ``task`` (the
+    variant and run range it names), or re-raised as is where that is already one."""
+    try:
+        return compute()
+    except Exception as exc:
+        failure = task_failure(task, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
+
+
 class SerialExecutor:
     """Everything in this process: simplest, and the reference for the others."""
 
@@ -64,14 +77,7 @@ class SerialExecutor:
 
     def map_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
         for task in tasks:
-            try:
-                result = fn(task)
-            except Exception as exc:
-                failure = task_failure(task, exc)
-                if failure is exc:
-                    raise
-                raise failure from exc
-            yield result
+            yield _result_of(task, functools.partial(fn, task))
 
     def close(self) -> None:
         pass
@@ -172,14 +178,7 @@ class ProcessExecutor:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     task = pending.pop(future)
-                    try:
-                        result = future.result()
-                    except Exception as exc:
-                        failure = task_failure(task, exc)
-                        if failure is exc:
-                            raise
-                        raise failure from exc
-                    yield result
+                    yield _result_of(task, future.result)
         finally:
             for future in pending:
                 future.cancel()

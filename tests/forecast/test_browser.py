@@ -5,7 +5,6 @@ The page is opened from file:// with every other request blocked and recorded.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from simulator.forecast.resolution import parse_resolution
 from simulator.forecast.track import track_record
 from simulator.report.track_page import write_track_page
 from tests.forecast.conftest import make_record
-from tests.report.chromium import ARGS, _chromium
+from tests.report.chromium import launch
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +27,7 @@ EVIL = "<script>alert(1)</script> <img src=x onerror=alert(1)> & \"q\""
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    if os.environ.get("CI") == "true":
-        import playwright.sync_api as sync_api
-    else:
-        sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=executable, args=ARGS)
-        yield instance
-        instance.close()
+    yield from launch()
 
 
 def _class_of(n: int) -> list[Pair]:
