@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from simulator.engine.simpy_engine import RunRecord, SimPyEngine
-from simulator.engine.streams import RowLayout, Streams
+from simulator.engine.run_record import RunRecord
+from simulator.engine.simpy_engine import SimPyEngine
+from simulator.engine.streams import RowLayout, chunk_streams
 from simulator.model.model import Model
 
 GRID_POINTS = 101
@@ -113,7 +114,7 @@ def simulate_chunk(model: Model, root_seed: int, start: int, stop: int,
     grid = time_grid(model.horizon_days)
     engine = SimPyEngine(model, grid)
     layout = RowLayout(model.row_sizes)
-    streams = [Streams(root_seed, i, layout) for i in range(start, stop)]
+    streams = chunk_streams(root_seed, start, stop, layout)
     v0 = initial_vectors(
         model, lambda row: np.fromiter((s.first(row) for s in streams), float, len(streams)),
         len(streams))
@@ -162,7 +163,12 @@ def _columns(model: Model, start: int, stop: int, v0: np.ndarray, records: list[
         "event_options": _ragged([r.event_options for r in records], np.int16),
         "event_times": _ragged([r.event_times for r in records], np.float64),
     }
-    grid = np.array([r.grid for r in records], float).reshape(n, GRID_POINTS, len(model.state))
+    # each run's grid rows are run-length encoded: expand them all at once
+    n_state = len(model.state)
+    state_rows = [row for r in records for row, _ in r.grid]
+    repeats = [count for r in records for _, count in r.grid]
+    grid = np.repeat(np.array(state_rows, float).reshape(len(state_rows), n_state), repeats,
+                     axis=0).reshape(n, GRID_POINTS, n_state)
     histograms = []
     for j, edges in enumerate(state_bin_edges(model)):
         values = grid[:, :, j]
