@@ -13,12 +13,13 @@ from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import simpy
-from simpy.events import Event, Timeout
+from simpy.events import Event
 
 if TYPE_CHECKING:
     from simulator.engine.simpy_run import SimPyRun
 
 INF = math.inf
+_new_event = object.__new__
 _log = math.log  # a module global: one lookup on the hot path instead of two
 _floor = math.floor
 
@@ -31,38 +32,60 @@ HAZARD, DECISION, SCHEDULED, TRIGGERED = 0, 1, 2, 3
 CAUSES = ("hazard", "decision", "scheduled", "triggered")
 
 # SimPy event priorities at equal times (smaller first; see docs/engine-semantics.md)
-END_PRIORITY, TICK_PRIORITY, SOURCE_PRIORITY = -1, 0, 2  # hazards and triggers: 1 (NORMAL)
+END_PRIORITY, TICK_PRIORITY, HAZARD_PRIORITY, SOURCE_PRIORITY = -1, 0, 1, 2
+# (HAZARD_PRIORITY is SimPy's NORMAL, a Timeout's: hazard alarms and triggers share it)
 
 
 def at(env: simpy.Environment, delay: float, priority: int, callback: Any,
        value: Any = None) -> Event:
-    """A timeout with an explicit priority among events due at the same time (what
-    ``Environment.schedule`` does, without its checks: ``delay`` is never negative)."""
-    event = Event(env)
+    """A timeout with an explicit priority among events due at the same time: what
+    ``Timeout`` and ``Environment.schedule`` do, without their checks (``delay`` is
+    never negative) and calls."""
+    event = _new_event(Event)
+    event.env = env
+    event.callbacks = [callback]
     event._ok = True  # what Timeout does: the event succeeds when it is processed
     event._value = value
-    event.callbacks.append(callback)
-    entry: tuple[float, int, int, Event] = (env._now + delay, priority, next(env._eid), event)
     queue: list[Any] = env._queue
-    heappush(queue, entry)
+    heappush(queue, (env._now + delay, priority, next(env._eid), event))
     return event
 
 
 def build_hot_path(run: SimPyRun) -> dict[str, Any]:
-    """The closures of one run (see the module docstring); ``release`` breaks their cycles."""
-    env, v, e = run.env, run.v, run.e
+    """The closures of a reusable run (see the module docstring), built once per engine.
+
+    ``reset`` rebinds, at the start of each run, what the run replaces rather than
+    resets in place: its environment, its random streams and the lists its record keeps.
+    """
+    v, e = run.v, run.e
     budget, lam, last, due = run.budget, run.lam, run.last, run.due
     when_fn, rate_const, rate_fn, once = e.when_fn, e.rate_const, e.rate_fn, e.once
     counter_slot, effects_of, after_fire = e.counter_slot, e.effects, e.after_fire
     is_hazard, clock_row, pred_fns, enabled = e.is_hazard, e.clock_row, e.pred_fns, e.enabled
     keys, max_events = e.keys, e.max_events
-    fired_once, reached, uniform, trace = run.fired_once, run.reached, run.uniform, run.trace
-    event_options, event_times = run.event_options, run.event_times
+    fired_once, reached = run.fired_once, run.reached
     all_hazards = tuple(e.hazards)
-    ladder_slot, rung_path, rung_times = run.ladder_slot, run.rung_path, run.rung_times
+    ladder_slot = run.ladder_slot
     finite, reach, lapse = run.finite, run.reach, run.lapse
+    # rebound per run by reset()
+    env: simpy.Environment = run.env
+    uniform: Any = None
+    trace: list[dict[str, Any]] | None = None
+    event_options: list[int] = []
+    event_times: list[float] = []
+    rung_path: list[int] = []
+    rung_times: list[float] = []
     alarm_event: Event | None = None
     alarm_time, alarm_option = INF, -1
+    tick_count = 1
+
+    def reset() -> None:
+        nonlocal env, uniform, trace, event_options, event_times, rung_path, rung_times, \
+            alarm_event, alarm_time, alarm_option
+        env, uniform, trace = run.env, run.uniform, run.trace
+        event_options, event_times = run.event_options, run.event_times
+        rung_path, rung_times = run.rung_path, run.rung_times
+        alarm_event, alarm_time, alarm_option = None, INF, -1
 
     def fire(i: int, cause: int, source: int | None, now: float) -> None:
         """Fire option ``i``: record it, apply its effects, re-check what it touched."""
@@ -136,8 +159,7 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
             delay = fixed_delay
         else:
             delay = float(dist.ppf(u_delay))
-        Timeout(env, delay if delay > 0.0 else 0.0, (target, source)).callbacks.append(
-            triggered)
+        at(env, delay if delay > 0.0 else 0.0, HAZARD_PRIORITY, triggered, (target, source))
 
     def rearm(hazards: Any, now: float) -> None:
         """Refresh the given hazards at ``now``, then (re)set the alarm for the soonest.
@@ -189,8 +211,7 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
         alarm_option, alarm_time = best, soonest
         if soonest < INF:
             delay = soonest - now
-            alarm_event = Timeout(env, delay if delay > 0.0 else 0.0)
-            alarm_event.callbacks.append(alarm)
+            alarm_event = at(env, delay if delay > 0.0 else 0.0, HAZARD_PRIORITY, alarm)
         else:
             alarm_event = None
 
@@ -223,12 +244,13 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
         else:
             lapse(i, "scheduled")
 
-    def start_decisions(decider: tuple[Any, ...], priority: int) -> None:
-        """Wake the actor every ``every`` days (first at ``every``) while the run lasts."""
-        _, every, row, name, idle_const, idle_fn, choices = decider
+    def decider(every: float, row: int, name: str, idle_const: float | None,
+                idle_fn: Any, choices: tuple[Any, ...]) -> Any:
+        """The wake-up of one deciding actor: every ``every`` days (first at ``every``)
+        while the run lasts; its event's value is its priority in this run."""
         weights = [0.0] * len(choices)
 
-        def wake(_event: Event) -> None:
+        def wake(event: Event) -> None:
             if run.done:
                 return
             now = v[0] = env.now
@@ -250,40 +272,34 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
                         fire(choices[n][0], DECISION, None, now)
                         break
             if not run.done:
-                at(env, every, priority, wake)
+                at(env, every, event._value, wake, event._value)
 
-        at(env, every, priority, wake)
+        return wake
 
-    def start_clock() -> None:
+    step = run.m.time_step_days
+    t_preds, t_hazards = tuple(e.t_predicates), tuple(e.t_options)
+
+    def tick(_event: Event) -> None:
         """Re-evaluate what reads ``t`` every time step (nothing else changes, nothing fires)."""
-        step = run.m.time_step_days
-        preds, hazards = tuple(e.t_predicates), tuple(e.t_options)
-        k = 1
-
-        def tick(_event: Event) -> None:
-            nonlocal k
+        nonlocal tick_count
+        if run.done:
+            return
+        now = v[0] = env.now
+        if t_preds:
+            run.check_predicates(t_preds, now)
             if run.done:
                 return
-            now = v[0] = env.now
-            if preds:
-                run.check_predicates(preds, now)
-                if run.done:
-                    return
-            rearm(hazards, now)
-            k += 1
-            # exact multiples of the step: no drift from adding it up
-            next_time = k * step - now
-            at(env, next_time if next_time > 0.0 else 0.0, TICK_PRIORITY, tick)
+        rearm(t_hazards, now)
+        tick_count += 1
+        # exact multiples of the step: no drift from adding it up
+        next_time = tick_count * step - now
+        at(env, next_time if next_time > 0.0 else 0.0, TICK_PRIORITY, tick)
 
+    def start_clock() -> None:
+        nonlocal tick_count
+        tick_count = 1
         at(env, step, TICK_PRIORITY, tick)
 
-    def release() -> None:
-        # the closures refer to each other and to the run (see SimPyRun._release)
-        nonlocal run, fire, rearm, alarm, alarm_event, apply, triggered, scheduled, \
-            schedule_trigger, finite, reach, lapse
-        dead: Any = None  # the run is over: nothing calls these closures again
-        run = fire = rearm = alarm = alarm_event = apply = triggered = scheduled = \
-            schedule_trigger = finite = reach = lapse = dead
-
-    return {"fire": fire, "rearm": rearm, "scheduled": scheduled, "release": release,
-            "start_decisions": start_decisions, "start_clock": start_clock}
+    return {"fire": fire, "rearm": rearm, "scheduled": scheduled, "reset": reset,
+            "start_clock": start_clock,
+            "wakes": [decider(*d) for d in e.deciders]}

@@ -102,10 +102,12 @@ class SimPyEngine:
         # the same-time sources, and who decides what (see SimPyRun.execute)
         self.sources = same_time_sources(model)
         self.order_row = model.row_names.index(ORDER_ROW) if self.sources else -1
-        self.scheduled = [(o.index, o.at_day) for o in options
+        sources = {source: k for k, source in enumerate(self.sources)}
+        self.scheduled = [(o.index, o.at_day, sources[("scheduled", o.index)]) for o in options
                           if o.enabled and o.mode == "scheduled" and o.at_day is not None
                           and 0 <= o.at_day < model.horizon_days]
-        self.deciders = []
+        self.deciders: list[tuple[Any, ...]] = []
+        self.decider_timing: list[tuple[int, float]] = []  # (source index, every days)
         for k, actor in enumerate(model.actors):
             if actor.every_days is None or not actor.decision_options:
                 continue
@@ -114,9 +116,11 @@ class SimPyEngine:
                  fn(options[i].weight), options[i].key)  # type: ignore[arg-type]
                 for i in actor.decision_options if options[i].enabled)
             idle = actor.idle_weight
-            self.deciders.append((k, actor.every_days, actor.decide_row, actor.name,
+            self.deciders.append((actor.every_days, actor.decide_row, actor.name,
                                   _positive_constant(idle) if idle is not None else 0.0,
                                   fn(idle) if idle is not None else None, choices))
+            self.decider_timing.append((sources[("decide", k)], actor.every_days))
+        self._run: SimPyRun | None = None
 
     def _after_fire(self, index: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """What a firing of option ``index`` can change: the predicates and hazards to re-check.
@@ -156,4 +160,6 @@ class SimPyEngine:
 
     def run(self, run_index: int, v0: list[float], streams: Streams,
             trace: bool = False) -> RunRecord:
-        return SimPyRun(self, run_index, v0, streams, trace).execute()
+        if self._run is None:
+            self._run = SimPyRun(self)
+        return self._run.execute(run_index, v0, streams, trace)

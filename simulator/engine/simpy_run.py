@@ -9,6 +9,7 @@ a callback costs less than resuming a process, and the order of events is SimPy'
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -34,21 +35,18 @@ _log = math.log
 
 
 class SimPyRun:
-    """The mutable state of one run (kept out of the engine so runs never share state)."""
+    """The mutable state of a run, reused run after run by one engine (one run at a time).
 
-    def __init__(self, engine: SimPyEngine, run_index: int, v0: list[float],
-                 streams: Streams, trace: bool) -> None:
+    Its hot-path closures are built once; each run resets the state they share in
+    place (or rebinds it, for the lists a run's record keeps), so runs never share
+    state and a run costs no closure building.
+    """
+
+    def __init__(self, engine: SimPyEngine) -> None:
         self.e = engine
         self.m = engine.model
-        self.run_index = run_index
-        self.v = v = list(v0)
-        self.params = [v0[s] for s in engine.param_slots]
-        engine.constants.extend(v)  # this run's constant sub-expressions, once
-        self.streams = streams
-        self.uniform = streams.uniform  # bound once: called at every hazard firing
-        self.env = simpy.Environment()
-        self.done = False
         n_opt = len(engine.keys)
+        self.v: list[float] = []
         self.fired_once = [False] * n_opt
         # next-reaction bookkeeping per option (used for hazards only)
         self.budget = [0.0] * n_opt
@@ -56,40 +54,56 @@ class SimPyRun:
         self.last = [0.0] * n_opt
         self.due = [INF] * n_opt
         self.reached = [NAN] * len(engine.pred_fns)
-        self.event_options: list[int] = []
-        self.event_times: list[float] = []
-        self.lapsed = 0
-        self.grid_rows: list[tuple[list[float], int]] = []
-        self.grid_next = 0
         self.n_grid = len(engine.grid)
-        # time of the next grid snapshot still to record (INF when all are recorded)
-        self.grid_due = engine.grid[0] if engine.grid else INF
         ladder = self.m.ladder
         self.ladder_slot = ladder.slot if ladder else -1
-        self.rung_path = [int(v[self.ladder_slot])] if ladder else []
-        self.rung_times = [0.0] if ladder else []
-        self.trace: list[dict[str, Any]] | None = [] if trace else None
-        self.core: dict[str, Any] = {}
+        self.run_index = 0
+        self.env = simpy.Environment()
+        self.core = build_hot_path(self)
 
     # ------------------------------------------------------------------ lifecycle
 
-    def execute(self) -> RunRecord:
-        env, e = self.env, self.e
+    def execute(self, run_index: int, v0: list[float], streams: Streams,
+                trace: bool) -> RunRecord:
+        e, core = self.e, self.core
+        self.run_index = run_index
+        v = self.v
+        v[:] = v0
+        e.constants.extend(v)  # this run's constant sub-expressions, once
+        self.params = [v0[s] for s in e.param_slots]
+        self.uniform = uniform = streams.uniform
+        self.env = env = simpy.Environment()
+        self.done = False
+        n_opt = len(self.fired_once)
+        self.fired_once[:] = [False] * n_opt
+        self.budget[:] = self.lam[:] = self.last[:] = [0.0] * n_opt
+        self.due[:] = [INF] * n_opt
+        self.reached[:] = [NAN] * len(self.reached)
+        self.lapsed = 0
+        self.grid_rows: list[tuple[list[float], int]] = []
+        self.grid_next = 0
+        # time of the next grid snapshot still to record (INF when all are recorded)
+        self.grid_due = e.grid[0] if e.grid else INF
+        ladder = self.ladder_slot >= 0
+        self.rung_path = [int(v[self.ladder_slot])] if ladder else []
+        self.rung_times = [0.0] if ladder else []
+        self.event_options: list[int] = []
+        self.event_times: list[float] = []
+        self.trace: list[dict[str, Any]] | None = [] if trace else None
+        core["reset"]()
         self.end = env.event()
         at(env, self.m.horizon_days, END_PRIORITY, self.finish)
         priority = self._source_priorities()
-        self.core = core = build_hot_path(self)
         self.check_predicates(range(len(e.pred_fns)), 0.0)
         if not self.done:
             scheduled = core["scheduled"]
-            for i, day in e.scheduled:
-                at(env, day, priority[e.sources.index(("scheduled", i))], scheduled, i)
-            for decider in e.deciders:
-                core["start_decisions"](decider, priority[e.sources.index(("decide",
-                                                                           decider[0]))])
+            for i, day, source in e.scheduled:
+                at(env, day, priority[source], scheduled, i)
+            for wake, (source, every) in zip(core["wakes"], e.decider_timing, strict=True):
+                at(env, every, priority[source], wake, priority[source])
             if e.t_options or e.t_predicates:
                 core["start_clock"]()
-            uniform, budget, clock_row = self.uniform, self.budget, e.clock_row
+            budget, clock_row = self.budget, e.clock_row
             for i in e.hazards:
                 budget[i] = -_log(1.0 - uniform(clock_row[i]))
             core["rearm"](e.hazards, 0.0)
@@ -97,7 +111,9 @@ class SimPyRun:
         end_time = env.now
         self.snapshot(INF)
         record = self._record(end_time)
-        self._release()
+        # SimPy's event heap: nothing left in it will ever be processed, and its events
+        # refer back to the environment (a cycle the garbage collector would have to find)
+        env._queue.clear()
         return record
 
     def _source_priorities(self) -> list[int]:
@@ -112,24 +128,6 @@ class SimPyRun:
         for rank, k in enumerate(ranks):
             out[k] = SOURCE_PRIORITY + rank
         return out
-
-    def _release(self) -> None:
-        """Break this run's reference cycles so it is freed at once, not by the cyclic GC.
-
-        Events still queued after the run (and their callbacks) refer back to the run, and
-        the run refers to its hot-path closures and they to it. Left as cycles, thousands
-        of dead runs pile up for the garbage collector, whose passes then cost more than
-        the engine's own hot path saves.
-        """
-        # SimPy's event heap (a private attribute, hence the getattr): nothing left in it
-        # will ever be processed, and its events' callbacks hold the run
-        queue = getattr(self.env, "_queue", None)
-        if queue is not None:
-            queue.clear()
-        release = self.core.get("release")
-        if release is not None:
-            release()
-        self.core = {}
 
     def finish(self, _event: Event | None = None) -> None:
         if not self.done:
@@ -220,12 +218,10 @@ class SimPyRun:
 
     def snapshot(self, until: float) -> None:
         """Record the current state at every grid time before ``until`` not yet recorded."""
-        grid, g, n = self.e.grid, self.grid_next, self.n_grid
-        first = g
-        while g < n and grid[g] < until:
-            g += 1
+        grid, first = self.e.grid, self.grid_next
+        g = bisect_left(grid, until, first)  # the grid times before `until`
         if g > first:
             v = self.v
             self.grid_rows.append(([v[s] for s in self.e.state_slots], g - first))
         self.grid_next = g
-        self.grid_due = grid[g] if g < n else INF
+        self.grid_due = grid[g] if g < self.n_grid else INF
