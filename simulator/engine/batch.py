@@ -163,19 +163,31 @@ def _columns(model: Model, start: int, stop: int, v0: np.ndarray, records: list[
         "event_options": _ragged([r.event_options for r in records], np.int16),
         "event_times": _ragged([r.event_times for r in records], np.float64),
     }
-    # each run's grid rows are run-length encoded: expand them all at once
-    n_state = len(model.state)
-    state_rows = [row for r in records for row, _ in r.grid]
-    repeats = [count for r in records for _, count in r.grid]
-    grid = np.repeat(np.array(state_rows, float).reshape(len(state_rows), n_state), repeats,
-                     axis=0).reshape(n, GRID_POINTS, n_state)
-    histograms = []
-    for j, edges in enumerate(state_bin_edges(model)):
-        values = grid[:, :, j]
-        bins = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
-        hist = np.zeros((GRID_POINTS, len(edges) - 1), np.int64)
-        rows = np.broadcast_to(np.arange(GRID_POINTS), values.shape)
-        np.add.at(hist, (rows.ravel(), bins.ravel()), 1)
-        histograms.append(hist)
+    histograms = _grid_histograms(model, records)
     return ChunkResult(variant=model.variant, start=start, stop=stop, columns=cols,
                        ragged=ragged, histograms=histograms, traces=traces)
+
+
+def _grid_histograms(model: Model, records: list[RunRecord]) -> list[np.ndarray]:
+    """Per state variable, how many runs are in each bin at each grid time.
+
+    A run's grid rows are run-length encoded (a state row and how many consecutive grid
+    times it covers), so each segment adds 1 to its bin over a range of grid times: a
+    +1 where the range starts and a -1 where it ends, summed up over the grid times.
+    """
+    n_state = len(model.state)
+    state_rows = np.array([row for r in records for row, _ in r.grid], float)
+    counts = np.fromiter((count for r in records for _, count in r.grid), np.int64)
+    first = (np.cumsum(counts) - counts) % GRID_POINTS  # each segment's first grid index
+    state_rows = state_rows.reshape(len(counts), n_state)
+    histograms = []
+    for j, edges in enumerate(state_bin_edges(model)):
+        n_bins = len(edges) - 1
+        bins = np.clip(np.searchsorted(edges, state_rows[:, j], side="right") - 1, 0,
+                       n_bins - 1)
+        size = (GRID_POINTS + 1) * n_bins
+        diff = (np.bincount(first * n_bins + bins, minlength=size)
+                - np.bincount((first + counts) * n_bins + bins, minlength=size))
+        histograms.append(np.cumsum(diff.reshape(GRID_POINTS + 1, n_bins),
+                                    axis=0)[:GRID_POINTS].astype(np.int64))
+    return histograms
