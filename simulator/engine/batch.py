@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from simulator.engine.run_record import RunRecord
+from simulator.engine.run_record import RunRecord, chunk_digests
 from simulator.engine.simpy_engine import SimPyEngine
 from simulator.engine.streams import RowLayout, chunk_streams
 from simulator.model.model import Model
@@ -155,7 +155,6 @@ def _columns(model: Model, start: int, stop: int, v0: np.ndarray, records: list[
         "n_events": np.fromiter((len(r.event_options) for r in records), np.int32, n),
         "lapsed": np.fromiter((r.lapsed for r in records), np.int32, n),
         "end_time": np.fromiter((r.end_time for r in records), float, n),
-        "digest": np.frombuffer(b"".join(r.digest for r in records), np.uint8).reshape(n, 16),
     }
     ragged = {
         "rung_path": _ragged([r.rung_path for r in records], np.int16),
@@ -163,6 +162,13 @@ def _columns(model: Model, start: int, stop: int, v0: np.ndarray, records: list[
         "event_options": _ragged([r.event_options for r in records], np.int16),
         "event_times": _ragged([r.event_times for r in records], np.float64),
     }
+    # per-run digests (what run_digest gives each record) make the results table's
+    # digest independent of chunking
+    cols["digest"] = chunk_digests(
+        [cols["params"], cols["outcome_time"], cols["indicator_time"], cols["final_state"],
+         ragged["event_times"],
+         np.stack([cols["lapsed"].astype(np.float64), cols["end_time"]], axis=1)],
+        [cols["counts"], ragged["rung_path"], ragged["event_options"]], n)
     histograms = _grid_histograms(model, records)
     return ChunkResult(variant=model.variant, start=start, stop=stop, columns=cols,
                        ragged=ragged, histograms=histograms, traces=traces)

@@ -22,7 +22,7 @@ from simulator.engine.hot_path import (
     at,
     build_hot_path,
 )
-from simulator.engine.run_record import RunRecord, run_digest
+from simulator.engine.run_record import RunRecord
 from simulator.engine.streams import Streams
 from simulator.errors import RunError
 
@@ -70,7 +70,6 @@ class SimPyRun:
         v = self.v
         v[:] = v0
         e.constants.extend(v)  # this run's constant sub-expressions, once
-        self.params = [v0[s] for s in e.param_slots]
         self.uniform = uniform = streams.uniform
         self.env = env = simpy.Environment()
         self.done = False
@@ -153,11 +152,6 @@ class SimPyRun:
             grid=self.grid_rows,
             trace=self.trace,
         )
-        # a per-run digest makes the results table's digest independent of chunking
-        record.digest = run_digest(
-            (self.params, record.outcome_times, record.indicator_times,
-             record.final_state, record.event_times, [record.lapsed, end_time]),
-            (record.counts, record.rung_path, record.event_options))
         return record
 
     # ------------------------------------------------------------------ helpers

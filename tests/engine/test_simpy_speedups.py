@@ -75,3 +75,23 @@ def test_batch_records_match_per_run_records() -> None:
     for j, hist in enumerate(whole.histograms):
         assert np.array_equal(hist, sum(p.histograms[j] for p in parts))
         assert (hist.sum(axis=1) == 60).all()
+
+
+def test_chunk_digests_are_each_runs_digest() -> None:
+    from simulator.engine.batch import initial_vectors, time_grid
+    from simulator.engine.run_record import run_digest
+    from simulator.engine.simpy_engine import SimPyEngine
+
+    model = simulator.compile_model(simulator.load_scenario(FLAGSHIP))
+    chunk = simulate_chunk(model, 4, 10, 40, trace_every=0)
+    layout = RowLayout(model.row_sizes)
+    streams = [Streams(4, run, layout) for run in range(10, 40)]
+    v0 = initial_vectors(model, lambda row: np.array([s.first(row) for s in streams]), 30)
+    engine = SimPyEngine(model, time_grid(model.horizon_days))
+    for k, run in enumerate(range(10, 40)):
+        r = engine.run(run, v0[k].tolist(), streams[k])
+        params = [v0[k][p.slot] for p in model.parameters]
+        expected = run_digest(
+            (params, r.outcome_times, r.indicator_times, r.final_state, r.event_times,
+             [r.lapsed, r.end_time]), (r.counts, r.rung_path, r.event_options))
+        assert bytes(chunk.columns["digest"][k]) == expected
