@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -71,7 +72,7 @@ class SimPyRun:
         v[:] = v0
         e.constants.extend(v)  # this run's constant sub-expressions, once
         self.uniform = uniform = streams.uniform
-        self.env = env = simpy.Environment()
+        self.env = env = self._fresh_environment()
         self.done = False
         n_opt = len(self.fired_once)
         self.fired_once[:] = [False] * n_opt
@@ -114,6 +115,19 @@ class SimPyRun:
         # refer back to the environment (a cycle the garbage collector would have to find)
         env._queue.clear()
         return record
+
+    def _fresh_environment(self) -> simpy.Environment:
+        """The run's environment, as new: time 0, nothing scheduled.
+
+        One environment serves every run of the engine: a new one per run would be
+        cyclic garbage (SimPy binds its methods to it), left for the garbage collector.
+        """
+        env = self.env
+        env._now = 0  # what Environment() starts from
+        env._queue.clear()
+        env._eid = count()
+        env._active_proc = None
+        return env
 
     def _source_priorities(self) -> list[int]:
         """Each same-time source's priority in this run (by its index in ``e.sources``)."""
