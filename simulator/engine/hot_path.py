@@ -62,7 +62,7 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
     when_fn, rate_const, rate_fn, once = e.when_fn, e.rate_const, e.rate_fn, e.once
     counter_slot, effects_of, after_fire = e.counter_slot, e.effects, e.after_fire
     is_hazard, clock_row, pred_fns, enabled = e.is_hazard, e.clock_row, e.pred_fns, e.enabled
-    keys, max_events = e.keys, e.max_events
+    keys, max_events, refresh = e.keys, e.max_events, e.refresh
     fired_once, reached = run.fired_once, run.reached
     all_hazards = tuple(e.hazards)
     ladder_slot = run.ladder_slot
@@ -102,6 +102,8 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
             apply(i, cause, source, effects, now)
         elif trace is not None:
             run.trace_firing(i, cause, source, now, {})
+        for slot, refresh_fn in refresh[i]:  # tick slots that read what it wrote
+            v[slot] = refresh_fn(v)
         preds, hazards = after_fire[i]
         if preds:
             for k in preds:

@@ -22,7 +22,7 @@ from simulator.engine.hot_path import (
     SOURCE_PRIORITY,
     TICK_PRIORITY,
 )
-from simulator.engine.run_constants import RunConstants, ScalarFn
+from simulator.engine.run_constants import RunConstants, ScalarFn, TickConstants
 from simulator.engine.run_record import RunRecord, run_digest
 from simulator.engine.simpy_run import SimPyRun
 from simulator.engine.streams import Streams
@@ -120,6 +120,18 @@ class SimPyEngine:
                                   _positive_constant(idle) if idle is not None else 0.0,
                                   fn(idle) if idle is not None else None, choices))
             self.decider_timing.append((sources[("decide", k)], actor.every_days))
+        # What a clock tick re-evaluates keeps its parts that do not read `t` in slots,
+        # refreshed after the firings that change them (built last: every per-run
+        # constant is known by now, and the tick slots come after theirs)
+        self.tick_constants = ticks = TickConstants(model, consts)
+        for i in self.t_options:
+            o = options[i]
+            if o.when.constant is not True:
+                self.when_fn[i] = ticks.fn(o.when)
+            self.rate_fn[i] = ticks.fn(o.rate) if o.rate is not None else None
+        for k in self.t_predicates:
+            self.pred_fns[k] = ticks.fn(preds[k].when)
+        self.refresh = [ticks.refresh_after(o.index) for o in options]
         self._run: SimPyRun | None = None
 
     def _after_fire(self, index: int) -> tuple[tuple[int, ...], tuple[int, ...]]:

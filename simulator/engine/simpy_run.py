@@ -71,6 +71,7 @@ class SimPyRun:
         v = self.v
         v[:] = v0
         e.constants.extend(v)  # this run's constant sub-expressions, once
+        e.tick_constants.extend(v)
         self.uniform = uniform = streams.uniform
         self.env = env = self._fresh_environment()
         self.done = False

@@ -12,7 +12,7 @@ import pytest
 import simulator
 from simulator.engine.batch import simulate_chunk
 from simulator.engine.pcg_scalar import ScalarPCG
-from simulator.engine.run_constants import RunConstants
+from simulator.engine.run_constants import RunConstants, TickConstants
 from simulator.engine.streams import RowLayout, Streams, chunk_streams
 
 ROOT = Path(__file__).parents[2]
@@ -47,19 +47,24 @@ def test_chunk_streams_are_each_runs_own_including_overflow() -> None:
             assert [alone.uniform(row) for _ in range(20)] == expected
 
 
-def test_run_constants_evaluate_like_the_expressions() -> None:
+def test_run_and_tick_constants_evaluate_like_the_expressions() -> None:
     model = simulator.compile_model(simulator.load_scenario(FLAGSHIP))
     constants = RunConstants(model)
     exprs = [o.rate for o in model.options if o.rate is not None]
     exprs += [o.when for o in model.options] + [p.when for p in model.predicates]
     fns = [constants.fn(x) for x in exprs]
     assert constants.fns, "the flagship has sub-expressions that no event changes"
+    ticks = TickConstants(model, constants)
+    t_exprs = [x for x in exprs if 0 in x.slots]
+    t_fns = [ticks.fn(x) for x in t_exprs]
+    assert ticks.fns, "the flagship's rates that read t have parts that do not"
     rng = np.random.default_rng(3)
     for _ in range(50):
         v = list(rng.uniform(0.0, 3.0, model.n_slots))
         extended = list(v)
         constants.extend(extended)
-        for expr, fn in zip(exprs, fns, strict=True):
+        ticks.extend(extended)
+        for expr, fn in [*zip(exprs, fns, strict=True), *zip(t_exprs, t_fns, strict=True)]:
             assert fn(extended) == expr.fn(v) or (fn(extended) != fn(extended)
                                                   and expr.fn(v) != expr.fn(v))
 
