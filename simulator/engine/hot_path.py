@@ -65,6 +65,8 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
     keys, max_events, refresh = e.keys, e.max_events, e.refresh
     fired_once, reached = run.fired_once, run.reached
     all_hazards = tuple(e.hazards)
+    # per option: its `when` (None: always), `once`, constant rate (None: evaluate) and rate
+    hazard_spec = [(when_fn[i], once[i], rate_const[i], rate_fn[i]) for i in range(len(once))]
     ladder_slot = run.ladder_slot
     finite, reach, lapse = run.finite, run.reach, run.lapse
     # rebound per run by reset()
@@ -173,41 +175,40 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
         """
         nonlocal alarm_event, alarm_time, alarm_option
         rescan = False
+        # the soonest so far: the alarm set, unless one of these hazards comes sooner
+        # (if the alarm's own hazard became later, all hazards are scanned below)
+        soonest, best = alarm_time, alarm_option
         for i in hazards:
-            rate = lam[i]
-            if rate > 0.0:
-                left = budget[i] - rate * (now - last[i])
+            when, once_i, rate, rate_of = hazard_spec[i]
+            old_rate = lam[i]
+            if old_rate > 0.0:
+                left = budget[i] - old_rate * (now - last[i])
                 budget[i] = left if left > 0.0 else 0.0
             last[i] = now
-            when = when_fn[i]
-            if (once[i] and fired_once[i]) or (when is not None and not when(v)):
+            if (once_i and fired_once[i]) or (when is not None and not when(v)):
                 lam[i] = 0.0
-                due[i] = INF
+                d = INF
             else:
-                rate = rate_const[i]
                 if rate is None:
-                    rate = float(rate_fn[i](v))
+                    rate = float(rate_of(v))
                     if rate == INF or rate != rate:
                         run.rate_error(i, rate, now)
                     if not rate > 0.0:
                         rate = 0.0  # a negative rate means the option cannot happen now
                 lam[i] = rate
-                due[i] = now + budget[i] / rate if rate > 0.0 else INF
-            if i == alarm_option and due[i] > alarm_time:
+                d = now + budget[i] / rate if rate > 0.0 else INF
+            due[i] = d
+            if i == alarm_option and d > alarm_time:
                 rescan = True
-        # the soonest hazard (the first in option order among equal times); a plain
-        # scan beats min()/index(), whose generic compares are slow
+            elif d < soonest or (d == soonest and i < best):
+                soonest, best = d, i
         if rescan:
+            # a plain scan beats min()/index(), whose generic compares are slow; the
+            # first in option order wins among equal times
             soonest, best = INF, -1
             for i in all_hazards:
                 if due[i] < soonest:
                     soonest, best = due[i], i
-        else:
-            soonest, best = alarm_time, alarm_option
-            for i in hazards:
-                d = due[i]
-                if d < soonest or (d == soonest and i < best):
-                    soonest, best = d, i
         if soonest == alarm_time and best == alarm_option:
             return  # the alarm already set is still right: no new Timeout
         alarm_option, alarm_time = best, soonest
