@@ -16,10 +16,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 # public name -> module that defines it
 _EXPORTS = {
+    "__version__": "simulator._version",
     "Diagnostic": "simulator.errors",
     "GeosimError": "simulator.errors",
     "ResultsError": "simulator.errors",
@@ -30,8 +29,8 @@ _EXPORTS = {
     "compile_model": "simulator.model.compile",
     "Results": "simulator.results.results",
     "run": "simulator.runner.runner",
-    "load_scenario": "simulator.scenario.load",
-    "read_scenario": "simulator.scenario.load",
+    "load_scenario": "simulator.loading",
+    "read_scenario": "simulator.loading",
     "Scenario": "simulator.scenario.schema",
 }
 
@@ -53,6 +52,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from simulator._version import __version__
     from simulator.errors import (
         Diagnostic,
         GeosimError,
@@ -62,10 +62,10 @@ if TYPE_CHECKING:
         TextError,
         UsageError,
     )
+    from simulator.loading import load_scenario, read_scenario
     from simulator.model.compile import compile_model
     from simulator.results.results import Results
     from simulator.runner.runner import run
-    from simulator.scenario.load import load_scenario, read_scenario
     from simulator.scenario.schema import Scenario
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator.model.compile import compile_model
 from simulator.model.model import Model
 from simulator.report.html import esc
 from simulator.results.results import Results
@@ -108,7 +109,7 @@ class Context:
             self.sources.append(source)
             _load_evidence(source)
             for variant in res.variants:
-                model = res.model(variant)
+                model = compile_model(res.scenario, variant)
                 spec = res.scenario.variants.get(variant)
                 label = (spec.label if spec is not None and spec.label else variant)
                 if multi:

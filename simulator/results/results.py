@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from simulator.model.model import Model
     from simulator.scenario.schema import Scenario
 
 REQUIRED = ("manifest.json", "summary.json", "runs.parquet", "timeline.npz", "traces.json")
@@ -122,11 +121,6 @@ class Results:
             raise ResultsError(f"{self.path}/manifest.json holds a scenario this version of "
                                f"geosim cannot read ({exc.error_count()} problems); run the "
                                "simulation again") from exc
-
-    def model(self, variant: str = "baseline") -> Model:
-        from simulator.model.compile import compile_model
-
-        return compile_model(self.scenario, variant)
 
     # ------------------------------------------------------------------ data
 

@@ -44,13 +44,13 @@ from typing import Any
 
 import numpy as np
 
+from simulator._files import atomic_write_json
 from simulator.errors import Diagnostic, ResultsError, ScenarioError
 from simulator.model.compile import BASELINE, compile_model
 from simulator.results.ownership import expand_out, guard_output_file
 from simulator.results.results import Results
 from simulator.runner.executors import Executor
 from simulator.runner.runner import ProgressCallback, resolve_scenario, run
-from simulator.runner.store import atomic_write_json
 from simulator.scenario.quantities import QuantityError, parse_quantity
 from simulator.scenario.schema import Scenario, Variant
 
