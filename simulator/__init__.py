@@ -13,8 +13,9 @@ command's start-up) does not pay for NumPy, SciPy, SimPy or Arrow until they are
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from simulator._lazy import lazy_exports
 
 # public name -> module that defines it
 _EXPORTS = {
@@ -33,6 +34,8 @@ _EXPORTS = {
     "read_scenario": "simulator.loading",
     "Scenario": "simulator.scenario.schema",
 }
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Diagnostic",
@@ -67,16 +70,3 @@ if TYPE_CHECKING:
     from simulator.results.results import Results
     from simulator.runner.runner import run
     from simulator.scenario.schema import Scenario
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
