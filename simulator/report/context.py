@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -62,7 +62,8 @@ class View:
 
     @property
     def summary(self) -> dict[str, Any]:
-        entry: dict[str, Any] = self.source.results.summary["variants"][self.variant]
+        entry: dict[str, Any] = cast("dict[str, Any]",
+                                     self.source.results.summary["variants"][self.variant])
         return entry
 
 

@@ -31,6 +31,7 @@ from simulator.errors import ResultsError, RunError, ScenarioError, UsageError
 from simulator.loading import read_scenario
 from simulator.model.compile import BASELINE, compile_model
 from simulator.model.model import Model
+from simulator.results.contract import SCHEMA_VERSION, Manifest
 from simulator.results.integrity import CHECKED_FILES, file_record, overall_digest, table_digests
 from simulator.results.ownership import FORMAT, expand_out
 from simulator.results.results import Results
@@ -295,10 +296,10 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
                 raise RunError("a chunk is missing after the run", variant=v, runs=(a, b))
     root_dir = store.root
     store.write_runs_table(names)
-    summary = summarise(root_dir / "runs.parquet", models)
     first = models[names[0]]
-    summary["scenario"] = {"id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
-                           "horizon_days": first.horizon_days}
+    summary = summarise(root_dir / "runs.parquet", models, {
+        "id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
+        "horizon_days": first.horizon_days})
     atomic_write_json(root_dir / "summary.json", summary)
     arrays: dict[str, np.ndarray] = {"grid": np.asarray(time_grid(first.horizon_days))}
     for j, edges in enumerate(state_bin_edges(first)):
@@ -317,8 +318,9 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
     import numpy
     import simpy
 
-    manifest = {
-        "tool": "geosim", "format": FORMAT, "version": __version__, "scenario_id": scen.id,
+    manifest: Manifest = {
+        "schema_version": SCHEMA_VERSION, "tool": "geosim", "format": FORMAT,
+        "version": __version__, "scenario_id": scen.id,
         "scenario_title": scen.title, "scenario_file": path, "scenario_sha256": sha,
         "variants": names, "seed": root, "runs": runs, "chunk_size": chunk_size,
         "engine": engine, "executor": exe.name, "workers": exe.workers,

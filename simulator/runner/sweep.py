@@ -38,7 +38,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +47,14 @@ import numpy as np
 from simulator._files import atomic_write_json
 from simulator.errors import Diagnostic, ResultsError, ScenarioError
 from simulator.model.compile import BASELINE, compile_model
+from simulator.results.contract import Summary
 from simulator.results.ownership import expand_out, guard_output_file
 from simulator.results.results import Results
 from simulator.runner.executors import Executor
 from simulator.runner.runner import ProgressCallback, resolve_scenario, run
 from simulator.scenario.quantities import QuantityError, parse_quantity
 from simulator.scenario.schema import Scenario, Variant
+from simulator.scenario.yaml_loader import YamlDocument
 
 DESIGNS = ("lhs", "sobol", "grid")
 SCALES = ("linear", "log")
@@ -292,7 +294,19 @@ def load_sweep_spec(path: str | Path) -> SweepSpec:
 
     path = Path(path)
     doc = load_yaml_file(path)
-    return sweep_spec_from_dict(doc.data, base=path.parent, file=str(path))
+    try:
+        return sweep_spec_from_dict(doc.data, base=path.parent, file=str(path))
+    except ScenarioError as exc:
+        raise ScenarioError([_placed(doc, d) for d in exc.diagnostics]) from None
+
+
+def _placed(doc: YamlDocument, diag: Diagnostic) -> Diagnostic:
+    """A spec problem at its line:column in the file (an unknown key at the key itself)."""
+    if diag.line or diag.file != doc.file:
+        return diag  # already placed, or a problem of another file (the scenario's)
+    unknown_key = diag.message.startswith("unknown key")
+    line, column = (doc.key_position(diag.path) if unknown_key else doc.position(diag.path))
+    return replace(diag, line=line, column=column)
 
 
 # --------------------------------------------------------------------------- running
@@ -326,7 +340,7 @@ def sweep_scenario(scenario: Scenario, points: list[dict[str, float]]) -> Scenar
     return scenario.model_copy(update={"variants": variants})
 
 
-def _headline(summary: dict[str, Any], variant: str) -> dict[str, Any]:
+def _headline(summary: Summary, variant: str) -> dict[str, Any]:
     outcomes = summary["variants"][variant]["outcomes"]
     return {
         "runs": summary["variants"][variant]["runs"],
