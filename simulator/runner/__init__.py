@@ -14,8 +14,8 @@ __all__ = ["DaskExecutor", "Executor", "SweepSpec", "load_sweep_spec", "run", "r
 __getattr__, __dir__ = lazy_exports(__name__, {
     "DaskExecutor": "simulator.runner.dask_executor",
     "Executor": "simulator.runner.executors",
-    "SweepSpec": "simulator.runner.sweep",
-    "load_sweep_spec": "simulator.runner.sweep",
+    "SweepSpec": "simulator.runner.sweep_spec",
+    "load_sweep_spec": "simulator.runner.sweep_spec",
     "run": "simulator.runner.runner",
     "run_sweep": "simulator.runner.sweep",
 })
@@ -24,4 +24,5 @@ if TYPE_CHECKING:
     from simulator.runner.dask_executor import DaskExecutor
     from simulator.runner.executors import Executor
     from simulator.runner.runner import run
-    from simulator.runner.sweep import SweepSpec, load_sweep_spec, run_sweep
+    from simulator.runner.sweep import run_sweep
+    from simulator.runner.sweep_spec import SweepSpec, load_sweep_spec

@@ -27,3 +27,36 @@ def test_every_problem_is_placed_in_the_spec_file(mini_path: Path, tmp_path: Pat
     assert (("runs",), 4, 7) in placed
     assert (("colour",), 5, 1) in placed
     assert all(d.file == str(spec) for d in caught.value.diagnostics)
+
+
+def test_problems_of_meaning_are_placed_too(mini_path: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(
+        f"scenario: {mini_path}\n"
+        "design: sobol\n"
+        "points: 12\n"                                   # line 3: not a power of 2
+        "parameters:\n"
+        "  nope: {low: 0.1, high: 0.2}\n"                # line 5: not a parameter
+        "  strike_rate: {low: 5% per month, high: 1% per month}\n",  # line 6: low > high
+        encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep_spec(spec)
+    by_path = {d.path: d for d in caught.value.diagnostics}
+    assert (by_path[("points",)].line, by_path[("points",)].column) == (3, 9)
+    assert by_path[("points",)].hint == "use 8 or 16 points"
+    assert by_path[("parameters", "nope")].line == 5
+    assert "strike_rate" in (by_path[("parameters", "nope")].expected or "")
+    assert by_path[("parameters", "strike_rate")].line == 6
+    assert by_path[("parameters", "strike_rate")].hint == "swap `low` and `high`"
+
+
+def test_unknown_keys_get_a_did_you_mean(mini_path: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(f"scenario: {mini_path}\npoints: 4\ndesing: lhs\n"
+                    "parameters:\n  strike_rate: {low: 1% per month, hihg: 2% per month}\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep_spec(spec)
+    hints = {d.path: d.hint for d in caught.value.diagnostics}
+    assert hints[("desing",)] == "did you mean `design`?"
+    assert hints[("parameters", "strike_rate", "hihg")] == "did you mean `high`?"
