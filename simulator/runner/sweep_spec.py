@@ -9,6 +9,7 @@ file:line:column with the key path, what was expected, what was found and a hint
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,18 +124,29 @@ def _parameter(name: str, body: SweepParameterBody, kind: str,
                file: str) -> SweepParameter | list[Diagnostic]:
     where: KeyPath = ("parameters", name)
     values: tuple[float, ...] | None = None
-    try:
-        if body.values is not None:
-            values = tuple(_canonical(v, kind) for v in body.values)
-            low, high = min(values), max(values)
-        elif body.low is None or body.high is None:
-            return [Diagnostic("give both low and high (or a list of values)", file=file,
-                               path=where, expected="{low: .., high: ..} or {values: [..]}",
-                               hint="add the missing bound")]
-        else:
-            low, high = _canonical(body.low, kind), _canonical(body.high, kind)
-    except (QuantityError, ValueError) as exc:
-        return [Diagnostic(str(exc), file=file, path=where, expected=f"a {kind} value")]
+    if body.values is None and (body.low is None or body.high is None):
+        return [Diagnostic("give both low and high (or a list of values)", file=file,
+                           path=where, expected="{low: .., high: ..} or {values: [..]}",
+                           hint="add the missing bound")]
+    bounds: list[tuple[KeyPath, Bound]] = (
+        [((*where, "values", i), v) for i, v in enumerate(body.values)]
+        if body.values is not None else
+        [((*where, "low"), body.low), ((*where, "high"), body.high)])  # type: ignore[list-item]
+    numbers: list[float] = []
+    problems: list[Diagnostic] = []
+    for path, bound in bounds:
+        try:
+            numbers.append(_canonical(bound, kind))
+        except (QuantityError, ValueError) as exc:
+            problems.append(Diagnostic(str(exc), file=file, path=path,
+                                       expected=f"one {kind} value", found=str(bound)))
+    if problems:
+        return problems
+    if body.values is not None:
+        values = tuple(numbers)
+        low, high = min(values), max(values)
+    else:
+        low, high = numbers
     if not (math.isfinite(low) and math.isfinite(high)) or high < low:
         return [Diagnostic(f"need finite low ≤ high, got {low!r} and {high!r}", file=file,
                            path=where, hint="swap `low` and `high`" if high < low else None)]
@@ -190,8 +202,8 @@ def sweep_spec_from_dict(data: Any, *, base: Path = Path(), file: str = "<sweep>
     except pydantic.ValidationError as exc:
         errors = [(dict(e), data_path(data, tuple(e["loc"])))
                   for e in exc.errors(include_url=False)]
-        raise ScenarioError(_placed(where, schema_diagnostics(where, errors, SweepFile),
-                                    doc is not None)) from None
+        found = [_choice_hint(d) for d in schema_diagnostics(where, errors, SweepFile)]
+        raise ScenarioError(_placed(where, found, doc is not None)) from None
     scenario_path = Path(spec.scenario)
     if not scenario_path.is_absolute():
         scenario_path = base / scenario_path
@@ -202,6 +214,20 @@ def sweep_spec_from_dict(data: Any, *, base: Path = Path(), file: str = "<sweep>
                      points=spec.points if spec.points is not None else DEFAULT_LEVELS,
                      parameters=tuple(params), seed=spec.seed, runs=spec.runs,
                      file=file, raw=dict(data))
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {"design": DESIGNS, "scale": SCALES}
+
+
+def _choice_hint(d: Diagnostic) -> Diagnostic:
+    """``design`` and ``scale`` name one of a few choices: list them, suggest the closest."""
+    choices = _CHOICES.get(str(d.path[-1])) if d.path else None
+    if choices is None or not d.message.startswith("Input should be"):
+        return d
+    given = (d.found or "").strip("'\"")
+    close = difflib.get_close_matches(given, choices, n=1, cutoff=0.5)
+    return replace(d, message=f"not a {d.path[-1]}", expected=" | ".join(choices),
+                   hint=f"did you mean `{close[0]}`?" if close else None)
 
 
 def _placed(doc: YamlDocument, found: list[Diagnostic], located: bool) -> list[Diagnostic]:

@@ -60,3 +60,23 @@ def test_unknown_keys_get_a_did_you_mean(mini_path: Path, tmp_path: Path) -> Non
     hints = {d.path: d.hint for d in caught.value.diagnostics}
     assert hints[("desing",)] == "did you mean `design`?"
     assert hints[("parameters", "strike_rate", "hihg")] == "did you mean `high`?"
+
+
+def test_a_misspelt_design_and_a_bad_bound_are_named(mini_path: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(f"scenario: {mini_path}\ndesign: sobl\npoints: 4\n"
+                    "parameters:\n  strike_rate: {low: 1% per month, high: 2% per month}\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep_spec(spec)
+    (design,) = caught.value.diagnostics
+    assert (design.path, design.hint, design.expected) == (
+        ("design",), "did you mean `sobol`?", "lhs | sobol | grid")
+    spec.write_text(f"scenario: {mini_path}\npoints: 4\nparameters:\n"
+                    "  strike_rate: {low: 1% to 3% per month, high: 2% per month}\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep_spec(spec)
+    (bound,) = caught.value.diagnostics
+    assert (bound.path, bound.line, bound.column) == (("parameters", "strike_rate", "low"),
+                                                      4, 22)
