@@ -1,4 +1,5 @@
-"""One run of the SimPy engine: its state, its event sources and the per-event hot path.
+"""One run of the SimPy engine: its state, reset for each run, and its life cycle (the
+per-event callbacks are in :mod:`.hot_path`).
 
 Every source of events is a SimPy event with a callback (the end of the horizon,
 clock ticks, the hazard alarm, triggers, scheduled options, each actor's decisions):
