@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.engine.absorption import vector_absorb, vector_cap_error
 from simulator.engine.batch import (
     GRID_POINTS,
     ChunkResult,
@@ -157,6 +158,8 @@ class VectorChunk:
                 o = self.opts[i]
                 self.budget[o.column, alive] = -np.log1p(-self.draws.draw(o.clock_row, alive))
             self._rearm(self.hazard_options, alive, np.zeros(len(alive)))
+            if self.m.absorbing:
+                vector_absorb(self, alive)
             while True:
                 live = np.flatnonzero(~self.done)
                 if not live.size:
@@ -174,6 +177,8 @@ class VectorChunk:
         t = np.minimum(np.minimum(h_time, q_time), np.minimum(s_time, k_time))
         over = t >= self.horizon
         if over.any():
+            if self.m.absorbing:
+                raise vector_cap_error(self, int(live[over][0]))
             self.done[live[over]] = True  # end_time stays the horizon
             keep = ~over
             live, t, h_time, q_time, s_time, k_time = (
@@ -202,6 +207,8 @@ class VectorChunk:
         if is_source.any():
             self._sources_due(live[is_source], t[is_source])
         self._settle()
+        if self.m.absorbing:
+            vector_absorb(self, live)
 
     def _tick(self, runs: np.ndarray, t: np.ndarray) -> None:
         """Re-evaluate what reads ``t`` (nothing fires); the next tick is a step later."""
