@@ -19,6 +19,7 @@ import simpy
 from simpy.events import Timeout
 
 from simulator.engine.absorption import cap_error, simpy_absorbed, simpy_still_possible
+from simulator.engine.guards import RECENT, checked_chance, runaway_error
 from simulator.engine.streams import Streams
 from simulator.errors import RunError
 from simulator.model.model import (
@@ -420,9 +421,11 @@ class _Run:
     def _schedule_trigger(self, effect: Trigger, source: int, now: float) -> None:
         u_chance = self.uniform(effect.row)
         u_delay = self.uniform(effect.row)
-        chance = self._finite(float(effect.chance.fn(self.v)), "trigger chance",
-                              self.m.options[source].key)
-        if u_chance >= chance:  # a chance above 1 always triggers
+        chance = float(effect.chance.fn(self.v))
+        if not 0.0 <= chance <= 1.0:  # an error, never clamped (rounding aside)
+            chance = checked_chance(chance, effect, self.m.options[source].key, now,
+                                    self.run_index)
+        if u_chance >= chance:
             return
         if effect.delay_expr is not None:
             delay = float(effect.delay_expr.fn(self.v))
@@ -553,9 +556,9 @@ class _Run:
         return fire, rearm, alarm, release
 
     def _too_many_events(self, i: int, now: float) -> None:
-        raise RunError(f"run {self.run_index} passed {MAX_EVENTS:,} events by day {now:g} "
-                       f"(the last: `{self.m.options[i].key}`); a rate is probably in the "
-                       "wrong unit (expression rates are per day)")
+        raise runaway_error(self.m, self.run_index, MAX_EVENTS,
+                            [*self.event_options[-RECENT:], i], [*self.event_times[-RECENT:], now],
+                            now)
 
     def _rate_error(self, i: int, lam: float, now: float) -> None:
         raise RunError(f"the rate of `{self.m.options[i].key}` is {lam} at day {now:g} of run "
