@@ -176,8 +176,8 @@ def _chance_check(ctx: _Context, path: KeyPath, text: str) -> Iterator[Diagnosti
     if isinstance(tree, Name) and tree.id in ctx.quantities:
         yield from _probability_range(ctx, path, tree, "chance")
         return
-    if isinstance(tree, Name | Number):
-        return  # a state variable (its bounds are its own) or a constant (the compiler's)
+    if isinstance(tree, Number):
+        return  # a constant: the compiler's error
     lo, hi = range_of(tree, ctx.ranges)  # type: ignore[arg-type]
     if lo >= 0 and hi <= 1:
         return

@@ -147,3 +147,21 @@ def test_a_hazard_firing_too_often_is_still_a_unit_slip(tmp_path: Path, engine: 
     text = CHANCE.replace("CHANCE", "0.5").replace("1 per week", "1e9 per day")
     with pytest.raises(simulator.RunError, match=r"passed 2,000 events by day .*wrong unit"):
         _run(tmp_path, text, engine, runs=1)
+
+
+@pytest.mark.parametrize(("expression", "warned"), [
+    ("boost * tension", True),
+    ("tension", True),                      # a state variable bounded by [0, 10]
+    ("clip(boost * tension, 0, 1)", False),
+    ("boost", False),                       # a probability parameter
+])
+def test_validate_warns_about_chances_that_may_leave_0_1(tmp_path: Path, expression: str,
+                                                         warned: bool) -> None:
+    result = simulator.read_scenario(_write(tmp_path, CHANCE.replace("CHANCE", expression)))
+    assert result.ok
+    found = [d for d in result.diagnostics if "this chance can be" in d.message]
+    assert bool(found) == warned, [d.format() for d in result.diagnostics]
+    if warned:
+        assert "stops with an error" in found[0].message
+        assert found[0].path == ("actors", "nature", "options", "spark", "effects", 1,
+                                 "chance")
