@@ -81,6 +81,11 @@ def test_a_run_still_going_at_the_cap_is_an_error(tmp_path: Path, engine: str) -
 def test_the_cap_is_the_length_of_the_time_grid(tmp_path: Path) -> None:
     results = _run(tmp_path, _scenario("until absorbed, at most 3 years"), "simpy", runs=5)
     assert results.summary["scenario"]["horizon_days"] == pytest.approx(3 * 365.25)
+    # a forecast needs a fixed period to be scored against: freezing one is refused
+    from simulator.forecast.record import build_record
+
+    with pytest.raises(simulator.UsageError, match="fixed horizon"):
+        build_record(results)
 
 
 @pytest.mark.parametrize(("horizon", "where", "message"), [
