@@ -106,7 +106,7 @@ def _occupancy(ctx: Context, source: Source) -> str:
             below = share[:, :r].sum(axis=1)
             fig.add_scatter(**xs, y=compact(below), mode="lines",
                             name="threshold: " + plot_label(label or name, 30),
-                            line={"dash": "dash", "color": "#000000", "width": 2.5},
+                            line={"dash": "dash", "color": "#3e4c59", "width": 2.5},
                             meta=view_meta(view.key),
                             hovertemplate="%{x}: %{y:.1f}% below<extra>"
                                           + plot_text(label or name) + "</extra>")
