@@ -77,8 +77,9 @@ def reproduce_section(ctx: Context) -> str:
         rows += [(f"digest · {v}", d) for v, d in (m.get("variant_digests") or {}).items()]
         body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>"
                        for k, v in rows)
-        cmd = (f'<p>Run this command in the project folder to get the same runs; the digests '
-               f'must match.</p><pre class="cmd"><code>{esc(command)}</code></pre>'
+        cmd = ('<p>Run this command in the project folder (its paths are relative to it) to '
+               'get the same runs; the digests must match.</p>'
+               f'<pre class="cmd"><code>{esc(command)}</code></pre>'
                if command else note("The command was not recorded."))
         out.append(source_wrap(ctx, source.key, source.title,
                                cmd + f'<div class="table-wrap"><table class="kv">{body}'
