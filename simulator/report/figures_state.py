@@ -91,8 +91,9 @@ def _fan(source: Source, name: str, grid: np.ndarray) -> Any:
         medians.append((view, xs, q))
     if not medians:
         return None
-    # medians last, so every variant's line is drawn over the bands
-    for view, xs, q in medians:
+    # medians last, so every variant's line is drawn over the bands; in reverse, so that
+    # where variants coincide the baseline's (the first) line is the one on top
+    for view, xs, q in reversed(medians):
         fig.add_scatter(**xs, y=q[:, 2], mode="lines", name=plot_label(view.label),
                         line={"color": view.color, "width": 2},
                         customdata=np.stack([q[:, 1], q[:, 3]], 1),

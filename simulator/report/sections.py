@@ -41,8 +41,9 @@ SECTIONS: tuple[Section, ...] = (
             "The chance that each outcome has happened by a given date, variant by variant.",
             figures_outcomes.time_to_event_section),
     Section("state", "State of the world over time",
-            "Each variant's median across runs as a line in the variant's colour; behind "
-            "them, the 50% and 90% bands of the variant selected above.",
+            "Each variant's median across runs as a line in the variant's colour (where "
+            "lines coincide, the baseline's is on top); behind them, the 50% and 90% bands "
+            "of the variant selected above.",
             figures_state.state_section, figures_state.has_states),
     Section("paths", "Escalation paths", "How runs move between rungs, step by step.",
             figures_paths.paths_section, figures_ladder.has_ladder),

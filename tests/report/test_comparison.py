@@ -34,8 +34,9 @@ def test_state_charts_show_every_variant_side_by_side(mini_results: Results) -> 
     for fid in ids:
         traces = figures[fid]["data"]
         always = [t for t in traces if not (t.get("meta") or {}).get("view")]
-        # one median per variant, always shown, each in its variant's colour
-        assert [t["line"]["color"] for t in always] == [v.color for v in views]
+        # one median per variant, always shown, each in its variant's colour (the
+        # baseline's last, on top)
+        assert [t["line"]["color"] for t in always] == [v.color for v in reversed(views)]
         # the bands belong to one variant each: the selector shows the selected one's
         bands = [t for t in traces if (t.get("meta") or {}).get("view")]
         assert {t["meta"]["view"] for t in bands} == {v.key for v in views}
