@@ -102,3 +102,18 @@ def test_report_prints_no_home_folder(mini_results: Results, tmp_path: Path,
     reproduce = _section(render([results]), "reproduce")
     assert str(home) not in reproduce
     assert "geosim run mini.yaml -o ../out" in reproduce
+
+
+def test_outcome_without_a_traced_run_gets_the_reason_not_an_empty_story(
+        mini_results: Results) -> None:
+    from simulator.report.figures_analysis import _stories
+
+    ctx = Context([mini_results])
+    view = ctx.views[0]
+    name = next(iter(view.summary["outcomes"]))
+    reason = "None of the 4 traced runs reaches it <b>"
+    body = _stories(ctx, view.source, view, {name: [{"run": None, "outcome": name,
+                                                     "reached_day": None, "note": reason}]})
+    assert "Run None" not in body
+    assert "<details" not in body
+    assert html.escape(reason) in body
