@@ -117,3 +117,25 @@ def test_outcome_without_a_traced_run_gets_the_reason_not_an_empty_story(
     assert "Run None" not in body
     assert "<details" not in body
     assert html.escape(reason) in body
+
+
+def test_thresholds_compare_every_variant(mini_results: Results) -> None:
+    text = render([mini_results])
+    views = Context([mini_results]).views
+    ladder = _section(text, "ladder")
+    assert "Runs past each threshold, variant by variant" in ladder
+    ids = re.findall(r'<div class="plot plot-all" id="(fig-\d+)"', ladder)
+    figures = dict(zip(re.findall(r'id="(fig-\d+)" role="img"', text), _figures(text),
+                       strict=True))
+    past = [figures[f] for f in ids if all(t.get("mode") == "lines"
+                                           for t in figures[f]["data"])]
+    assert len(past) == 1
+    traces = past[0]["data"]
+    n_thresholds = len(views[0].model.ladder.thresholds)
+    # every variant, in its colour, on every threshold's chart; none hidden by the selector
+    assert [t["line"]["color"] for t in traces] == [
+        v.color for v in views for _ in range(n_thresholds)]
+    assert all(not (t.get("meta") or {}).get("view") for t in traces)
+    # a share of runs
+    for t in traces:
+        assert all(0 <= y <= 100 for y in t["y"])
