@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import simpy
 from simpy.events import Event
 
+from simulator.engine.guards import checked_chance
+
 if TYPE_CHECKING:
     from simulator.engine.simpy_run import SimPyRun
 
@@ -149,11 +151,13 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
             run.trace_firing(i, cause, source, now, changes)
 
     def schedule_trigger(effect: tuple[Any, ...], source: int) -> None:
-        _, target, row, chance_fn, delay_fn, dist, fixed_delay = effect
+        _, target, row, chance_fn, delay_fn, dist, fixed_delay, spec = effect
         u_chance = uniform(row)
         u_delay = uniform(row)
-        chance = finite(float(chance_fn(v)), "trigger chance", keys[source])
-        if u_chance >= chance:  # a chance above 1 always triggers
+        chance = float(chance_fn(v))
+        if not 0.0 <= chance <= 1.0:  # an error, never clamped (rounding aside)
+            chance = checked_chance(chance, spec, keys[source], env.now, run.run_index)
+        if u_chance >= chance:
             return
         if delay_fn is not None:
             delay = float(delay_fn(v))
@@ -164,6 +168,7 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
         else:
             delay = float(dist.ppf(u_delay))
         at(env, delay if delay > 0.0 else 0.0, HAZARD_PRIORITY, triggered, (target, source))
+        run.pending_triggers += 1
 
     def rearm(hazards: Any, now: float) -> None:
         """Refresh the given hazards at ``now``, then (re)set the alarm for the soonest.
@@ -225,6 +230,7 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
             fire(alarm_option, HAZARD, None, now)
 
     def triggered(event: Event) -> None:
+        run.pending_triggers -= 1
         if run.done:
             return
         target, source = event._value
@@ -237,6 +243,7 @@ def build_hot_path(run: SimPyRun) -> dict[str, Any]:
             lapse(target, f"triggered by {keys[source]}")
 
     def scheduled(event: Event) -> None:
+        run.scheduled_left -= 1
         if run.done:
             return
         i = event._value

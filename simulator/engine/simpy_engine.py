@@ -166,7 +166,7 @@ class SimPyEngine:
         fixed_delay = float(dist.median) if dist is not None and dist.is_constant else None
         return (1, effect.target, effect.row, fn(effect.chance),
                 fn(effect.delay_expr) if effect.delay_expr is not None else None,
-                dist, fixed_delay)
+                dist, fixed_delay, effect)
 
     # ------------------------------------------------------------------ one run
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 import simpy
 from simpy.events import Event
 
+from simulator.engine.absorption import cap_error, simpy_absorbed, simpy_still_possible
+from simulator.engine.guards import RECENT, runaway_error
 from simulator.engine.hot_path import (
     CAUSES,
     END_PRIORITY,
@@ -92,15 +94,21 @@ class SimPyRun:
         self.event_options: list[int] = []
         self.event_times: list[float] = []
         self.trace: list[dict[str, Any]] | None = [] if trace else None
+        # for `until absorbed`: triggers created and not yet due, scheduled options to come
+        self.pending_triggers = 0
+        self.scheduled_left = 0
         core["reset"]()
         self.end = env.event()
-        at(env, self.m.horizon_days, END_PRIORITY, self.finish)
+        absorbing = self.m.absorbing
+        at(env, self.m.horizon_days, END_PRIORITY,
+           self.cap_reached if absorbing else self.finish)
         priority = self._source_priorities()
         self.check_predicates(range(len(e.pred_fns)), 0.0)
         if not self.done:
             scheduled = core["scheduled"]
             for i, day, source in e.scheduled:
                 at(env, day, priority[source], scheduled, i)
+            self.scheduled_left = len(e.scheduled)
             for wake, (source, every) in zip(core["wakes"], e.decider_timing, strict=True):
                 at(env, every, priority[source], wake, priority[source])
             if e.t_options or e.t_predicates:
@@ -109,7 +117,10 @@ class SimPyRun:
             for i in e.hazards:
                 budget[i] = -_log(1.0 - uniform(clock_row[i]))
             core["rearm"](e.hazards, 0.0)
-            env.run(until=self.end)
+            if absorbing:
+                self._run_until_absorbed()
+            else:
+                env.run(until=self.end)
         end_time = env.now
         self.snapshot(INF)
         record = self._record(end_time)
@@ -143,6 +154,19 @@ class SimPyRun:
         for rank, k in enumerate(ranks):
             out[k] = SOURCE_PRIORITY + rank
         return out
+
+    def _run_until_absorbed(self) -> None:
+        """Process events until a terminal outcome or until nothing more can happen."""
+        env = self.env
+        while not self.done:
+            if simpy_absorbed(self):
+                self.finish()
+                return
+            env.step()
+
+    def cap_reached(self, _event: Event) -> None:
+        if not self.done:
+            raise cap_error(self.m, self.run_index, simpy_still_possible(self))
 
     def finish(self, _event: Event | None = None) -> None:
         if not self.done:
@@ -195,9 +219,9 @@ class SimPyRun:
                            "changes": changes})
 
     def too_many_events(self, i: int, now: float) -> None:
-        raise RunError(f"run {self.run_index} passed {self.e.max_events:,} events by day {now:g} "
-                       f"(the last: `{self.e.keys[i]}`); a rate is probably in the "
-                       "wrong unit (expression rates are per day)")
+        raise runaway_error(self.m, self.run_index, self.e.max_events,
+                            [*self.event_options[-RECENT:], i],
+                            [*self.event_times[-RECENT:], now], now)
 
     def rate_error(self, i: int, lam: float, now: float) -> None:
         raise RunError(f"the rate of `{self.e.keys[i]}` is {lam} at day {now:g} of run "
