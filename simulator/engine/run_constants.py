@@ -17,8 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from simulator.model.model import Assign, Model
-from simulator.scenario._expr_compile import IR, build_part
-from simulator.scenario.expressions import CompiledExpression
+from simulator.scenario.expressions import IR, CompiledExpression, build_part
 
 ScalarFn = Callable[[Sequence[float]], Any]
 

@@ -16,8 +16,7 @@ import numpy as np
 
 from simulator.engine.pcg_vector import PCGStates, pcg_states, spawned_uniforms
 from simulator.engine.streams import RowLayout
-from simulator.scenario._expr_compile import build_part
-from simulator.scenario.expressions import CompiledExpression
+from simulator.scenario.expressions import CompiledExpression, build_part
 
 _GROW = 8  # overflow numbers drawn at a time per stream
 _MAX_RUN = 2**32  # run indices are one 32-bit word of the spawn key
