@@ -27,9 +27,6 @@ from simulator.scenario.quantities import (
     parse_duration,
     parse_rate,
 )
-from simulator.scenario.schema import (
-    Option,
-)
 
 _RATE_UNIT = re.compile(r"\bper\b|\bin\s+\d", re.IGNORECASE)
 
@@ -45,11 +42,7 @@ class OptionsCompiler(EffectsCompiler):
         overrides = self.variant.options if self.variant else {}
         options: list[OptionSpec] = []
         for ref in refs:
-            actor_id, _, name = ref.partition(".")
-            actor = self.scenario.actors[actor_id]
-            option = actor.options[name]
-            options.append(self._option(ref, actor_id, name, option, actor.decides is not None,
-                                        overrides.get(ref), index, counters, ladder))
+            options.append(self._option(ref, overrides.get(ref), index, counters, ladder))
         actors = []
         for actor_id, actor in sorted(self.scenario.actors.items()):
             mine = tuple(index[f"{actor_id}.{o}"] for o in sorted(actor.options))
@@ -76,9 +69,13 @@ class OptionsCompiler(EffectsCompiler):
             ))
         return tuple(options), tuple(actors)
 
-    def _option(self, ref: str, actor_id: str, name: str, option: Option, decides: bool,
-                override: Any, index: dict[str, int], counters: dict[str, int],
+    def _option(self, ref: str, override: Any, index: dict[str, int], counters: dict[str, int],
                 ladder: LadderSpec | None) -> OptionSpec:
+        """One option, ``actor.option``, with the variant's ``override`` of it if any."""
+        actor_id, _, name = ref.partition(".")
+        actor = self.scenario.actors[actor_id]
+        option = actor.options[name]
+        decides = actor.decides is not None
         path: KeyPath = ("actors", actor_id, "options", name)
         vpath: KeyPath = ("variants", self.variant_name, "options", ref)
 

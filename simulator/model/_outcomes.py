@@ -66,6 +66,15 @@ class OutcomesCompiler(CompilerBase):
                   outcomes: tuple[PredicateSpec, ...]) -> None:
         if self.variant_name != BASELINE or any(d.severity == "error" for d in self.diags):
             return  # warnings about usage are noise next to errors in the same text
+        used = self._names_used()
+        for p in params:
+            if p.name not in used:
+                self.warn(("parameters", p.name), f"parameter `{p.name}` is never used",
+                          hint="use it in a rate, weight, chance or condition, or remove it")
+        self._static_outcome_warnings(options, outcomes)
+
+    def _names_used(self) -> set[str]:
+        """Every name some expression of the scenario mentions (before folding)."""
         used: set[str] = set()
         texts = [o.when for o in self.scenario.outcomes.values()]
         texts += [i.when for i in self.scenario.indicators.values()]
@@ -86,10 +95,11 @@ class OutcomesCompiler(CompilerBase):
                 used |= names_in(text)
             except ExpressionError:
                 continue
-        for p in params:
-            if p.name not in used:
-                self.warn(("parameters", p.name), f"parameter `{p.name}` is never used",
-                          hint="use it in a rate, weight, chance or condition, or remove it")
+        return used
+
+    def _static_outcome_warnings(self, options: tuple[OptionSpec, ...],
+                                 outcomes: tuple[PredicateSpec, ...]) -> None:
+        """Warn about outcomes that read only slots no option ever writes."""
         written = {0}  # t always changes
         for o in options:
             written.add(o.counter_slot)

@@ -104,40 +104,12 @@ class _Converter:
                 raise self.fail(node, "this operator is not allowed", hint="use `not`")
             return Unary(uop, self.convert(node.operand, d), col, end)
         if isinstance(node, ast.BinOp):
-            bop = _BINOPS.get(type(node.op))
-            if bop is None:
-                opcol = self.op_column(node.left, node.right)
-                symbol = _snippet(self.text, opcol, opcol + 2).split(" ")[0]
-                hint = "use `/` to divide" if symbol == "//" else "use `**` for powers"
-                raise ExpressionError(
-                    f"`{symbol}` is not an operator here", column=opcol, found=symbol, hint=hint
-                )
-            return Binary(
-                bop,
-                self.convert(node.left, d),
-                self.convert(node.right, d),
-                col,
-                end,
-            )
+            return self.binary(node, col, end, d)
         if isinstance(node, ast.BoolOp):
             lop: Literal["and", "or"] = "and" if isinstance(node.op, ast.And) else "or"
             return Logical(lop, tuple(self.convert(v, d) for v in node.values), col, end)
         if isinstance(node, ast.Compare):
-            cops: list[str] = []
-            prev = node.left
-            for op, right in zip(node.ops, node.comparators, strict=True):
-                sym = _CMPOPS.get(type(op))
-                if sym is None:
-                    opcol = self.op_column(prev, right)
-                    raise ExpressionError(
-                        "`in` and `is` are not allowed", column=opcol,
-                        found=_snippet(self.text, opcol, opcol + 6).split(" ")[0],
-                        hint="compare numbers with `==`, `<`, `>=`, ...",
-                    )  # fmt: skip
-                cops.append(sym)
-                prev = right
-            operands = (node.left, *node.comparators)
-            return Compare(tuple(cops), tuple(self.convert(o, d) for o in operands), col, end)
+            return self.compare(node, col, end, d)
         if isinstance(node, ast.IfExp):
             return Conditional(
                 self.convert(node.test, d),
@@ -158,6 +130,40 @@ class _Converter:
             )
         what = _NAMED_CONSTRUCTS.get(type(node), f"`{type(node).__name__}`")
         raise self.fail(node, f"{what} is not allowed in an expression")
+
+    def binary(self, node: ast.BinOp, col: int, end: int, d: int) -> ExprNode:
+        bop = _BINOPS.get(type(node.op))
+        if bop is None:
+            opcol = self.op_column(node.left, node.right)
+            symbol = _snippet(self.text, opcol, opcol + 2).split(" ")[0]
+            hint = "use `/` to divide" if symbol == "//" else "use `**` for powers"
+            raise ExpressionError(
+                f"`{symbol}` is not an operator here", column=opcol, found=symbol, hint=hint
+            )
+        return Binary(
+            bop,
+            self.convert(node.left, d),
+            self.convert(node.right, d),
+            col,
+            end,
+        )
+
+    def compare(self, node: ast.Compare, col: int, end: int, d: int) -> ExprNode:
+        cops: list[str] = []
+        prev = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            sym = _CMPOPS.get(type(op))
+            if sym is None:
+                opcol = self.op_column(prev, right)
+                raise ExpressionError(
+                    "`in` and `is` are not allowed", column=opcol,
+                    found=_snippet(self.text, opcol, opcol + 6).split(" ")[0],
+                    hint="compare numbers with `==`, `<`, `>=`, ...",
+                )  # fmt: skip
+            cops.append(sym)
+            prev = right
+        operands = (node.left, *node.comparators)
+        return Compare(tuple(cops), tuple(self.convert(o, d) for o in operands), col, end)
 
     def constant(self, node: ast.Constant, col: int, end: int) -> ExprNode:
         value = node.value
