@@ -4,7 +4,7 @@ A run's randomness is a pure function of ``(root seed, run index)``: its generat
 ``SeedSequence(root, spawn_key=(run_index,))``. That generator fills one flat block,
 cut into *rows* of fixed sizes (one number for a parameter, enough for every decision
 of a deciding actor, a few firings for an option clock or a trigger). Rows are laid out
-by :func:`simulator.model.compile.row_names` from the scenario's structure (one per
+by :func:`simulator.model._rows.row_names` from the scenario's structure (one per
 parameter, state draw, option clock, trigger and deciding actor), so the same row
 means the same purpose in every variant. A row that
 needs more numbers than its block continues from its own generator,
