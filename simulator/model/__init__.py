@@ -1,7 +1,17 @@
 """The engine-neutral model: a scenario variant compiled to slots, random rows and
 compiled expressions, with the semantic checks that need it.
 
-The names in ``__all__`` are the supported surface; the modules are internal.
+The names in ``__all__`` are the supported surface; the modules are internal:
+:mod:`.model` (the engine-neutral dataclasses), :mod:`.absorbing` (what `until absorbed`
+forbids), and the compiler, :mod:`.compile`, split by concern into :mod:`._rows` (the
+random rows and their sizes), :mod:`._context` (shared state, located diagnostics),
+:mod:`._inputs` (horizon, time step, parameters, correlations, state, ladder),
+:mod:`._effects` (set/add, ladder moves, triggers), :mod:`._options` (actors and options)
+and :mod:`._outcomes` (outcomes, indicators, cross checks, usage warnings).
+
+Imports flow one way, in the order just listed: a module imports only modules named
+before it (``tests/test_module_order.py`` checks it). Outside this package the model
+reads only the scenario layer and :mod:`simulator.errors`.
 """
 
 from __future__ import annotations

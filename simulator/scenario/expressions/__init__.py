@@ -32,9 +32,9 @@ hints) and :mod:`._compiled` (:func:`compile_expression` and the picklable resul
 Imports flow one way inside the subpackage: ``_tree → _syntax → _parse`` for reading
 text; ``_ieee → _part → _builders → _check`` for compiling (``_check`` also reads the
 tree and its snippets); ``_compiled`` on top of both; this ``__init__`` last. No module
-imports a later one. Outside it, only :mod:`simulator.errors`
-and NumPy are used; nothing here knows the YAML front end, the schema, the quantity
-language or the model.
+imports a later one (``tests/test_module_order.py`` checks it). Outside it, only
+:mod:`simulator.errors` and NumPy are used; nothing here knows the YAML front end, the
+schema, the quantity language or the model.
 """
 
 from simulator.scenario.expressions._builders import build_part
