@@ -288,7 +288,7 @@ def _parameter(name: str, body: dict[str, Any], kind: str) -> SweepParameter:
 
 def load_sweep_spec(path: str | Path) -> SweepSpec:
     """Read a sweep spec YAML file (safe YAML; relative paths are from its folder)."""
-    from simulator.scenario.yaml_loader import load_yaml_file
+    from simulator.scenario.yaml import load_yaml_file
 
     path = Path(path)
     doc = load_yaml_file(path)

@@ -20,7 +20,7 @@ from simulator.scenario.provenance import cited_in_provenance, provenance_diagno
 from simulator.scenario.recover import Pruned, Recovered, parse_recovering, validate_pruning
 from simulator.scenario.schema import Scenario
 from simulator.scenario.schema_errors import data_path, schema_diagnostics
-from simulator.scenario.yaml_loader import (
+from simulator.scenario.yaml import (
     YamlDocument,
     decode_source,
     load_yaml_file,

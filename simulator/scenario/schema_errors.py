@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from simulator.errors import Diagnostic, KeyPath
 from simulator.scenario.schema import Scenario
-from simulator.scenario.yaml_loader import YamlDocument
+from simulator.scenario.yaml import YamlDocument
 
 
 def data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
