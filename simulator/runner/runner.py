@@ -35,7 +35,7 @@ from simulator.results.summary import max_half_width, summarise
 from simulator.runner.executors import Executor, check_executor_name, make_executor
 from simulator.runner.store import ResultsStore, _atomic_with, atomic_write_json
 from simulator.runner.tasks import ChunkTask, run_task
-from simulator.scenario.limits import limit_diagnostics
+from simulator.scenario.checks import limit_diagnostics
 from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 

@@ -247,7 +247,7 @@ def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
     scenario = pruned.scenario
     if scenario is None:
         return ScenarioFile(str(path), sha256, None, _sorted(diagnostics))
-    from simulator.scenario.limits import limit_diagnostics
+    from simulator.scenario.checks import limit_diagnostics
 
     limits = limit_diagnostics(scenario, doc.file)
     if limits:  # beyond the size limits: compiling could already exhaust memory

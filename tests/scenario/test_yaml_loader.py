@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.errors import Diagnostic, ScenarioError
-from simulator.scenario.yaml import _builder, _syntax
 from simulator.scenario.yaml import (
     MAX_BYTES,
     MAX_DEPTH,
     YamlDocument,
+    _builder,
+    _syntax,
     load_yaml,
     load_yaml_file,
 )
