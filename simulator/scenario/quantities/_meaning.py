@@ -52,8 +52,6 @@ class Quantity:
         return np.asarray(canonical, dtype=np.float64) * self.display_scale
 
 
-
-
 def _plural(unit: str) -> str:
     return unit + "s"
 

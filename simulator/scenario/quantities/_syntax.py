@@ -69,7 +69,6 @@ class QuantityError(TextError):
         return f"{text}; hint: {self.hint}" if self.hint else text
 
 
-
 _TOKEN = re.compile(
     r"(?P<ws>\s+)|(?P<num>[+\-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+\-−]?\d+)?)"
     r"|(?P<word>[A-Za-z_][A-Za-z_0-9]*)|(?P<sym>[%(),/])"
@@ -304,6 +303,3 @@ class _Parser:
             hint = "write an interval as `a to b`"
         found = tok.text
         raise _err(f"unexpected `{found}`", tok.col, "`to`, `per`, a unit or the end", found, hint)
-
-
-# ---------------------------------------------------------------- meaning

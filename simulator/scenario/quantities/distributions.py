@@ -73,7 +73,6 @@ def _f(x: float, name: str) -> float:
     return value
 
 
-
 class _InverseTransform:
     """Shared behaviour: median and describe, both from ``ppf``."""
 

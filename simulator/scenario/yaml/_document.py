@@ -50,11 +50,9 @@ class YamlDocument:
         return found if found is not None else self.position(path)
 
 
-
 def load_yaml(source: bytes | str, *, file: str = "<scenario>") -> YamlDocument:
     """Parse scenario YAML from bytes or text; raise :class:`ScenarioError` on any problem."""
     return _build(decode_source(source, file=file), file)
-
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,6 @@ class PartialParse:
 def load_yaml_file(path: str | os.PathLike[str]) -> YamlDocument:
     """Read and parse a scenario file, never reading more than ``MAX_BYTES + 1`` bytes."""
     return load_yaml(read_limited(path), file=str(path))
-
 
 
 def _build(text: str, file: str) -> YamlDocument:

@@ -40,7 +40,6 @@ def decode_source(source: bytes | str, *, file: str = "<scenario>") -> str:
     return text
 
 
-
 def read_limited(path: str | os.PathLike[str]) -> bytes:
     """A scenario file's bytes; refuses (ScenarioError) unreadable or too-large files
     without reading more than ``MAX_BYTES + 1`` bytes."""
@@ -166,8 +165,6 @@ def _decode(data: bytes, file: str) -> str:
                 f"Latin-1, UTF-16); {SAVE_AS_UTF8}",
             )
         ) from None
-
-
 
 
 def _check_characters(text: str, file: str) -> None:
