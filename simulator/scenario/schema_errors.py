@@ -57,9 +57,9 @@ def _unwrap(tp: Any) -> list[Any]:
     return [tp]
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+def _allowed_keys(loc: tuple[Any, ...], model: type[BaseModel] = Scenario) -> list[str]:
     """Field names (aliases) of the model found at ``loc``, for "did you mean" hints."""
-    current: list[Any] = [Scenario]
+    current: list[Any] = [model]
     for part in loc:
         current = [following for tp in current for t in _unwrap(tp)
                    for following in _step(t, part)]
@@ -142,11 +142,13 @@ class _Draft:
 
 @dataclass(frozen=True)
 class _Error:
-    """One pydantic error, its path in the data, and the document it points into."""
+    """One pydantic error, its path in the data, the document it points into, and the
+    model the data was validated against."""
 
     doc: YamlDocument
     err: dict[str, Any]
     path: KeyPath
+    model: type[BaseModel]
 
     @property
     def loc(self) -> tuple[Any, ...]:
@@ -161,15 +163,19 @@ class _Error:
         return self.err.get("input")
 
 
-def schema_diagnostics(doc: YamlDocument,
-                       errors: list[tuple[dict[str, Any], KeyPath]]) -> list[Diagnostic]:
-    """Diagnostics for pydantic errors, each given with its path in ``doc.data``."""
+def schema_diagnostics(doc: YamlDocument, errors: list[tuple[dict[str, Any], KeyPath]],
+                       model: type[BaseModel] = Scenario) -> list[Diagnostic]:
+    """Diagnostics for pydantic errors, each given with its path in ``doc.data``.
+
+    ``model`` is the pydantic model ``doc.data`` was validated against (a scenario, or
+    another file geosim reads the same way, such as a sweep spec or a resolution file).
+    """
     out = []
     bad_keys: set[KeyPath] = set()
     for err, path in errors:
         if path in bad_keys:
             continue  # the key itself is wrong; its value's problems are noise
-        error = _Error(doc, err, path)
+        error = _Error(doc, err, path, model)
         draft = _Draft(
             message=err["msg"].removeprefix("Value error, "),
             expected=_EXPECTED.get(error.kind),
@@ -211,7 +217,7 @@ def _rewording(error: _Error, message: str) -> Callable[[_Error, _Draft], None] 
 
 def _unknown_key(error: _Error, draft: _Draft) -> None:
     key = str(error.loc[-1])
-    allowed = _allowed_keys(error.loc[:-1])
+    allowed = _allowed_keys(error.loc[:-1], error.model)
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
     draft.message = f"unknown key `{key}`"
     draft.expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
