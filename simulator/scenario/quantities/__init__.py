@@ -57,11 +57,13 @@ from simulator.scenario.quantities._syntax import (
     QuantityError,
     QuantityKind,
 )
+from simulator.scenario.quantities.distributions import Distribution
 
 __all__ = [
     "DAYS_PER",
     "KINDS",
     "MAX_LENGTH",
+    "Distribution",
     "Quantity",
     "QuantityError",
     "QuantityKind",
