@@ -131,7 +131,7 @@ def build_record(results: Results) -> dict[str, Any]:
     times = _event_times(results, columns)
     variants: dict[str, Any] = {}
     for vname in results.variants:
-        vsum = summary["variants"][vname]
+        vsum: dict[str, Any] = dict(summary["variants"][vname])
         spec = scenario.variants.get(vname)
         entry: dict[str, Any] = {
             "label": (spec.label if spec and spec.label else vname),

@@ -10,8 +10,9 @@ one, never the reverse):
 2. :mod:`.checks` (static checks that read the schema and parse its text with both
    languages), :mod:`.provenance`, :mod:`.schema_errors`, :mod:`.recover` and
    :mod:`.editor_schema`;
-3. :mod:`.load`, the front door (``read_scenario``, ``load_scenario``), which runs every
-   stage and gathers all their diagnostics.
+3. :mod:`.load`, which runs every stage of checking a file and gathers all their
+   diagnostics (the front door, :mod:`simulator.loading`, sits above the model layer and
+   passes in the compiler's checks).
 
 Importing this package imports nothing else, so a caller that needs only one language
 (the CLI's start-up, the forecast records) pays only for that one.

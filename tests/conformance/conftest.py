@@ -140,7 +140,7 @@ def run(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., simulat
 
 def option_keys(results: simulator.Results) -> list[str]:
     """``actor.option`` keys in index order (the meaning of ``event_options`` values)."""
-    return [o.key for o in results.model().options]
+    return [o.key for o in simulator.compile_model(results.scenario, "baseline").options]
 
 
 def event_times_of(row: Any, index: int) -> list[float]:

@@ -1,7 +1,7 @@
 """Imports inside simulator/scenario/ flow one way, as its package docstring says.
 
 The YAML front end, the schema and the quantity and expression languages are leaves: none
-imports another. The checks and the error wording read them; the front door (``load``)
+imports another. The checks and the error wording read them; ``load`` (every check of a file)
 reads everything. Every import is counted, including those inside functions.
 """
 

@@ -9,7 +9,7 @@
 Imports flow one way: these checks read the :mod:`~simulator.scenario.schema` models and
 parse their text with the :mod:`~simulator.scenario.quantities` and
 :mod:`~simulator.scenario.expressions` languages; none of those imports this subpackage.
-Only the front door (:mod:`simulator.scenario.load`) and the runner call it.
+Only :mod:`simulator.scenario.load` (every check of a file) and the runner call it.
 """
 
 from simulator.scenario.checks._limits import limit_diagnostics
