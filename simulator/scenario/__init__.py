@@ -5,8 +5,9 @@ one, never the reverse):
 
 1. the leaves, which import none of each other: :mod:`.yaml` (bytes → plain data plus
    positions), :mod:`.schema` (the file's structure as pydantic models),
-   :mod:`.quantities` (quantity text → distributions in canonical units) and
-   :mod:`.expressions` (expression text → checked, compiled closures);
+   :mod:`.quantities` (quantity text → distributions in canonical units),
+   :mod:`.expressions` (expression text → checked, compiled closures), and
+   :mod:`.horizon` (a fixed horizon, or `until absorbed` with its cap);
 2. :mod:`.checks` (static checks that read the schema and parse its text with both
    languages), :mod:`.provenance`, :mod:`.schema_errors`, :mod:`.recover` and
    :mod:`.editor_schema`;

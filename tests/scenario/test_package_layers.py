@@ -18,7 +18,7 @@ PREFIX = "simulator.scenario."
 #: Each part of the package (a subpackage or a top-level module) and its rank: a part may
 #: import only parts of a lower rank, and itself.
 RANKS = {
-    "yaml": 0, "schema": 0, "quantities": 0, "expressions": 0, "_expr_compile": 0,
+    "yaml": 0, "schema": 0, "quantities": 0, "expressions": 0, "_expr_compile": 0, "horizon": 0,
     "checks": 1, "provenance": 1, "schema_errors": 1, "recover": 1, "editor_schema": 1,
     "load": 2,
 }  # fmt: skip
