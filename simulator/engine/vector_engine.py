@@ -121,6 +121,9 @@ class VectorChunk:
         self.state_rows = np.array(self.state_slots, np.int64)[:, None]
         self.edges = state_bin_edges(model)
         self.hist_diff = [np.zeros((GRID_POINTS + 1, len(e) - 1), np.int64) for e in self.edges]
+        # per state variable: flat (grid point, bin) indices where a held value starts
+        # and stops counting
+        self.held: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.edges]
         self.grid_next = np.zeros(n, np.int64)
 
     def _sources(self, model: Model) -> None:
@@ -157,31 +160,33 @@ class VectorChunk:
                 o = self.opts[i]
                 self.budget[o.column, alive] = -np.log1p(-self.draws.draw(o.clock_row, alive))
             self._rearm(self.hazard_options, alive, np.zeros(len(alive)))
-            while True:
-                live = np.flatnonzero(~self.done)
-                if not live.size:
-                    break
-                self._step(live)
+            while self._step():
+                pass
         self._finish_grid()
 
-    def _step(self, live: np.ndarray) -> None:
-        due = self.due[:, live] if self.due.shape[0] else None
-        h_time = due.min(axis=0) if due is not None else np.full(len(live), INF)
-        q_time = self.q_due[live].min(axis=1) if self.q_due.shape[1] else np.full(len(live), INF)
-        s_time = (self.src_time[live].min(axis=1) if self.src_time.shape[1]
-                  else np.full(len(live), INF))
-        k_time = self.next_tick[live]
-        t = np.minimum(np.minimum(h_time, q_time), np.minimum(s_time, k_time))
-        over = t >= self.horizon
-        if over.any():
-            self.done[live[over]] = True  # end_time stays the horizon
-            keep = ~over
-            live, t, h_time, q_time, s_time, k_time = (
-                x[keep] for x in (live, t, h_time, q_time, s_time, k_time))
-            if due is not None:
-                due = due[:, keep]
+    def _step(self) -> bool:
+        """Take every live run to its next event and handle it; False when none is left.
+
+        The next times are minima over whole arrays (contiguous, no copies of the live
+        runs' rows); runs that are over get an infinite time.
+        """
+        n = self.n
+        t = self.next_tick.copy()
+        if self.due.shape[0]:
+            h_time = self.due.min(axis=0)
+            np.minimum(t, h_time, out=t)
+        else:
+            h_time = np.full(n, INF)
+        q_time = self.q_due.min(axis=1) if self.q_due.shape[1] else np.full(n, INF)
+        s_time = self.src_time.min(axis=1) if self.src_time.shape[1] else np.full(n, INF)
+        np.minimum(t, q_time, out=t)
+        np.minimum(t, s_time, out=t)
+        t[self.done] = INF
+        self.done |= t >= self.horizon  # end_time stays the horizon
+        live = np.flatnonzero(~self.done)
         if not live.size:
-            return
+            return False
+        t, h_time, q_time, k_time = t[live], h_time[live], q_time[live], self.next_tick[live]
         self.V[0, live] = t
         # same time: the clock first, then hazards, then triggers, then sources by rank
         is_tick = k_time == t
@@ -191,17 +196,17 @@ class VectorChunk:
         if is_tick.any():
             self._tick(live[is_tick], t[is_tick])
         if is_hazard.any():
-            runs = live[is_hazard]
-            assert due is not None
-            which = due[:, is_hazard].argmin(axis=0)  # the first in option order among ties
+            runs, th = live[is_hazard], t[is_hazard]
+            which = self.due[:, runs].argmin(axis=0)  # the first in option order among ties
             for c in np.unique(which):
                 sel = which == c
-                self._fire(self.hazard_options[c], runs[sel], t[is_hazard][sel], 0)
+                self._fire(self.hazard_options[c], runs[sel], th[sel], 0)
         if is_trigger.any():
             self._pop_triggers(live[is_trigger], t[is_trigger])
         if is_source.any():
             self._sources_due(live[is_source], t[is_source])
         self._settle()
+        return True
 
     def _tick(self, runs: np.ndarray, t: np.ndarray) -> None:
         """Re-evaluate what reads ``t`` (nothing fires); the next tick is a step later."""
@@ -456,13 +461,21 @@ class VectorChunk:
         for j, edges in enumerate(self.edges):
             bins = np.clip(np.searchsorted(edges, state[j], side="right") - 1,
                            0, len(edges) - 2)
-            np.add.at(self.hist_diff[j], (lo, bins), 1)
-            np.add.at(self.hist_diff[j], (hi, bins), -1)
+            width = len(edges) - 1  # counted once at the end, with bincount
+            self.held[j].append((lo * width + bins, hi * width + bins))
 
     def _finish_grid(self) -> None:
         runs = np.flatnonzero(self.grid_next < GRID_POINTS)
         self._hold(self.V[self.state_slots][:, runs], self.grid_next[runs],
                    np.full(len(runs), GRID_POINTS))
+        for diff, held in zip(self.hist_diff, self.held, strict=True):
+            if held:
+                size = diff.size
+                diff += np.bincount(np.concatenate([h[0] for h in held]),
+                                    minlength=size).reshape(diff.shape)
+                diff -= np.bincount(np.concatenate([h[1] for h in held]),
+                                    minlength=size).reshape(diff.shape)
+            held.clear()
 
     # ------------------------------------------------------------------ output
 
