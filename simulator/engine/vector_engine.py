@@ -119,6 +119,10 @@ class VectorChunk:
                                np.zeros(n)))
         self.state_slots = [s.slot for s in model.state]
         self.state_rows = np.array(self.state_slots, np.int64)[:, None]
+        first_state = self.state_slots[0] if self.state_slots else 0
+        adjacent = self.state_slots == list(range(first_state, first_state + len(self.state_slots)))
+        self.state_span = slice(first_state, first_state + len(self.state_slots)) \
+            if adjacent else None
         self.edges = state_bin_edges(model)
         self.hist_diff = [np.zeros((GRID_POINTS + 1, len(e) - 1), np.int64) for e in self.edges]
         # per state variable: flat (grid point, bin) indices where a held value starts
@@ -253,7 +257,7 @@ class VectorChunk:
     def _may_fire(self, o: _Option, runs: np.ndarray) -> np.ndarray:
         ok = np.ones(len(runs), bool)
         if o.once:
-            ok &= self.V[o.counter, runs] <= 0
+            ok &= self.V[o.counter].take(runs) <= 0
         if o.when is not None:
             ok &= o.when(self.V, runs)
         return ok
@@ -313,15 +317,22 @@ class VectorChunk:
                            "wrong unit (expression rates are per day)")
         self.n_events[runs] = count + 1
         # the state held until now: recorded on the grid when the step settles
-        self.before.append((runs, t, self.V[self.state_rows, runs[None, :]]))
+        self.before.append((runs, t, self._state_of(runs)))
         self.events.append((runs, np.full(len(runs), i, np.int64), t))
-        self.V[o.counter, runs] += 1.0
+        counter = self.V[o.counter]
+        counter[runs] = counter.take(runs) + 1.0
         for effect in o.effects:
             if effect[0] == "assign":
                 self._assign(effect[1], effect[2], runs, t)
             else:
                 self._trigger(i, effect[1], effect[2], effect[3], runs, t)
         self.pending.append((runs, np.full(len(runs), i), t))
+
+    def _state_of(self, runs: np.ndarray) -> np.ndarray:
+        """The state variables of ``runs``, (state, runs): a slice when they are adjacent."""
+        if self.state_span is not None:
+            return self.V[self.state_span].take(runs, axis=1)
+        return self.V[self.state_rows, runs[None, :]]
 
     def _settle(self) -> None:
         """After this step's firings and ticks: re-check what they touched, once per
@@ -349,9 +360,9 @@ class VectorChunk:
             sel = column == c
             r = runs[sel]
             row = self.opts[self.hazard_options[c]].clock_row
-            self.budget[c, r] = -np.log1p(-self.draws.draw(row, r))
-            self.lam[c, r] = 0.0
-            self.last[c, r] = t[sel]
+            self.budget[c][r] = -np.log1p(-self.draws.draw(row, r))
+            self.lam[c][r] = 0.0
+            self.last[c][r] = t[sel]
         need = self.check_hazard[which]
         for c in np.flatnonzero(need.any(axis=0)):
             sel = need[:, c]
@@ -359,7 +370,8 @@ class VectorChunk:
 
     def _assign(self, e: Assign, value: SubsetExpression, runs: np.ndarray,
                 t: np.ndarray) -> None:
-        old = self.V[e.slot, runs]
+        row = self.V[e.slot]
+        old = row.take(runs)
         new = value(self.V, runs)
         if e.add:
             new = old + new
@@ -367,7 +379,7 @@ class VectorChunk:
         if e.integer:
             new = np.floor(new + 0.5)  # halves go up, not to even
         changed = new != old
-        self.V[e.slot, runs] = np.where(changed, new, old)
+        row[runs] = np.where(changed, new, old)
         if e.slot == self.ladder_slot and changed.any():
             self.rungs.append((runs[changed], new[changed].astype(np.int64), t[changed]))
 
@@ -415,11 +427,12 @@ class VectorChunk:
         for i in hazards:
             o = self.opts[i]
             c = o.column
-            lam, old = self.lam[c, runs], self.budget[c, runs]
-            left = old - lam * (t - self.last[c, runs])
+            lam_c, budget_c, last_c = self.lam[c], self.budget[c], self.last[c]
+            lam, old = lam_c.take(runs), budget_c.take(runs)
+            left = old - lam * (t - last_c.take(runs))
             budget = np.where(lam > 0.0, np.where(left > 0.0, left, 0.0), old)
-            self.budget[c, runs] = budget
-            self.last[c, runs] = t
+            budget_c[runs] = budget
+            last_c[runs] = t
             on = self._may_fire(o, runs)
             rate = o.rate(V, runs) if o.rate is not None else np.zeros(len(runs))
             bad = on & (np.isnan(rate) | (rate == INF))
@@ -429,8 +442,8 @@ class VectorChunk:
                                f"{self.start + int(runs[j])}; rates must be finite (check its "
                                "expression for a division by zero or an overflow)")
             rate = np.where(on & (rate > 0.0), rate, 0.0)
-            self.lam[c, runs] = rate
-            self.due[c, runs] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
+            lam_c[runs] = rate
+            self.due[c][runs] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
                                          INF)
 
     def _check_predicates(self, indices: Any, runs: np.ndarray, t: np.ndarray) -> None:

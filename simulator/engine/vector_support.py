@@ -40,11 +40,14 @@ class ChunkDraws:
             raise ValueError(f"run indices must be below {_MAX_RUN:,}")
         self.root, self.start = root_seed, start
         n = stop - start
-        self.block = spawned_uniforms(root_seed, np.arange(start, stop, dtype=np.uint32)[:, None],
-                                      layout.total)
+        # (numbers, runs), C-contiguous: a row's k-th numbers of all runs are adjacent
+        self.block = np.ascontiguousarray(spawned_uniforms(
+            root_seed, np.arange(start, stop, dtype=np.uint32)[:, None], layout.total).T)
+        self.flat = self.block.reshape(-1)
+        self.n = n
         self.offsets = np.asarray(layout.offsets, np.int64)
         self.sizes = np.asarray(layout.sizes, np.int64)
-        self.pos = np.zeros((n, len(layout.sizes)), np.int64)
+        self.pos = np.zeros((len(layout.sizes), n), np.int64)  # numbers used, per row
         # overflow streams: (run, row) -> stream id; per stream its first numbers and
         # the generator state to continue from
         self.extra_id = np.full((n, len(layout.sizes)), -1, np.int64)
@@ -60,18 +63,19 @@ class ChunkDraws:
 
     def first(self, row: int) -> np.ndarray:
         """Every run's first number of ``row`` (not consumed): parameter and initial draws."""
-        return self.block[:, self.offsets[row]]
+        return self.block[self.offsets[row]]
 
     def draw(self, row: int, runs: np.ndarray) -> np.ndarray:
         """The next number of ``row`` for each run in ``runs`` (local indices, distinct)."""
-        p = self.pos[runs, row]
-        self.pos[runs, row] = p + 1
+        pos = self.pos[row]
+        p = pos.take(runs)
+        pos[runs] = p + 1
         size = int(self.sizes[row])
         inside = p < size
         if inside.all():
-            return self.block[runs, self.offsets[row] + p]
+            return self.flat.take((self.offsets[row] + p) * self.n + runs)
         out = np.empty(len(runs))
-        out[inside] = self.block[runs[inside], self.offsets[row] + p[inside]]
+        out[inside] = self.flat.take((self.offsets[row] + p[inside]) * self.n + runs[inside])
         over = ~inside
         r, k = runs[over], p[over] - size
         ids = self.extra_id[r, row]
@@ -170,7 +174,7 @@ class _Columns:
         self.values, self.runs = values, runs
 
     def __getitem__(self, slot: int) -> np.ndarray:
-        return self.values[slot, self.runs]
+        return self.values[slot].take(self.runs)
 
 
 class SubsetExpression:
