@@ -106,6 +106,7 @@ class VectorChunk:
         self.q_target = np.zeros((n, 0), np.int64)
         self.q_source = np.zeros((n, 0), np.int64)
         self.q_count = np.zeros(n, np.int64)
+        self.q_min = np.full(n, INF)  # per run: the soonest pending trigger
         self.ticking = bool(self.t_options or self.t_predicates)
         self.next_tick = np.full(n, model.time_step_days if self.ticking else INF)
         self.tick_k = np.ones(n, np.int64)
@@ -137,6 +138,7 @@ class VectorChunk:
         n, s = self.n, len(sources)
         self.src_time = np.full((n, s), INF)
         self.src_rank = np.zeros((n, s), np.int64)
+        self.s_min = np.full(n, INF)  # per run: the soonest source
         if not s:
             return
         row = model.row_names.index(ORDER_ROW)
@@ -152,6 +154,7 @@ class VectorChunk:
                 o = model.options[i]
                 if o.enabled and o.at_day is not None and 0 <= o.at_day < self.horizon:
                     self.src_time[:, k] = o.at_day
+        self.s_min = self.src_time.min(axis=1)
 
     # ------------------------------------------------------------------ the loop
 
@@ -181,8 +184,7 @@ class VectorChunk:
             np.minimum(t, h_time, out=t)
         else:
             h_time = np.full(n, INF)
-        q_time = self.q_due.min(axis=1) if self.q_due.shape[1] else np.full(n, INF)
-        s_time = self.src_time.min(axis=1) if self.src_time.shape[1] else np.full(n, INF)
+        q_time, s_time = self.q_min, self.s_min  # kept up to date where they change
         np.minimum(t, q_time, out=t)
         np.minimum(t, s_time, out=t)
         t[self.done] = INF
@@ -226,6 +228,7 @@ class VectorChunk:
         slot = first.argmin(axis=1)
         target = self.q_target[runs, slot]
         self.q_due[runs, slot] = INF
+        self.q_min[runs] = self.q_due[runs].min(axis=1)
         for i in np.unique(target):
             sel = target == i
             r, tt = runs[sel], t[sel]
@@ -253,6 +256,7 @@ class VectorChunk:
                 actor = self.m.actors[i]
                 self.src_time[r, k] = tt + (actor.every_days or 0.0)
                 self._decide(i, r, tt)
+        self.s_min[runs] = self.src_time[runs].min(axis=1)
 
     def _may_fire(self, o: _Option, runs: np.ndarray) -> np.ndarray:
         ok = np.ones(len(runs), bool)
@@ -416,6 +420,7 @@ class VectorChunk:
             free = np.isinf(self.q_due[runs])
         slot = free.argmax(axis=1)
         self.q_due[runs, slot] = due
+        self.q_min[runs] = np.minimum(self.q_min.take(runs), due)
         self.q_seq[runs, slot] = self.q_count[runs]
         self.q_count[runs] += 1
         self.q_target[runs, slot] = target
