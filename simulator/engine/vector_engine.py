@@ -119,16 +119,17 @@ class VectorChunk:
             self.rungs.append((np.arange(n), self.V[ladder.slot].astype(np.int64),
                                np.zeros(n)))
         self.state_slots = [s.slot for s in model.state]
-        self.state_rows = np.array(self.state_slots, np.int64)[:, None]
-        first_state = self.state_slots[0] if self.state_slots else 0
-        adjacent = self.state_slots == list(range(first_state, first_state + len(self.state_slots)))
-        self.state_span = slice(first_state, first_state + len(self.state_slots)) \
-            if adjacent else None
         self.edges = state_bin_edges(model)
         self.hist_diff = [np.zeros((GRID_POINTS + 1, len(e) - 1), np.int64) for e in self.edges]
         # per state variable: flat (grid point, bin) indices where a held value starts
         # and stops counting
         self.held: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.edges]
+        # each state variable's current histogram bin per run, updated where it changes:
+        # a firing's "state held until now" is then a gather, not a search
+        self.state_index = {slot: j for j, slot in enumerate(self.state_slots)}
+        self.bins = np.zeros((len(self.state_slots), n), np.int64)
+        for j, slot in enumerate(self.state_slots):
+            self.bins[j] = self._bin(j, self.V[slot])
         self.grid_next = np.zeros(n, np.int64)
 
     def _sources(self, model: Model) -> None:
@@ -321,7 +322,7 @@ class VectorChunk:
                            "wrong unit (expression rates are per day)")
         self.n_events[runs] = count + 1
         # the state held until now: recorded on the grid when the step settles
-        self.before.append((runs, t, self._state_of(runs)))
+        self.before.append((runs, t, self.bins.take(runs, axis=1)))
         self.events.append((runs, np.full(len(runs), i, np.int64), t))
         counter = self.V[o.counter]
         counter[runs] = counter.take(runs) + 1.0
@@ -331,12 +332,6 @@ class VectorChunk:
             else:
                 self._trigger(i, effect[1], effect[2], effect[3], runs, t)
         self.pending.append((runs, np.full(len(runs), i), t))
-
-    def _state_of(self, runs: np.ndarray) -> np.ndarray:
-        """The state variables of ``runs``, (state, runs): a slice when they are adjacent."""
-        if self.state_span is not None:
-            return self.V[self.state_span].take(runs, axis=1)
-        return self.V[self.state_rows, runs[None, :]]
 
     def _settle(self) -> None:
         """After this step's firings and ticks: re-check what they touched, once per
@@ -384,6 +379,9 @@ class VectorChunk:
             new = np.floor(new + 0.5)  # halves go up, not to even
         changed = new != old
         row[runs] = np.where(changed, new, old)
+        j = self.state_index.get(e.slot)
+        if j is not None and changed.any():
+            self.bins[j][runs[changed]] = self._bin(j, new[changed])
         if e.slot == self.ladder_slot and changed.any():
             self.rungs.append((runs[changed], new[changed].astype(np.int64), t[changed]))
 
@@ -465,9 +463,14 @@ class VectorChunk:
 
     # ------------------------------------------------------------------ timeline
 
+    def _bin(self, j: int, values: np.ndarray) -> np.ndarray:
+        """The histogram bins of state variable ``j``'s ``values``."""
+        edges = self.edges[j]
+        return np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+
     def _snapshot(self, runs: np.ndarray, t: np.ndarray, state: np.ndarray) -> None:
-        """``state`` (slots × runs) held over grid times from the last recorded one up to
-        (not at) ``t``."""
+        """``state`` (histogram bins, state variables × runs) held over grid times from the
+        last recorded one up to (not at) ``t``."""
         upto = np.searchsorted(self.grid, t, side="left")
         gap = upto > self.grid_next[runs]
         if gap.any():
@@ -477,14 +480,13 @@ class VectorChunk:
 
     def _hold(self, state: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         for j, edges in enumerate(self.edges):
-            bins = np.clip(np.searchsorted(edges, state[j], side="right") - 1,
-                           0, len(edges) - 2)
+            bins = state[j]
             width = len(edges) - 1  # counted once at the end, with bincount
             self.held[j].append((lo * width + bins, hi * width + bins))
 
     def _finish_grid(self) -> None:
         runs = np.flatnonzero(self.grid_next < GRID_POINTS)
-        self._hold(self.V[self.state_slots][:, runs], self.grid_next[runs],
+        self._hold(self.bins[:, runs], self.grid_next[runs],
                    np.full(len(runs), GRID_POINTS))
         for diff, held in zip(self.hist_diff, self.held, strict=True):
             if held:
