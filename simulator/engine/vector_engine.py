@@ -260,11 +260,15 @@ class VectorChunk:
         self.s_min[runs] = self.src_time[runs].min(axis=1)
 
     def _may_fire(self, o: _Option, runs: np.ndarray) -> np.ndarray:
-        ok = np.ones(len(runs), bool)
-        if o.once:
-            ok &= self.V[o.counter].take(runs) <= 0
-        if o.when is not None:
-            ok &= o.when(self.V, runs)
+        """Whether ``o`` is enabled in each of ``runs``: not spent (``once``), ``when`` holds
+        (evaluated only where it is not spent)."""
+        if not o.once:
+            return o.when(self.V, runs) if o.when is not None else np.ones(len(runs), bool)
+        ok = self.V[o.counter].take(runs) <= 0
+        if o.when is not None and ok.any():
+            if ok.all():
+                return o.when(self.V, runs)
+            ok[ok] = o.when(self.V, runs[ok])
         return ok
 
     # ------------------------------------------------------------------ decisions
@@ -437,7 +441,13 @@ class VectorChunk:
             budget_c[runs] = budget
             last_c[runs] = t
             on = self._may_fire(o, runs)
-            rate = o.rate(V, runs) if o.rate is not None else np.zeros(len(runs))
+            if o.rate is None or not on.any():
+                rate = np.zeros(len(runs))
+            elif on.all():
+                rate = o.rate(V, runs)
+            else:  # a disabled hazard's rate is never used: evaluate it where enabled only
+                rate = np.zeros(len(runs))
+                rate[on] = o.rate(V, runs[on])
             bad = on & (np.isnan(rate) | (rate == INF))
             if bad.any():
                 j = int(np.flatnonzero(bad)[0])
