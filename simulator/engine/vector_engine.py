@@ -94,7 +94,7 @@ class VectorChunk:
         # per hazard column and run (hazard-major: one column's runs are contiguous)
         self.budget, self.lam = np.zeros((h, n)), np.zeros((h, n))
         self.last, self.due = np.zeros((h, n)), np.full((h, n), INF)
-        self.reached = np.full((n, len(model.predicates)), np.nan)
+        self.reached = np.full((len(model.predicates), n), np.nan)  # (predicate, run)
         self.done = np.zeros(n, bool)
         self.end_time = np.full(n, self.horizon)
         self.lapsed = np.zeros(n, np.int64)
@@ -461,12 +461,16 @@ class VectorChunk:
 
     def _check_predicates(self, indices: Any, runs: np.ndarray, t: np.ndarray) -> None:
         for k in indices:
-            open_ = np.isnan(self.reached[runs, k])
-            if not open_.any():
+            reached = self.reached[k]
+            hit = np.isnan(reached.take(runs))
+            if not hit.any():
                 continue
-            hit = open_ & self.preds[k](self.V, runs)
+            if hit.all():  # first passage: evaluated where not yet reached only
+                hit = self.preds[k](self.V, runs)
+            else:
+                hit[hit] = self.preds[k](self.V, runs[hit])
             if hit.any():
-                self.reached[runs[hit], k] = t[hit]
+                reached[runs[hit]] = t[hit]
                 if self.terminal[k]:
                     self.done[runs[hit]] = True
                     self.end_time[runs[hit]] = t[hit]
@@ -517,8 +521,8 @@ class VectorChunk:
         cols: dict[str, np.ndarray] = {
             "run": np.arange(self.start, self.stop, dtype=np.int64),
             "params": params,
-            "outcome_time": self.reached[:, :n_out].copy(),
-            "indicator_time": self.reached[:, n_out:].copy(),
+            "outcome_time": np.ascontiguousarray(self.reached[:n_out].T),
+            "indicator_time": np.ascontiguousarray(self.reached[n_out:].T),
             "final_state": self.V[self.state_slots].T.copy().reshape(n, len(m.state)),
             "counts": self.V[[o.counter_slot for o in m.options]].T.astype(np.int32).reshape(
                 n, len(m.options)),
