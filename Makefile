@@ -38,6 +38,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # geosim's analysis against libraries nobody here wrote (EMA Workbench's PRIM, SALib);
@@ -68,6 +69,7 @@ test-latest:
 	diff $(LOCK) .venv-latest/versions.txt | grep '^[<>]' || echo "the lock already has the newest versions"
 	.venv-latest/bin/ruff check .
 	.venv-latest/bin/mypy
+	.venv-latest/bin/lint-imports
 	.venv-latest/bin/python -m pytest
 	.venv-latest/bin/python -m pytest -m slow -p no:cacheprovider tests/analysis/test_peers.py -k 'not sobol'
 

@@ -13,13 +13,13 @@ command's start-up) does not pay for NumPy, SciPy, SimPy or Arrow until they are
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from simulator._lazy import lazy_exports
 
 # public name -> module that defines it
 _EXPORTS = {
+    "__version__": "simulator._version",
     "Diagnostic": "simulator.errors",
     "GeosimError": "simulator.errors",
     "ResultsError": "simulator.errors",
@@ -30,10 +30,12 @@ _EXPORTS = {
     "compile_model": "simulator.model.compile",
     "Results": "simulator.results.results",
     "run": "simulator.runner.runner",
-    "load_scenario": "simulator.scenario.load",
-    "read_scenario": "simulator.scenario.load",
+    "load_scenario": "simulator.loading",
+    "read_scenario": "simulator.loading",
     "Scenario": "simulator.scenario.schema",
 }
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Diagnostic",
@@ -53,6 +55,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from simulator._version import __version__
     from simulator.errors import (
         Diagnostic,
         GeosimError,
@@ -62,21 +65,8 @@ if TYPE_CHECKING:
         TextError,
         UsageError,
     )
+    from simulator.loading import load_scenario, read_scenario
     from simulator.model.compile import compile_model
     from simulator.results.results import Results
     from simulator.runner.runner import run
-    from simulator.scenario.load import load_scenario, read_scenario
     from simulator.scenario.schema import Scenario
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'simulator' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from simulator.errors import ResultsError
+from simulator.model.compile import compile_model
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -148,8 +149,10 @@ def memo(results: Results, key: Any, compute: Callable[[], Any]) -> Any:
 
 
 def variant_model(results: Results, variant: str) -> Model:
-    """``results.model(variant)``, compiled once per ``results`` object (read-only use)."""
-    model: Model = memo(results, ("model", variant), lambda: results.model(variant))
+    """The model of ``variant`` of the scenario stored with ``results``, compiled once per
+    ``results`` object (read-only use)."""
+    model: Model = memo(results, ("model", variant),
+                        lambda: compile_model(results.scenario, variant))
     return model
 
 

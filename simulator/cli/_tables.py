@@ -9,7 +9,7 @@ shown in percentage points ("+1.9 pp"), never as "+1.9%", which reads as relativ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import RenderableType
@@ -80,7 +80,8 @@ def fit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
     return table
 
 
-def headline_table(title: str, rows: list[dict[str, Any]], width: int = 80) -> Table:
+def headline_table(title: str, rows: Sequence[Mapping[str, Any]],
+                   width: int = 80) -> Table:
     """Variant × outcome: each variant named once, over its outcomes' chances."""
     del width  # Rich fits the table to the console it is printed on
     labels = distinct_labels([r["label"] or r["outcome"] for r in rows],

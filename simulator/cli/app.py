@@ -18,12 +18,13 @@ from simulator.cli import (  # noqa: F401  (importing registers the commands)
 )
 from simulator.cli._common import Terminated, app
 
-for _optional in ("report_cmd", "analysis_cmd", "sweep_cmd", "bench_cmd"):
-    try:
-        __import__(f"simulator.cli.{_optional}")
-    except ModuleNotFoundError as _exc:  # pragma: no cover - only while a module is absent
-        if _exc.name != f"simulator.cli.{_optional}":
-            raise
+# isort: off
+# registered in this order, after the commands above: the order `geosim --help` lists them
+from simulator.cli import report_cmd  # noqa: F401
+from simulator.cli import analysis_cmd  # noqa: F401
+from simulator.cli import sweep_cmd  # noqa: F401
+from simulator.cli import bench_cmd  # noqa: F401
+# isort: on
 
 
 def _terminate(signum: int, _frame: object) -> None:

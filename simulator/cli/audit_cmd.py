@@ -23,7 +23,7 @@ def audit_command(
     unsourced_only: bool = typer.Option(False, "--unsourced", help="List unsourced numbers only."),
 ) -> None:
     """List every number in a scenario with its provenance and count the unsourced."""
-    from simulator.scenario.load import read_scenario
+    from simulator.loading import read_scenario
     from simulator.scenario.provenance import number_provenance
 
     result = read_scenario(scenario)

@@ -195,8 +195,8 @@ def batch_command(
             return
     if not paths:
         raise typer.BadParameter("give scenario files or folders (or --sweep SPEC.yaml)")
+    from simulator._files import atomic_write_json
     from simulator.runner.runner import run
-    from simulator.runner.store import atomic_write_json
 
     files = scenario_files(paths)
     names = output_names(files)

@@ -26,6 +26,6 @@ def schema_command(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        from simulator.runner.store import atomic_write_bytes
+        from simulator._files import atomic_write_bytes
 
         atomic_write_bytes(output, text.encode())

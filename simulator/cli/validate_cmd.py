@@ -36,7 +36,7 @@ def validate_command(
     if not files:
         err_console.print("no scenario files found", markup=False)
         raise typer.Exit(1)
-    from simulator.scenario.load import read_scenario
+    from simulator.loading import read_scenario
 
     results = [read_scenario(p) for p in files]
     if strict:

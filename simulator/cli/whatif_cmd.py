@@ -62,9 +62,9 @@ def what_if_command(
     numbers, and print the paired differences with 95% intervals."""
     from simulator.analysis.compare import compare_variants
     from simulator.analysis.whatif import what_if_scenario
+    from simulator.loading import read_scenario
     from simulator.results.ownership import expand_out, guard_output_file
     from simulator.runner.runner import run
-    from simulator.scenario.load import read_scenario
 
     if report is not None:  # refused before any run: only a geosim report is overwritten
         report = guard_output_file(report, kind="report", force=force)

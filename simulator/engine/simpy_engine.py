@@ -18,6 +18,8 @@ import numpy as np
 import simpy
 from simpy.events import Timeout
 
+from simulator.engine.absorption import cap_error, simpy_absorbed, simpy_still_possible
+from simulator.engine.guards import RECENT, checked_chance, runaway_error
 from simulator.engine.streams import Streams
 from simulator.errors import RunError
 from simulator.model.model import (
@@ -197,6 +199,9 @@ class _Run:
         self.rung_path = [int(self.v[self.ladder_slot])] if ladder else []
         self.rung_times = [0.0] if ladder else []
         self.trace: list[dict[str, Any]] | None = [] if trace else None
+        # for `until absorbed`: triggers created and not yet due, scheduled options to come
+        self.pending_triggers = 0
+        self.scheduled_left = 0
         self._fire, self._rearm, self._alarm, self._release_core = self._event_core()
 
     # ------------------------------------------------------------------ lifecycle
@@ -204,7 +209,8 @@ class _Run:
     def execute(self) -> RunRecord:
         env, m = self.env, self.m
         self.end = env.event()
-        _at(env, m.horizon_days, END_PRIORITY).callbacks.append(self._finish)
+        _at(env, m.horizon_days, END_PRIORITY).callbacks.append(
+            self._cap_reached if m.absorbing else self._finish)
         priority = source_priorities(m, self.streams)
         self._check_predicates(range(len(m.predicates)), 0.0)
         if not self.done:
@@ -214,6 +220,7 @@ class _Run:
                     ev = _at(env, option.at_day, priority[("scheduled", option.index)],
                              option.index)
                     ev.callbacks.append(self._scheduled)
+                    self.scheduled_left += 1
             for k, actor in enumerate(m.actors):
                 if actor.every_days is not None and actor.decision_options:
                     env.process(self._decisions(actor, priority[("decide", k)]))
@@ -222,7 +229,10 @@ class _Run:
             for i in self.e.hazards:
                 self.budget[i] = -_log(1.0 - self.uniform(m.options[i].clock_row))
             self._rearm(self.e.hazards, 0.0)
-            env.run(until=self.end)
+            if m.absorbing:
+                self._run_until_absorbed()
+            else:
+                env.run(until=self.end)
         end_time = env.now
         self._snapshot(INF)
         record = self._record(end_time)
@@ -244,6 +254,19 @@ class _Run:
             queue.clear()
         self._release_core()
         self._fire = self._rearm = self._alarm = self._release_core = None
+
+    def _run_until_absorbed(self) -> None:
+        """Process events until a terminal outcome or until nothing more can happen."""
+        env = self.env
+        while not self.done:
+            if simpy_absorbed(self):
+                self._finish()
+                return
+            env.step()
+
+    def _cap_reached(self, _event: simpy.Event) -> None:
+        if not self.done:
+            raise cap_error(self.m, self.run_index, simpy_still_possible(self))
 
     def _finish(self, _event: simpy.Event | None = None) -> None:
         if not self.done:
@@ -334,6 +357,7 @@ class _Run:
             self._rearm(hazards, now)
 
     def _scheduled(self, event: simpy.Event) -> None:
+        self.scheduled_left -= 1
         if self.done:
             return
         option = self.m.options[int(event.value)]  # type: ignore[arg-type]
@@ -344,6 +368,7 @@ class _Run:
             self._lapse(option, "scheduled")
 
     def _triggered(self, event: simpy.Event) -> None:
+        self.pending_triggers -= 1
         if self.done:
             return
         target, source = event.value  # type: ignore[misc]
@@ -396,9 +421,11 @@ class _Run:
     def _schedule_trigger(self, effect: Trigger, source: int, now: float) -> None:
         u_chance = self.uniform(effect.row)
         u_delay = self.uniform(effect.row)
-        chance = self._finite(float(effect.chance.fn(self.v)), "trigger chance",
-                              self.m.options[source].key)
-        if u_chance >= chance:  # a chance above 1 always triggers
+        chance = float(effect.chance.fn(self.v))
+        if not 0.0 <= chance <= 1.0:  # an error, never clamped (rounding aside)
+            chance = checked_chance(chance, effect, self.m.options[source].key, now,
+                                    self.run_index)
+        if u_chance >= chance:
             return
         if effect.delay_expr is not None:
             delay = float(effect.delay_expr.fn(self.v))
@@ -410,6 +437,7 @@ class _Run:
             delay = float(dist.median) if dist.is_constant else float(dist.ppf(u_delay))
         ev = self.env.timeout(max(0.0, delay), (effect.target, source))
         ev.callbacks.append(self._triggered)
+        self.pending_triggers += 1
 
     def _lapse(self, option: OptionSpec, why: str) -> None:
         self.lapsed += 1
@@ -528,9 +556,9 @@ class _Run:
         return fire, rearm, alarm, release
 
     def _too_many_events(self, i: int, now: float) -> None:
-        raise RunError(f"run {self.run_index} passed {MAX_EVENTS:,} events by day {now:g} "
-                       f"(the last: `{self.m.options[i].key}`); a rate is probably in the "
-                       "wrong unit (expression rates are per day)")
+        raise runaway_error(self.m, self.run_index, MAX_EVENTS,
+                            [*self.event_options[-RECENT:], i], [*self.event_times[-RECENT:], now],
+                            now)
 
     def _rate_error(self, i: int, lam: float, now: float) -> None:
         raise RunError(f"the rate of `{self.m.options[i].key}` is {lam} at day {now:g} of run "

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from simulator.engine.absorption import vector_absorb, vector_cap_error
 from simulator.engine.batch import (
     GRID_POINTS,
     ChunkResult,
@@ -26,6 +27,7 @@ from simulator.engine.batch import (
     state_bin_edges,
     time_grid,
 )
+from simulator.engine.guards import RECENT, checked_chance, runaway_error
 from simulator.engine.simpy_engine import MAX_EVENTS, SimPyEngine
 from simulator.engine.streams import RowLayout, Streams
 from simulator.engine.vector_support import ChunkDraws, SubsetExpression, vector_digest
@@ -168,6 +170,8 @@ class VectorChunk:
                 o = self.opts[i]
                 self.budget[o.column, alive] = -np.log1p(-self.draws.draw(o.clock_row, alive))
             self._rearm(self.hazard_options, alive, np.zeros(len(alive)))
+            if self.m.absorbing:
+                vector_absorb(self, alive)
             while self._step():
                 pass
         self._finish_grid()
@@ -189,7 +193,10 @@ class VectorChunk:
         np.minimum(t, q_time, out=t)
         np.minimum(t, s_time, out=t)
         t[self.done] = INF
-        self.done |= t >= self.horizon  # end_time stays the horizon
+        over = (t >= self.horizon) & ~self.done
+        if self.m.absorbing and over.any():  # the safety cap: an error when reached
+            raise vector_cap_error(self, int(np.flatnonzero(over)[0]))
+        self.done |= over  # end_time stays the horizon
         live = np.flatnonzero(~self.done)
         if not live.size:
             return False
@@ -213,6 +220,8 @@ class VectorChunk:
         if is_source.any():
             self._sources_due(live[is_source], t[is_source])
         self._settle()
+        if self.m.absorbing:
+            vector_absorb(self, live)
         return True
 
     def _tick(self, runs: np.ndarray, t: np.ndarray) -> None:
@@ -321,9 +330,7 @@ class VectorChunk:
         count = self.n_events[runs]
         if (count >= MAX_EVENTS).any():
             j = int(np.flatnonzero(count >= MAX_EVENTS)[0])
-            raise RunError(f"run {self.start + int(runs[j])} passed {MAX_EVENTS:,} events by "
-                           f"day {t[j]:g} (the last: `{o.key}`); a rate is probably in the "
-                           "wrong unit (expression rates are per day)")
+            raise self._runaway(int(runs[j]), i, float(t[j]))
         self.n_events[runs] = count + 1
         # the state held until now: recorded on the grid when the step settles
         self.before.append((runs, t, self.bins.take(runs, axis=1)))
@@ -371,6 +378,31 @@ class VectorChunk:
             sel = need[:, c]
             self._rearm((self.hazard_options[c],), runs[sel], t[sel])
 
+    def _chances(self, p: np.ndarray, e: Trigger, i: int, runs: np.ndarray,
+                 t: np.ndarray) -> np.ndarray:
+        """Trigger chances: outside [0, 1] is an error (see :mod:`.guards`), never clamped."""
+        bad = ~((p >= 0.0) & (p <= 1.0))
+        if bad.any():
+            p = np.array(p, float)  # a copy: the expression's array may be shared
+            for j in np.flatnonzero(bad):
+                p[j] = checked_chance(float(p[j]), e, self.opts[i].key, float(t[j]),
+                                      self.start + int(runs[j]))
+        return p
+
+    def _runaway(self, run: int, i: int, now: float) -> RunError:
+        """The error of run ``run`` (within the chunk) passing the event cap at firing ``i``."""
+        options: list[int] = [i]
+        times: list[float] = [now]
+        for runs, which, at in reversed(self.events):  # the log, newest last
+            hit = np.flatnonzero(runs == run)
+            if hit.size:
+                options.append(int(which[hit[-1]]))
+                times.append(float(at[hit[-1]]))
+                if len(options) > RECENT:
+                    break
+        return runaway_error(self.m, self.start + run, MAX_EVENTS, options[::-1], times[::-1],
+                             now)
+
     def _assign(self, e: Assign, value: SubsetExpression, runs: np.ndarray,
                 t: np.ndarray) -> None:
         row = self.V[e.slot]
@@ -393,7 +425,7 @@ class VectorChunk:
                  delay_expr: SubsetExpression | None, runs: np.ndarray, t: np.ndarray) -> None:
         u_chance = self.draws.draw(e.row, runs)
         u_delay = self.draws.draw(e.row, runs)
-        p = self._finite(chance(self.V, runs), runs, t, "trigger chance", self.opts[i].key)
+        p = self._chances(chance(self.V, runs), e, i, runs, t)
         go = u_chance < p
         if not go.any():
             return

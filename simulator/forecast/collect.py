@@ -167,7 +167,7 @@ def save_score(record: dict[str, Any], payload: dict[str, Any]) -> Path:
                 and old.get("forecast") == payload["forecast"]):
             raise ResultsError(f"{path} exists and is not geosim's score of this forecast; "
                                "move it away to save the scores")
-    from simulator.runner.store import atomic_write_json
+    from simulator._files import atomic_write_json
 
     try:
         atomic_write_json(path, {SCORE_MARKER: 1, **payload})

@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.errors import ResultsError
+from simulator.errors import ResultsError, UsageError
+from simulator.scenario.horizon import is_absorbing
 
 if TYPE_CHECKING:
     from simulator.results.results import Results
@@ -110,6 +111,11 @@ def _event_times(results: Results, columns: list[str]) -> dict[str, dict[str, An
 def build_record(results: Results) -> dict[str, Any]:
     """The forecast record of a complete results directory (not yet written)."""
     scenario = results.scenario
+    if is_absorbing(str(scenario.horizon)):
+        raise UsageError(
+            "a forecast is scored against the events of a fixed period, but this scenario "
+            f"runs `{scenario.horizon}`; freeze a run of it with a fixed horizon "
+            "(`horizon: 1 year`)")
     manifest, summary = results.manifest, results.summary
     horizon_days = float(summary["scenario"]["horizon_days"])
     as_of = scenario.as_of
@@ -131,7 +137,7 @@ def build_record(results: Results) -> dict[str, Any]:
     times = _event_times(results, columns)
     variants: dict[str, Any] = {}
     for vname in results.variants:
-        vsum = summary["variants"][vname]
+        vsum: dict[str, Any] = dict(summary["variants"][vname])
         spec = scenario.variants.get(vname)
         entry: dict[str, Any] = {
             "label": (spec.label if spec and spec.label else vname),

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from simulator.errors import Diagnostic, KeyPath, ScenarioError
 from simulator.scenario.schema import YamlBool
+from simulator.scenario.schema_errors import schema_diagnostics
 from simulator.scenario.yaml_loader import YamlDocument, load_yaml, read_limited
 
 STATUSES = ("yes", "no", "ambiguous", "annulled")
@@ -99,100 +100,51 @@ class ResolutionFile:
 # --------------------------------------------------------------------------- shape
 
 
-_EXPECTED = {
-    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
-    "date_parsing": "a date written YYYY-MM-DD",
-    "date_from_datetime_inexact": "a date written YYYY-MM-DD",
-    "float_parsing": "a number between 0 and 1",
-    "greater_than_equal": "a number between 0 and 1",
-    "less_than_equal": "a number between 0 and 1",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-    "tuple_type": "a list",
-    "string_type": "text",
+_MISSING_HINTS = {
+    "resolved_on": "add `resolved_on: YYYY-MM-DD`, the date you resolve on",
+    "ambiguous": "declare before scoring how ambiguous outcomes count: "
+                 "`ambiguous: exclude` or `ambiguous: half`",
+    "probability": "add `probability: 0.2`",
+    "source": "name who made the reference forecast",
 }
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _allowed(loc: tuple[Any, ...]) -> list[str]:
-    """Keys allowed at ``loc`` (a pydantic location inside a Resolution)."""
-    model: Any = Resolution
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if model is Resolution and part in ("outcomes", "indicators"):
-            model = Resolved
-        elif model is Resolution and part == "variants":
-            model = VariantPremise
-        elif model is Resolution and part == "references":
-            model = Reference
-        elif model is Resolution:
-            return []
-        # inside a dict of Resolved etc. the name key keeps the model
-    return sorted(model.model_fields)
-
-
 def _shape_diagnostics(doc: YamlDocument, error: pydantic.ValidationError) -> list[Diagnostic]:
-    out = []
-    for err in error.errors(include_url=False):
-        loc = tuple(err["loc"])
-        path: KeyPath = tuple(p for p in loc if isinstance(p, str | int))
-        kind = err["type"]
-        value = err.get("input")
-        message = str(err["msg"]).removeprefix("Value error, ")
-        expected = _EXPECTED.get(kind)
-        found: str | None = _describe(value)
-        hint: str | None = None
-        line, col = doc.position(path)
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            allowed = _allowed(loc[:-1])
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            message = f"unknown key `{key}`"
-            expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
-            found = f"`{key}`"
-            hint = f"did you mean `{close[0]}`?" if close else "remove it or check the spelling"
-            line, col = doc.key_position(path)
-        elif kind == "missing":
-            key = str(loc[-1])
-            message = f"missing required key `{key}`"
-            found = None
-            hint = {"resolved_on": "add `resolved_on: YYYY-MM-DD`, the date you resolve on",
-                    "ambiguous": "declare before scoring how ambiguous outcomes count: "
-                                 "`ambiguous: exclude` or `ambiguous: half`",
-                    "probability": "add `probability: 0.2`",
-                    "source": "name who made the reference forecast"}.get(key, f"add `{key}:`")
-        elif kind == "literal_error" and path and path[-1] == "status":
-            message = "not a status"
-            expected = "one of " + ", ".join(STATUSES)
-            close = difflib.get_close_matches(str(value).lower(), STATUSES, n=1, cutoff=0.5)
-            hint = (f"did you mean `{close[0]}`?" if close else
-                    "leave it empty while the outcome is not yet known")
-        elif kind == "literal_error" and path == ("ambiguous",):
-            message = "not a way to score ambiguous outcomes"
-            expected = "`exclude` or `half`"
-            hint = "`exclude` leaves them out; `half` counts them as 0.5"
-        elif kind.startswith("date"):
-            hint = "write the date as YYYY-MM-DD, for example `2027-01-10`"
-        elif "true or false" in message:
-            expected = "true or false"
-            hint = "write `premise_held: false` when the variant did not happen"
-        elif kind in ("greater_than_equal", "less_than_equal", "float_parsing"):
-            message = "not a probability"
-            hint = "a probability such as `0.2` (20 %)"
-        out.append(Diagnostic(message, file=doc.file, line=line, column=col, path=path,
-                              expected=expected, found=found, hint=hint))
-    return out
+    """pydantic's errors worded as for scenario files, then in a resolution file's terms."""
+    errors = [(dict(e), tuple(p for p in e["loc"] if isinstance(p, str | int)))
+              for e in error.errors(include_url=False)]
+    placed = schema_diagnostics(doc, errors, Resolution)
+    if len(placed) != len(errors):  # an error set aside as noise: keep the general wording
+        return placed
+    return [_in_resolution_terms(err, path, d)
+            for (err, path), d in zip(errors, placed, strict=True)]
+
+
+def _in_resolution_terms(err: dict[str, Any], path: KeyPath, d: Diagnostic) -> Diagnostic:
+    """Hints that speak about resolution files (statuses, probabilities, dates)."""
+    kind = str(err["type"])
+    if kind == "missing":
+        key = str(err["loc"][-1])
+        return replace(d, hint=_MISSING_HINTS.get(key, f"add `{key}:`"))
+    if kind == "literal_error" and path and path[-1] == "status":
+        close = difflib.get_close_matches(str(err.get("input")).lower(), STATUSES, n=1,
+                                          cutoff=0.5)
+        return replace(d, message="not a status", expected="one of " + ", ".join(STATUSES),
+                       hint=(f"did you mean `{close[0]}`?" if close else
+                             "leave it empty while the outcome is not yet known"))
+    if kind == "literal_error" and path == ("ambiguous",):
+        return replace(d, message="not a way to score ambiguous outcomes",
+                       expected="`exclude` or `half`",
+                       hint="`exclude` leaves them out; `half` counts them as 0.5")
+    if kind.startswith("date"):
+        return replace(d, expected="a date written YYYY-MM-DD",
+                       hint="write the date as YYYY-MM-DD, for example `2027-01-10`")
+    if d.expected == "true or false":
+        return replace(d, hint="write `premise_held: false` when the variant did not happen")
+    if kind in ("greater_than_equal", "less_than_equal", "float_parsing"):
+        return replace(d, message="not a probability", expected="a number between 0 and 1",
+                       hint="a probability such as `0.2` (20 %)")
+    return d
 
 
 def _reword(diagnostic: Diagnostic) -> Diagnostic:

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from simulator.errors import Diagnostic, KeyPath, ScenarioError, TextError
+from simulator.errors import Diagnostic, KeyPath, ScenarioError, TextError, format_key_path
+from simulator.model.absorbing import absorbing_checks
 from simulator.model.model import (
     ORDER_ROW,
     ActorSpec,
@@ -42,6 +43,7 @@ from simulator.scenario.expressions import (
     compile_expression,
     names_in,
 )
+from simulator.scenario.horizon import DEFAULT_CAP, EXAMPLES, read_horizon
 from simulator.scenario.quantities import (
     Quantity,
     QuantityError,
@@ -61,6 +63,7 @@ from simulator.scenario.schema import (
 )
 
 BASELINE = "baseline"
+ABSORBING_DECISION_ROW = 1024  # numbers reserved per decision row under `until absorbed`
 INF = float("inf")
 _RATE_UNIT = re.compile(r"\bper\b|\bin\s+\d", re.IGNORECASE)
 
@@ -133,18 +136,7 @@ class _Compiler:
 
     def compile(self) -> Model:
         s = self.s
-        horizon_q = self.quantity(("horizon",), s.horizon, parse_duration)
-        horizon = 0.0
-        if horizon_q is not None:
-            if not horizon_q.is_constant:
-                self.error(("horizon",), "the horizon must be a single duration, not a range",
-                           found=s.horizon, hint="write for example `1 year`")
-            else:
-                horizon = float(horizon_q.distribution.median)
-                if horizon <= 0:
-                    self.error(("horizon",), "the horizon must be longer than zero",
-                               found=s.horizon, hint="write for example `1 year`")
-        self.horizon = horizon
+        horizon = self.horizon = self._horizon()
         self.time_step = horizon / 100 if horizon > 0 else 1.0
         if s.time_step is not None:
             step_q = self.quantity(("time_step",), s.time_step, parse_duration)
@@ -191,6 +183,8 @@ class _Compiler:
         )
         self._variant_references()
         self._warnings(params, options, outcomes)
+        if self.absorbing:
+            self.diags += absorbing_checks(options, actors, outcomes, indicators)
         errors = [d for d in self.diags if d.severity == "error"]
         if errors:
             raise ScenarioError(self.diags)
@@ -200,6 +194,7 @@ class _Compiler:
             title=s.title,
             variant=self.variant_name,
             horizon_days=horizon,
+            absorbing=self.absorbing,
             time_step_days=self.time_step,
             slot_names=tuple(slot_names),
             parameters=all_params,
@@ -218,6 +213,31 @@ class _Compiler:
                 len(slot_names), [(p.when, None) for p in outcomes + indicators]
             ),
         )
+
+    def _horizon(self) -> float:
+        """The horizon in days (for `until absorbed`, the cap); sets ``self.absorbing``."""
+        text = self.s.horizon
+        written = read_horizon(text)
+        self.absorbing = written.absorbing
+        example = "`1 year`, or `until absorbed, at most 50 years`"
+        if written.problem is not None:
+            self.error(("horizon",), written.problem, found=text, expected=EXAMPLES,
+                       hint="`until absorbed` runs until nothing more can happen; the cap "
+                            f"(default {DEFAULT_CAP}) stops a run that never settles")
+            return 0.0
+        what = "the cap of the horizon" if written.absorbing else "the horizon"
+        horizon_q = self.quantity(("horizon",), written.duration, parse_duration)
+        if horizon_q is None:
+            return 0.0
+        if not horizon_q.is_constant:
+            self.error(("horizon",), f"{what} must be a single duration, not a range",
+                       found=text, hint=f"write for example {example}")
+            return 0.0
+        horizon = float(horizon_q.distribution.median)
+        if horizon <= 0:
+            self.error(("horizon",), f"{what} must be longer than zero", found=text,
+                       hint=f"write for example {example}")
+        return horizon
 
     def _parameters(self, slot_names: list[str]) -> tuple[ParameterSpec, ...]:
         specs = []
@@ -546,7 +566,8 @@ class _Compiler:
                                "or `30%`")
                 if (delay is not None or delay_expr is not None) and chance is not None:
                     out.append(Trigger(index[effect.trigger], delay, chance,
-                                       self.rows[f"trigger:{ref}:{i}"], delay_expr))
+                                       self.rows[f"trigger:{ref}:{i}"], delay_expr,
+                                       format_key_path((*epath, "chance"))))
         return tuple(out)
 
     def _delay(self, path: KeyPath,
@@ -703,6 +724,9 @@ class _Compiler:
         """
         decisions = {f"decide:{a.name}": int(self.horizon // a.every_days) + 1
                      for a in actors if a.every_days}
+        if self.absorbing:  # most runs end long before the cap: reserve a first stretch
+            decisions = {row: min(size, ABSORBING_DECISION_ROW)
+                         for row, size in decisions.items()}
         # one priority number per same-time source: deciding actors and scheduled options
         scheduled = [self.s.option(ref) for ref in self.s.option_refs]
         n_sources = sum(1 for a in self.s.actors.values() if a.decides is not None) + sum(

@@ -89,6 +89,7 @@ class Trigger:
     per firing. The delay is either a duration quantity in days, drawn each time
     (``delay``), or an expression in days evaluated when the trigger happens
     (``delay_expr``: for example a duration parameter, drawn once per run).
+    ``chance_path`` is the scenario key of the chance, for run-time errors.
     """
 
     target: int
@@ -96,6 +97,16 @@ class Trigger:
     chance: CompiledExpression
     row: int
     delay_expr: CompiledExpression | None = None
+    chance_path: str = ""
+
+    @property
+    def zero_delay(self) -> bool:
+        """Whether the target comes due at the very moment of the firing (no delay)."""
+        if self.delay_expr is not None:
+            c = self.delay_expr.constant
+            return c is not None and not isinstance(c, bool) and float(c) <= 0.0
+        dist = self.delay.distribution if self.delay is not None else None
+        return dist is not None and dist.is_constant and float(dist.median) <= 0.0
 
 
 Effect = Assign | Trigger
@@ -184,6 +195,9 @@ class Model:
     copula: CopulaSpec | None = None
     option_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
     predicate_watchers: tuple[tuple[int, ...], ...] = field(repr=False, default=())
+    # `horizon: until absorbed`: a run ends when nothing more can happen (see
+    # simulator.engine.absorption); `horizon_days` is then the safety cap
+    absorbing: bool = False
 
 
     @property

@@ -13,6 +13,7 @@ from typing import Any
 from simulator.report.context import Context, View
 from simulator.report.html import days, esc, pct, view_block
 from simulator.report.uncertainty import Spread, cached_spreads
+from simulator.scenario.horizon import horizon_phrase
 
 MAX_KEY_SENTENCES = 2  # key outcomes stated in words per variant
 
@@ -63,7 +64,7 @@ def input_range(spread: Spread | None) -> str:
 
 def sentences(ctx: Context, view: View) -> list[str]:
     """2–4 plain-text sentences on what the runs of ``view`` found (escape before use)."""
-    horizon = str(view.source.results.scenario.horizon)
+    within = horizon_phrase(str(view.source.results.scenario.horizon))
     spreads = cached_spreads(ctx, view)
     out: list[str] = []
     keys = key_outcomes(view)
@@ -71,7 +72,7 @@ def sentences(ctx: Context, view: View) -> list[str]:
         o = view.summary["outcomes"][name]
         spread = spreads.get(name)
         text = (f"Under {_variant_name(view)}, {_lower_first(outcome_label(view, name))} "
-                f"within {horizon} is {o['words']} (about {pct(o['probability'])})")
+                f"{within} is {o['words']} (about {pct(o['probability'])})")
         if spread is not None and spread.p90 - spread.p10 >= 0.01:
             text += (f"; across the plausible values of the uncertain inputs it ranges "
                      f"from about {pct(spread.p10)} to {pct(spread.p90)}")

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+from simulator._files import atomic_write_bytes
 from simulator.report.context import Context
 from simulator.report.html import esc, script_json
 from simulator.report.plotting import CONFIG
 from simulator.report.sections import SECTIONS
 from simulator.results.ownership import REPORT_GENERATOR
 from simulator.results.results import Results
-from simulator.runner.store import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator.model.compile import compile_model
 from simulator.model.model import Model
 from simulator.report.html import esc
 from simulator.results.results import Results
@@ -61,7 +62,8 @@ class View:
 
     @property
     def summary(self) -> dict[str, Any]:
-        entry: dict[str, Any] = self.source.results.summary["variants"][self.variant]
+        entry: dict[str, Any] = cast("dict[str, Any]",
+                                     self.source.results.summary["variants"][self.variant])
         return entry
 
 
@@ -108,7 +110,7 @@ class Context:
             self.sources.append(source)
             _load_evidence(source)
             for variant in res.variants:
-                model = res.model(variant)
+                model = compile_model(res.scenario, variant)
                 spec = res.scenario.variants.get(variant)
                 label = (spec.label if spec is not None and spec.label else variant)
                 if multi:

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from simulator.analysis._common import variant_model
 from simulator.results.results import Results
 
 MAX_STEPS = 4  # Sankey columns after the starting rung (more do not fit a page)
@@ -91,7 +92,7 @@ def _top_sequences(values: np.ndarray, offsets: np.ndarray, pos: np.ndarray,
 
 def escalation_paths(results: Results, variant: str) -> dict[str, Any]:
     """Escalation paths of one variant (see :func:`rung_paths_summary`)."""
-    model = results.model(variant)
+    model = variant_model(results, variant)
     if model.ladder is None:
         return {"rungs": [], "labels": [], "runs": 0, "start": {}, "transitions": [],
                 "sequences": []}

@@ -146,8 +146,8 @@ def render_track_page(track: dict[str, Any], *, title: str = "Forecast track rec
 def write_track_page(track: dict[str, Any], out: str | Path, *,
                      title: str = "Forecast track record") -> Path:
     """Write the page atomically and return its path."""
+    from simulator._files import atomic_write_bytes
     from simulator.errors import ResultsError
-    from simulator.runner.store import atomic_write_bytes
 
     path = Path(out)
     try:

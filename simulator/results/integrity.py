@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import ResultsError
+from simulator.results.contract import FileRecord
 
 CHECKED_FILES = ("runs.parquet", "summary.json", "timeline.npz", "traces.json")
 BLOCK = 1 << 20  # bytes hashed at a time (bounded memory for any file size)
@@ -27,7 +28,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def file_record(path: Path) -> dict[str, Any]:
+def file_record(path: Path) -> FileRecord:
     return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 

@@ -25,13 +25,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from simulator._files import TMP_PREFIX
 from simulator.errors import ResultsError
 
 MARKER = ".geosim-results"
 LOCK = ".geosim-lock"
 SET_ASIDE = "set-aside"
 FORMAT = 2  # results format version: bumped when files or their meaning change
-TMP_PREFIX = ".geosim-tmp-"  # temporaries: no user file is expected to start like this
 OWNED_FILES = frozenset({"manifest.json", "runs.parquet", "summary.json", "timeline.npz",
                          "traces.json", "run.json", MARKER, LOCK})
 CHUNK_NAME = re.compile(r"^.+_\d{10}_\d{10}\.(parquet|npz|json|chunk\.json)$")

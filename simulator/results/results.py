@@ -18,6 +18,12 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from simulator.errors import ResultsError
+from simulator.results.contract import (
+    HeadlineRow,
+    Manifest,
+    Summary,
+    check_schema_version,
+)
 from simulator.results.integrity import verify_digests, verify_files
 from simulator.results.ownership import FORMAT, read_marker
 
@@ -25,7 +31,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from simulator.model.model import Model
     from simulator.scenario.schema import Scenario
 
 REQUIRED = ("manifest.json", "summary.json", "runs.parquet", "timeline.npz", "traces.json")
@@ -49,10 +54,12 @@ class Results:
             if not (self.path / name).exists():
                 raise ResultsError(f"{self.path} is missing {name}; the results are incomplete")
         try:
-            self.manifest: dict[str, Any] = json.loads((self.path / "manifest.json").read_text())
-            self.summary: dict[str, Any] = json.loads((self.path / "summary.json").read_text())
+            self.manifest: Manifest = json.loads((self.path / "manifest.json").read_text())
+            self.summary: Summary = json.loads((self.path / "summary.json").read_text())
         except (OSError, ValueError) as exc:
             raise ResultsError(f"cannot read {self.path}: {exc}") from exc
+        check_schema_version(self.manifest, f"{self.path}/manifest.json")
+        check_schema_version(self.summary, f"{self.path}/summary.json")
         self._check_structure()
         verify_files(self.path, self.manifest.get("files"))
         verify_digests(self.path, self.manifest)
@@ -123,11 +130,6 @@ class Results:
                                f"geosim cannot read ({exc.error_count()} problems); run the "
                                "simulation again") from exc
 
-    def model(self, variant: str = "baseline") -> Model:
-        from simulator.model.compile import compile_model
-
-        return compile_model(self.scenario, variant)
-
     # ------------------------------------------------------------------ data
 
     def probability(self, outcome: str, variant: str = "baseline") -> float:
@@ -174,7 +176,7 @@ class Results:
 
     # ------------------------------------------------------------------ display
 
-    def headline_rows(self) -> list[dict[str, Any]]:
+    def headline_rows(self) -> list[HeadlineRow]:
         return list(self.summary["headline"])
 
     def __repr__(self) -> str:

@@ -13,14 +13,22 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from simulator.model.model import Model
+from simulator.results.contract import (
+    SCHEMA_VERSION,
+    HeadlineRow,
+    Proportion,
+    ScenarioHeader,
+    Summary,
+    VariantSummary,
+)
 from simulator.results.stats import icd203_word, quantiles, wilson_interval
 
 
-def proportion(reached: int, runs: int, times: np.ndarray | None = None) -> dict[str, Any]:
+def proportion(reached: int, runs: int, times: np.ndarray | None = None) -> Proportion:
     """The summary of one event: probability, Wilson 95 % interval, ICD 203 word, timing."""
     lo, hi = wilson_interval(reached, runs)
     p = reached / runs if runs else 0.0
-    out: dict[str, Any] = {"probability": p, "ci95": [lo, hi], "runs": runs,
+    out: Proportion = {"probability": p, "ci95": [lo, hi], "runs": runs,
                            "reached": reached, "words": icd203_word(p)}
     if times is not None:
         p10, median, p90 = quantiles(times)
@@ -69,7 +77,8 @@ class _Tally:
         return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def summarise(runs_path: Path, models: dict[str, Model]) -> dict[str, Any]:
+def summarise(runs_path: Path, models: dict[str, Model],
+              scenario: ScenarioHeader) -> Summary:
     """The summary.json payload for a complete runs table, read one row group at a time."""
     tallies = {v: _Tally(m) for v, m in models.items()}
     first = next(iter(tallies.values()))
@@ -78,11 +87,12 @@ def summarise(runs_path: Path, models: dict[str, Model]) -> dict[str, Any]:
     for g in range(pf.num_row_groups):
         table = pf.read_row_group(g, columns=wanted)
         tallies[table.column("variant")[0].as_py()].add(table)
-    variants: dict[str, Any] = {}
+    variants: dict[str, VariantSummary] = {}
     for name, model in models.items():
         tally = tallies[name]
         n = tally.runs
-        entry: dict[str, Any] = {"runs": n, "outcomes": {}, "indicators": {}, "rungs": {}}
+        entry: VariantSummary = {"runs": n, "outcomes": {}, "indicators": {}, "rungs": {},
+                                 "events_per_run": 0.0, "lapsed_per_run": 0.0}
         for o in model.outcomes:
             times = tally.reached(f"outcome_time.{o.name}")
             entry["outcomes"][o.name] = {"label": o.label, "terminal": o.terminal,
@@ -98,12 +108,14 @@ def summarise(runs_path: Path, models: dict[str, Model]) -> dict[str, Any]:
         entry["events_per_run"] = tally.events / n if n else 0.0
         entry["lapsed_per_run"] = tally.lapsed / n if n else 0.0
         variants[name] = entry
-    return {"variants": variants, "headline": headline(variants, models)}
+    return {"schema_version": SCHEMA_VERSION, "variants": variants,
+            "headline": headline(variants, models), "scenario": scenario}
 
 
-def headline(variants: dict[str, Any], models: dict[str, Model]) -> list[dict[str, Any]]:
+def headline(variants: dict[str, VariantSummary],
+             models: dict[str, Model]) -> list[HeadlineRow]:
     """Rows of the headline table: variant × outcome."""
-    rows = []
+    rows: list[HeadlineRow] = []
     for vname, entry in variants.items():
         for oname, o in entry["outcomes"].items():
             rows.append({"variant": vname, "outcome": oname, "label": o["label"],

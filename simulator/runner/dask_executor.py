@@ -41,7 +41,7 @@ def _import_distributed() -> Any:
 
 def geosim_version() -> str:
     """Runs on each worker (by reference, so workers must import geosim)."""
-    from simulator import __version__
+    from simulator._version import __version__
 
     return __version__
 

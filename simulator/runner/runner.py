@@ -22,21 +22,24 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 
+from simulator._files import atomic_write_json, atomic_write_with
+from simulator._version import __version__
 from simulator.engine.batch import state_bin_edges, time_grid
 from simulator.engine.registry import DEFAULT_ENGINE, get_engine
 from simulator.engine.streams import normalise_seed
 from simulator.errors import ResultsError, RunError, ScenarioError, UsageError
+from simulator.loading import read_scenario
 from simulator.model.compile import BASELINE, compile_model
 from simulator.model.model import Model
+from simulator.results.contract import SCHEMA_VERSION, Manifest
 from simulator.results.integrity import CHECKED_FILES, file_record, overall_digest, table_digests
 from simulator.results.ownership import FORMAT, expand_out
 from simulator.results.results import Results
 from simulator.results.summary import max_half_width, summarise
 from simulator.runner.executors import Executor, check_executor_name, make_executor
-from simulator.runner.store import ResultsStore, _atomic_with, atomic_write_json
+from simulator.runner.store import ResultsStore
 from simulator.runner.tasks import ChunkTask, run_task
 from simulator.scenario.limits import limit_diagnostics
-from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
@@ -81,12 +84,6 @@ def check_counts(runs: int, precision: float | None, max_runs: int,
                          f"(got {runs:,}); for more precision use --precision")
     if chunk_size is not None and chunk_size < 1:
         raise UsageError(f"--chunk-size must be at least 1 (got {chunk_size})")
-
-
-def _version() -> str:
-    from simulator import __version__
-
-    return __version__
 
 
 def resolve_scenario(scenario: str | Path | Scenario) -> tuple[Scenario, str, str]:
@@ -299,10 +296,10 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
                 raise RunError("a chunk is missing after the run", variant=v, runs=(a, b))
     root_dir = store.root
     store.write_runs_table(names)
-    summary = summarise(root_dir / "runs.parquet", models)
     first = models[names[0]]
-    summary["scenario"] = {"id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
-                           "horizon_days": first.horizon_days}
+    summary = summarise(root_dir / "runs.parquet", models, {
+        "id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
+        "horizon_days": first.horizon_days})
     atomic_write_json(root_dir / "summary.json", summary)
     arrays: dict[str, np.ndarray] = {"grid": np.asarray(time_grid(first.horizon_days))}
     for j, edges in enumerate(state_bin_edges(first)):
@@ -310,7 +307,7 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
     for variant in names:
         for j, hist in enumerate(store.merged_histograms(variant, len(first.state))):
             arrays[f"hist.{variant}.{first.state[j].name}"] = hist
-    _atomic_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
+    atomic_write_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
     atomic_write_json(root_dir / "traces.json", store.merged_traces(names))
     digests, rows = table_digests(root_dir / "runs.parquet", names)
     for v, n in rows.items():
@@ -321,8 +318,9 @@ def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, pat
     import numpy
     import simpy
 
-    manifest = {
-        "tool": "geosim", "format": FORMAT, "version": _version(), "scenario_id": scen.id,
+    manifest: Manifest = {
+        "schema_version": SCHEMA_VERSION, "tool": "geosim", "format": FORMAT,
+        "version": __version__, "scenario_id": scen.id,
         "scenario_title": scen.title, "scenario_file": path, "scenario_sha256": sha,
         "variants": names, "seed": root, "runs": runs, "chunk_size": chunk_size,
         "engine": engine, "executor": exe.name, "workers": exe.workers,

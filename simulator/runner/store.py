@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from simulator._files import atomic_write_json, atomic_write_with, cannot_write
 from simulator.engine.batch import ChunkResult
 from simulator.errors import GeosimWarning, ResultsError
 from simulator.model.model import Model
@@ -63,59 +63,6 @@ TMP_MARK = TMP_PREFIX  # the start of every temporary file's name
 CHUNK_DATA = (".npz", ".json", ".parquet")
 IDENTITY = ".chunk.json"
 ChunkKey = tuple[str, int, int]
-
-
-def _default_mode() -> int:
-    """The mode a new file gets under the current umask (mkstemp would give 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-FILE_MODE = _default_mode()
-
-
-def _cannot_write(path: Path, exc: OSError) -> ResultsError:
-    return ResultsError(f"cannot write {path}: {exc.strerror or exc}")
-
-
-def _atomic_with(path: Path, writer: Callable[[str], Any]) -> None:
-    """Let ``writer(tmp_path)`` write a file, then move it into place.
-
-    Disk full, permissions and the like become a :class:`ResultsError` naming ``path``.
-    """
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + path.name, dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise _cannot_write(path, exc) from exc
-    try:
-        writer(tmp)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise _cannot_write(path, exc) from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-    _atomic_with(path, write)
-
-
-def atomic_write_json(path: Path, payload: Any) -> None:
-    atomic_write_bytes(path, json.dumps(payload, indent=2, sort_keys=False,
-                                        allow_nan=False).encode())
 
 
 def sweep_temporaries(folder: Path) -> int:
@@ -226,7 +173,7 @@ class ResultsStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise _cannot_write(self.root, exc) from exc
+            raise cannot_write(self.root, exc) from exc
         self.lock.acquire()
         try:
             return self._open_locked(spec, force=force)
@@ -259,7 +206,7 @@ class ResultsStore:
         try:
             self.chunks.mkdir(exist_ok=True)
         except OSError as exc:
-            raise _cannot_write(self.chunks, exc) from exc
+            raise cannot_write(self.chunks, exc) from exc
         return self._verified_chunks()
 
     def _old_spec(self, path: Path) -> Any:
@@ -312,11 +259,11 @@ class ResultsStore:
         """Persist one chunk; its identity file goes last and marks it complete."""
         key = (chunk.variant, chunk.start, chunk.stop)
         hist = {f"h{j}": h for j, h in enumerate(chunk.histograms)}
-        _atomic_with(self._chunk_path(key, ".npz"), lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
+        atomic_write_with(self._chunk_path(key, ".npz"), lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
         atomic_write_json(self._chunk_path(key, ".json"),
                           {str(k): t for k, t in chunk.traces.items()})
         table = chunk_table(model, chunk)
-        _atomic_with(self._chunk_path(key, ".parquet"), lambda p: pq.write_table(table, p))
+        atomic_write_with(self._chunk_path(key, ".parquet"), lambda p: pq.write_table(table, p))
         files = {suffix: file_sha256(self._chunk_path(key, suffix)) for suffix in CHUNK_DATA}
         atomic_write_json(self._chunk_path(key, IDENTITY),
                           {**self._identity(key), "rows": chunk.runs, "files": files})
@@ -462,7 +409,7 @@ class ResultsStore:
                 if writer is not None:
                     writer.close()
 
-        _atomic_with(target, write)
+        atomic_write_with(target, write)
 
     def finish(self) -> None:
         """Remove the chunk files (the merged files now hold their data)."""

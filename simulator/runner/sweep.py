@@ -38,53 +38,32 @@ import itertools
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from simulator.errors import Diagnostic, ResultsError, ScenarioError
-from simulator.model.compile import BASELINE, compile_model
+from simulator._files import atomic_write_json
+from simulator.errors import ResultsError
+from simulator.model.compile import BASELINE
+from simulator.results.contract import Summary
 from simulator.results.ownership import expand_out, guard_output_file
 from simulator.results.results import Results
 from simulator.runner.executors import Executor
 from simulator.runner.runner import ProgressCallback, resolve_scenario, run
-from simulator.runner.store import atomic_write_json
-from simulator.scenario.quantities import QuantityError, parse_quantity
+from simulator.runner.sweep_spec import (
+    DESIGNS,
+    SweepParameter,
+    SweepSpec,
+    load_sweep_spec,
+    parameter_kinds,
+    sweep_spec_from_dict,
+)
 from simulator.scenario.schema import Scenario, Variant
 
-DESIGNS = ("lhs", "sobol", "grid")
-SCALES = ("linear", "log")
 RESULTS_DIR = "results"
 INDEX = "index.json"
-DEFAULT_RUNS = 1000
-DEFAULT_LEVELS = 5
 SWEEP_ENGINE = "numpy"  # many points × runs: the vectorised engine (docs/engines.md)
-
-
-@dataclass(frozen=True)
-class SweepParameter:
-    """One swept parameter; ``low``/``high``/``values`` are in canonical units."""
-
-    name: str
-    low: float
-    high: float
-    scale: str = "linear"
-    levels: int | None = None
-    values: tuple[float, ...] | None = None
-
-
-@dataclass(frozen=True)
-class SweepSpec:
-    scenario: Path
-    design: str
-    points: int
-    parameters: tuple[SweepParameter, ...]
-    seed: int = 0
-    runs: int = DEFAULT_RUNS
-    file: str = "<sweep>"
-    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 # --------------------------------------------------------------------------- designs
@@ -154,147 +133,6 @@ def design_values(spec: SweepSpec) -> list[dict[str, float]]:
     return points
 
 
-# --------------------------------------------------------------------------- the spec
-
-
-def _diag(spec_file: str, message: str, path: tuple[str | int, ...] = (), **kw: Any) -> Diagnostic:
-    return Diagnostic(message, file=spec_file, path=path, **kw)
-
-
-def _kinds(scenario: Scenario) -> dict[str, str]:
-    model = compile_model(scenario, BASELINE)
-    return {p.name: p.quantity.kind for p in model.parameters if not p.hidden}
-
-
-def _canonical(value: Any, kind: str) -> float:
-    """A bound as a canonical number: plain numbers as given, text parsed with units."""
-    if isinstance(value, bool):
-        raise ValueError("expected a number or a quantity, not true/false")
-    if isinstance(value, int | float):
-        return float(value)
-    quantity = parse_quantity(str(value), kind)  # type: ignore[arg-type]
-    if not quantity.is_constant:
-        raise ValueError(f"a sweep bound must be one value, not a range or distribution "
-                         f"({value!r}); write e.g. `2% per month`, not `1% to 3% per month`")
-    return float(quantity.distribution.median)
-
-
-def _integer(value: Any) -> int | None:
-    """An integer from YAML (the safe loader gives scalars as text) or Python."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def sweep_spec_from_dict(data: Any, *, base: Path = Path(), file: str = "<sweep>") -> SweepSpec:
-    """Validate a sweep spec; every problem is reported as a :class:`ScenarioError`."""
-    problems: list[Diagnostic] = []
-    if not isinstance(data, dict):
-        raise ScenarioError(_diag(file, "a sweep spec is a mapping with `scenario`, `design`, "
-                                  "`points` and `parameters`"))
-    allowed = {"scenario", "design", "points", "seed", "runs", "parameters"}
-    for key in sorted(set(data) - allowed):
-        problems.append(_diag(file, f"unknown key `{key}`", (key,),
-                              expected=", ".join(sorted(allowed))))
-    if "scenario" not in data:
-        raise ScenarioError(_diag(file, "missing `scenario` (the scenario file to sweep)"))
-    scenario_path = Path(str(data["scenario"]))
-    if not scenario_path.is_absolute():
-        scenario_path = base / scenario_path
-    design = str(data.get("design", "lhs"))
-    if design not in DESIGNS:
-        problems.append(_diag(file, f"unknown design `{design}`", ("design",),
-                              expected=" | ".join(DESIGNS), found=design))
-    ints: dict[str, int] = {}
-    points = _integer(data.get("points"))
-    if design == "sobol" and points is not None and points >= 1 and points & (points - 1):
-        lo = 1 << (points.bit_length() - 1)
-        problems.append(_diag(file, "a Sobol' design needs a power of 2 points (its balance "
-                                    "properties hold only then)", ("points",),
-                              found=str(points), hint=f"use {lo} or {lo * 2} points"))
-    for key, default, low in (("points", DEFAULT_LEVELS if design == "grid" else None, 1),
-                              ("seed", 0, 0), ("runs", DEFAULT_RUNS, 1)):
-        value = _integer(data.get(key, default))
-        if data.get(key, default) is None:
-            problems.append(_diag(file, f"missing `{key}`", (key,)))
-        elif value is None or value < low:
-            problems.append(_diag(file, f"`{key}` must be an integer ≥ {low}", (key,),
-                                  found=str(data.get(key))))
-        else:
-            ints[key] = value
-    raw_params = data.get("parameters")
-    if not isinstance(raw_params, dict) or not raw_params:
-        problems.append(_diag(file, "`parameters` must map parameter names to "
-                                    "{low: .., high: ..}", ("parameters",)))
-        raw_params = {}
-    loaded = resolve_scenario(scenario_path)[0] if not problems else None
-    kinds = _kinds(loaded) if loaded is not None else {}
-    params: list[SweepParameter] = []
-    for name, body in raw_params.items():
-        where: tuple[str | int, ...] = ("parameters", str(name))
-        if loaded is not None and name not in kinds:
-            problems.append(_diag(file, f"`{name}` is not a parameter of {scenario_path.name}",
-                                  where, expected="one of " + ", ".join(sorted(kinds))))
-            continue
-        if not isinstance(body, dict):
-            problems.append(_diag(file, "expected {low: .., high: ..}", where,
-                                  found=repr(body)))
-            continue
-        kind = kinds.get(name, "real")
-        try:
-            param = _parameter(str(name), body, kind)
-        except (QuantityError, ValueError) as exc:
-            problems.append(_diag(file, str(exc), where))
-            continue
-        params.append(param)
-    if problems:
-        raise ScenarioError(problems)
-    return SweepSpec(scenario=scenario_path, design=design, points=ints["points"],
-                     parameters=tuple(params), seed=ints["seed"], runs=ints["runs"],
-                     file=file, raw=dict(data))
-
-
-def _parameter(name: str, body: dict[str, Any], kind: str) -> SweepParameter:
-    unknown = set(body) - {"low", "high", "scale", "levels", "values"}
-    if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))}; "
-                         "use low, high, scale, levels or values")
-    scale = str(body.get("scale", "linear"))
-    if scale not in SCALES:
-        raise ValueError(f"scale must be linear or log, not {scale!r}")
-    levels = _integer(body["levels"]) if "levels" in body else None
-    if "levels" in body and (levels is None or levels < 1):
-        raise ValueError(f"levels must be an integer ≥ 1, not {body['levels']!r}")
-    values: tuple[float, ...] | None = None
-    if "values" in body:
-        if not isinstance(body["values"], list) or not body["values"]:
-            raise ValueError("values must be a non-empty list")
-        values = tuple(_canonical(v, kind) for v in body["values"])
-        low, high = min(values), max(values)
-    else:
-        if "low" not in body or "high" not in body:
-            raise ValueError("give both low and high (or a list of values)")
-        low, high = _canonical(body["low"], kind), _canonical(body["high"], kind)
-    if not (math.isfinite(low) and math.isfinite(high)) or high < low:
-        raise ValueError(f"need finite low ≤ high, got {low!r} and {high!r}")
-    if scale == "log" and low <= 0:
-        raise ValueError("a log scale needs low > 0")
-    return SweepParameter(name, low, high, scale, levels, values)
-
-
-def load_sweep_spec(path: str | Path) -> SweepSpec:
-    """Read a sweep spec YAML file (safe YAML; relative paths are from its folder)."""
-    from simulator.scenario.yaml_loader import load_yaml_file
-
-    path = Path(path)
-    doc = load_yaml_file(path)
-    return sweep_spec_from_dict(doc.data, base=path.parent, file=str(path))
-
-
 # --------------------------------------------------------------------------- running
 
 
@@ -315,7 +153,7 @@ def point_names(n: int) -> list[str]:
 
 def sweep_scenario(scenario: Scenario, points: list[dict[str, float]]) -> Scenario:
     """``scenario`` with one variant per point (its own variants are replaced)."""
-    kinds = _kinds(scenario)
+    kinds = parameter_kinds(scenario)
     variants = {
         name: Variant(
             label=", ".join(f"{k}={v:.4g}" for k, v in point.items()),
@@ -326,7 +164,7 @@ def sweep_scenario(scenario: Scenario, points: list[dict[str, float]]) -> Scenar
     return scenario.model_copy(update={"variants": variants})
 
 
-def _headline(summary: dict[str, Any], variant: str) -> dict[str, Any]:
+def _headline(summary: Summary, variant: str) -> dict[str, Any]:
     outcomes = summary["variants"][variant]["outcomes"]
     return {
         "runs": summary["variants"][variant]["runs"],

@@ -7,7 +7,7 @@ places it at file:line:column.
 * **Kinds** (:mod:`.kinds`): a `rate` must be a rate, a `chance` a probability, an
   `after` a duration. A parameter written `1 to 4 months` (a duration) used as a rate
   would otherwise be read as 1 to 4 events *per day*; a parameter `1.5` used as a
-  chance would be treated as certain. A rate built from plain numbers only is read as
+  chance would stop every run. A rate built from plain numbers only is read as
   a hazard per day: allowed, with a warning.
 * **Loops**: options that trigger each other with no delay and certain chance run
   forever at one instant unless a condition or `once` stops them.
@@ -176,16 +176,17 @@ def _chance_check(ctx: _Context, path: KeyPath, text: str) -> Iterator[Diagnosti
     if isinstance(tree, Name) and tree.id in ctx.quantities:
         yield from _probability_range(ctx, path, tree, "chance")
         return
-    if isinstance(tree, Name | Number):
-        return  # a state variable (its bounds are its own) or a constant (the compiler's)
+    if isinstance(tree, Number):
+        return  # a constant: the compiler's error
     lo, hi = range_of(tree, ctx.ranges)  # type: ignore[arg-type]
     if lo >= 0 and hi <= 1:
         return
     reach = (f"as high as {hi:g}" if hi > 1 else "") + (" and " if hi > 1 and lo < 0 else "") \
         + (f"as low as {lo:g}" if lo < 0 else "")
     yield Diagnostic(
-        f"this chance can be {reach} for some values of the names in it; a chance above 1 "
-        "counts as certain and one below 0 as impossible", path=path, severity="warning",
+        f"this chance can be {reach} for some values of the names in it; a run in which "
+        "it leaves [0, 1] stops with an error (it is never clamped)", path=path,
+        severity="warning",
         expected="a probability in [0, 1]", found=text,
         hint="check the arithmetic, or bound it explicitly with `clip(..., 0, 1)`")
 
@@ -200,8 +201,7 @@ def _probability_range(ctx: _Context, path: KeyPath, name: Name,
     if quantity.is_constant:
         value = float(quantity.distribution.median)
         message = (f"`{name.id}` is {value:g}, but a `{field}` is a probability between 0 "
-                   f"and 1; {value:g} would be treated as "
-                   + ("certain" if value > 1 else "impossible"))
+                   "and 1")
         hint = (f"write it as a probability such as `{value / 100:g}` or `{value:g}%`"
                 if 1 < value <= 100 else "write a probability such as `0.3` or `30%`")
     else:

@@ -12,6 +12,7 @@ any real crisis scenario:
 from __future__ import annotations
 
 from simulator.errors import Diagnostic, GeosimError
+from simulator.scenario.horizon import read_horizon
 from simulator.scenario.quantities import parse_duration
 from simulator.scenario.schema import Scenario
 
@@ -33,7 +34,7 @@ def _days(text: str) -> float | None:
 def limit_diagnostics(scenario: Scenario, file: str = "<scenario>") -> list[Diagnostic]:
     """Diagnostics (unplaced: key paths only) for a scenario beyond the size limits."""
     out: list[Diagnostic] = []
-    horizon = _days(str(scenario.horizon))
+    horizon = _days(read_horizon(str(scenario.horizon)).duration)  # `until absorbed`: its cap
     if horizon is None or horizon <= 0:
         return out
     if horizon > MAX_HORIZON_DAYS:

@@ -1,4 +1,8 @@
-"""Load a scenario file: safe YAML → structure (pydantic) → meaning (compile) → evidence.
+"""Check a scenario file: safe YAML → structure (pydantic) → meaning → evidence.
+
+The meaning stage (compiling the scenario) belongs to the model layer above this one, so
+it is passed in as ``check_meaning``; the front door that supplies it is
+:mod:`simulator.loading` (``read_scenario``, ``load_scenario``).
 
 Every stage reports *all* its problems, each placed at file:line:column with the key
 path, what was expected, what was found and a hint. A stage's broken parts are set
@@ -11,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,9 @@ from simulator.scenario.yaml_loader import (
 )
 
 EVIDENCE_REGISTER = Path("seeds") / "evidence.yaml"
+
+MeaningCheck = Callable[[Scenario], list[Diagnostic]]
+"""Compiles a well-formed scenario and returns every problem found (path-only positions)."""
 
 
 @dataclass(frozen=True)
@@ -218,13 +226,12 @@ def _follows_blanked_line(doc: YamlDocument, diag: Diagnostic, recovered: Recove
 
 
 def _meaning_diagnostics(doc: YamlDocument, scenario: Scenario, pruned: Pruned,
-                         source: str) -> list[Diagnostic]:
+                         source: str, check_meaning: MeaningCheck) -> list[Diagnostic]:
     """Compile checks and the static kind and loop checks, placed in the file."""
-    from simulator.model.compile import check_scenario  # compile sits one stage later
     from simulator.scenario.checks import static_checks
 
     lines = source.splitlines()
-    found = check_scenario(scenario)
+    found = list(check_meaning(scenario))
     errors_so_far = any(d.severity == "error" for d in found)
     found += [d for d in static_checks(scenario, quiet=errors_so_far) if d not in found]
     out = []
@@ -236,7 +243,8 @@ def _meaning_diagnostics(doc: YamlDocument, scenario: Scenario, pruned: Pruned,
 
 
 def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
-                   recovered: Recovered | None = None) -> ScenarioFile:
+                   recovered: Recovered | None = None, *,
+                   check_meaning: MeaningCheck) -> ScenarioFile:
     """Run every check on a loaded YAML document (``recovered``: how it was parsed)."""
     earlier = list(recovered.diagnostics) if recovered else []
     pruned = validate_pruning(doc.data, data_path)
@@ -254,7 +262,7 @@ def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
         lines = source.splitlines()
         return ScenarioFile(str(path), sha256, None, _sorted(diagnostics + [
             _place(doc, replace(d, path=pruned.original_path(d.path)), lines) for d in limits]))
-    meaning = _meaning_diagnostics(doc, scenario, pruned, source)
+    meaning = _meaning_diagnostics(doc, scenario, pruned, source, check_meaning)
     if recovered is not None:
         meaning = [d for d in meaning if not _follows_blanked_line(doc, d, recovered)]
     diagnostics += meaning
@@ -299,8 +307,13 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
                                               d.message))
 
 
-def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
-    """Load and check one scenario file; never raises for bad input (see ``diagnostics``)."""
+def check_scenario_file(path: str | os.PathLike[str],
+                        check_meaning: MeaningCheck) -> ScenarioFile:
+    """Load and check one scenario file; never raises for bad input (see ``diagnostics``).
+
+    ``check_meaning`` compiles the scenario (see :data:`MeaningCheck`); use
+    :func:`simulator.loading.read_scenario`, which supplies the compiler's checks.
+    """
     p = Path(path)
     try:
         raw = read_limited(p)  # read once: hashed and parsed from the same bytes
@@ -311,12 +324,5 @@ def read_scenario(path: str | os.PathLike[str]) -> ScenarioFile:
     doc = recovered.parse.document
     if doc is None:
         return ScenarioFile(str(p), "", None, recovered.diagnostics)
-    return check_document(doc, p, hashlib.sha256(raw).hexdigest(), text, recovered)
-
-
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Load a scenario file; raise :class:`ScenarioError` with every problem found."""
-    result = read_scenario(path)
-    if not result.ok or result.scenario is None:
-        raise ScenarioError(result.diagnostics)
-    return result.scenario
+    return check_document(doc, p, hashlib.sha256(raw).hexdigest(), text, recovered,
+                          check_meaning=check_meaning)

@@ -509,7 +509,13 @@ class Scenario(_Model):
         description=(
             "How long each run lasts: `1 year`, `180 days`. A run ends at the horizon or "
             "at a terminal outcome, whichever comes first; events at the horizon itself "
-            "do not happen."
+            "do not happen. `until absorbed` (or `until absorbed, at most 50 years`; "
+            "default cap 100 years) runs until nothing more can happen: a terminal "
+            "outcome, or no hazard with a positive rate, no pending trigger, no scheduled "
+            "option to come and no decision option with weight; a run still going at the "
+            "cap is an error. Periodic decisions first happen at `every` (not at day 0); "
+            "same-time events go: horizon end, due triggers in creation order, then "
+            "decisions and scheduled options in a random order drawn per run."
         )
     )
     description: Text = Field(default="", description="What the scenario is about.")

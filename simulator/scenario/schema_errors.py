@@ -55,9 +55,9 @@ def _unwrap(tp: Any) -> list[Any]:
     return [tp]
 
 
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+def _allowed_keys(loc: tuple[Any, ...], model: type[BaseModel] = Scenario) -> list[str]:
     """Field names (aliases) of the model found at ``loc``, for "did you mean" hints."""
-    current: list[Any] = [Scenario]
+    current: list[Any] = [model]
     for part in loc:
         following: list[Any] = []
         for tp in current:
@@ -124,9 +124,13 @@ _EXPECTED = {
 }
 
 
-def schema_diagnostics(doc: YamlDocument,
-                       errors: list[tuple[dict[str, Any], KeyPath]]) -> list[Diagnostic]:
-    """Diagnostics for pydantic errors, each given with its path in ``doc.data``."""
+def schema_diagnostics(doc: YamlDocument, errors: list[tuple[dict[str, Any], KeyPath]],
+                       model: type[BaseModel] = Scenario) -> list[Diagnostic]:
+    """Diagnostics for pydantic errors, each given with its path in ``doc.data``.
+
+    ``model`` is the pydantic model ``doc.data`` was validated against (a scenario, or
+    another file geosim reads the same way, such as a sweep spec or a resolution file).
+    """
     out = []
     bad_keys: set[KeyPath] = set()
     for err, path in errors:
@@ -142,7 +146,7 @@ def schema_diagnostics(doc: YamlDocument,
         line, col = doc.position(path)
         if kind == "extra_forbidden":
             key = str(loc[-1])
-            allowed = _allowed_keys(loc[:-1])
+            allowed = _allowed_keys(loc[:-1], model)
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             message = f"unknown key `{key}`"
             expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None

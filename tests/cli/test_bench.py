@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from simulator.cli.app import app
 from simulator.engine.profile import profile_model
+from simulator.loading import load_scenario
 from simulator.model.compile import compile_model
-from simulator.scenario.load import load_scenario
 
 runner = CliRunner()
 

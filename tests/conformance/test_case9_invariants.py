@@ -39,7 +39,7 @@ def check_invariants(results: simulator.Results, runs: int) -> pd.DataFrame:
     """Assert the structural invariants of a results directory; return its table."""
     df = results.to_pandas()
     variants = results.variants
-    model = results.model(variants[0])
+    model = simulator.compile_model(results.scenario, variants[0])
     horizon = model.horizon_days
     keys = [o.key for o in model.options]
     terminal = [o.name for o in model.outcomes if o.terminal]

@@ -48,7 +48,7 @@ def _times(results: simulator.Results) -> dict[str, np.ndarray]:
     """Reach time per outcome and indicator (NaN: never), from the runs table."""
     import pyarrow.parquet as pq
 
-    model = results.model()
+    model = simulator.compile_model(results.scenario, "baseline")
     names = [("outcome", o.name) for o in model.outcomes]
     names += [("indicator", i.name) for i in model.indicators]
     columns = [f"{kind}_time.{name}" for kind, name in names]

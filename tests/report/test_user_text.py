@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from simulator.loading import read_scenario
 from simulator.report import build_report
 from simulator.report.html import esc, isolate_bidi, plot_text
 from simulator.results.results import Results
-from simulator.scenario.load import read_scenario
 from simulator.scenario.schema import LABEL_MAX
 from tests.report.chromium import open_page
 from tests.report.conftest import MINI

@@ -9,9 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import simulator
+from simulator._files import atomic_write_json
 from simulator.errors import ResultsError, ScenarioError
 from simulator.results.ownership import write_marker
-from simulator.runner.store import TMP_MARK, ResultsStore, atomic_write_json
+from simulator.runner.store import TMP_MARK, ResultsStore
 
 
 def test_digest_independent_of_workers_and_chunking(mini_path: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from simulator.cli.app import app
 from simulator.errors import format_key_path
-from simulator.scenario.load import read_scenario
+from simulator.loading import read_scenario
 
 TEN = Path(__file__).parent / "data" / "ten_mistakes.yaml"
 

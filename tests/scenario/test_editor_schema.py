@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from simulator.cli.app import app
 from simulator.errors import ScenarioError
-from simulator.scenario.load import load_scenario
+from simulator.loading import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "simulator" / "data" / "scenario.schema.json"

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from simulator import compile_model
 from simulator.errors import ScenarioError
-from simulator.scenario.load import ScenarioFile, load_scenario, read_scenario
+from simulator.loading import ScenarioFile, load_scenario, read_scenario
 from simulator.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]

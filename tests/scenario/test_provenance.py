@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli.app import app
-from simulator.scenario.load import read_scenario
+from simulator.loading import read_scenario
 from simulator.scenario.provenance import carries_number, number_provenance
 
 REGISTER = """\

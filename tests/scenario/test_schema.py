@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from simulator.cli.app import app
 from simulator.cli.schema_cmd import schema_text
-from simulator.scenario.load import load_scenario, read_scenario
+from simulator.loading import load_scenario, read_scenario
 from simulator.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]

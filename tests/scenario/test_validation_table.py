@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from simulator.cli.app import app
 from simulator.errors import Diagnostic, ScenarioError, format_key_path
-from simulator.scenario.load import load_scenario, read_scenario
+from simulator.loading import load_scenario, read_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from simulator import load_scenario
 from simulator.cli.app import app
-from simulator.scenario.load import read_scenario
+from simulator.loading import read_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "scenarios" / "us_mexico_cartels.yaml"

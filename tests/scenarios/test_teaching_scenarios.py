@@ -83,7 +83,7 @@ def test_glossary_defines_the_report_words() -> None:
 
 
 def test_key_assumption_names_the_variant_that_breaks_it(tmp_path: Path) -> None:
-    from simulator.scenario.load import read_scenario
+    from simulator.loading import read_scenario
 
     source = (ROOT / "scenarios" / "india_pakistan_attack.yaml").read_text(encoding="utf-8")
     register = (ROOT / "seeds" / "india_pakistan.evidence.yaml").as_posix()
