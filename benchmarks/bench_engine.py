@@ -1,8 +1,13 @@
 """Engine benchmarks: runs per second, peak memory, and engine overhead per event.
 
     .venv/bin/python benchmarks/bench_engine.py [--scenario PATH] [--runs N] [--repeats K]
+    .venv/bin/python benchmarks/bench_engine.py --yardstick-only
 
 Prints, for the flagship scenario (or the one given):
+* the SimPy engine against the hand-written SimPy model of ``tests/data/mini.yaml``
+  (``benchmarks/handwritten_mini.py``): runs/s per core of both and their ratio, from
+  alternated pairs of CPU-timed chunks (the median of the pairwise ratios holds when
+  the machine is busy; absolute figures do not);
 * runs/s on one core (median of K repeats; wall and CPU time) and with all cores;
 * peak resident memory of a run of N runs (parent and workers);
 * engine overhead per event against a bare SimPy timeout loop.
@@ -33,6 +38,7 @@ import simulator  # noqa: E402
 from simulator.engine.batch import simulate_chunk  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "us_mexico_cartels.yaml"
+MINI = ROOT / "tests" / "data" / "mini.yaml"
 
 # one repeatable hazard with no condition and no effect: every event is pure engine work
 OVERHEAD_SCENARIO = textwrap.dedent("""
@@ -61,6 +67,36 @@ def one_core(path: Path, runs: int, repeats: int) -> None:
     print(f"one core      : {runs / statistics.median(walls):8,.0f} runs/s wall, "
           f"{runs / statistics.median(cpus):8,.0f} runs/s CPU   "
           f"(median of {repeats} × {runs:,} runs; {events:.1f} events/run)")
+
+
+def yardstick(runs: int, pairs: int) -> None:
+    """The SimPy engine's throughput on mini.yaml against the hand-written SimPy model."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import handwritten_mini as hand
+
+    model = simulator.compile_model(simulator.load_scenario(MINI))
+
+    def cpu(fn: object) -> float:
+        start = time.process_time()
+        fn()  # type: ignore[operator]
+        return time.process_time() - start
+
+    engine, written, ratios = [], [], []
+    for k in range(pairs):  # alternated: a burst of load hits both sides of a pair
+        sides = [lambda k=k: simulate_chunk(model, k, 0, runs, trace_every=0),
+                 lambda k=k: hand.simulate(runs, seed=k)]
+        if k % 2:
+            h, e = cpu(sides[1]), cpu(sides[0])
+        else:
+            e, h = cpu(sides[0]), cpu(sides[1])
+        engine.append(runs / e)
+        written.append(runs / h)
+        ratios.append(h / e)
+    quartiles = statistics.quantiles(ratios, n=4)
+    print(f"yardstick     : mini.yaml, SimPy engine {statistics.median(engine):8,.0f} runs/s CPU, "
+          f"hand-written SimPy {statistics.median(written):8,.0f} runs/s CPU: the engine is "
+          f"{statistics.median(ratios):.2f}× the hand-written model (quartiles "
+          f"{quartiles[0]:.2f}–{quartiles[2]:.2f}; {pairs} pairs × {runs:,} runs)")
 
 
 def all_cores(path: Path, runs: int) -> None:
@@ -125,7 +161,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--memory-runs", type=int, default=100_000)
+    parser.add_argument("--yardstick-pairs", type=int, default=20)
+    parser.add_argument("--yardstick-only", action="store_true")
     args = parser.parse_args()
+    yardstick(500, args.yardstick_pairs)
+    if args.yardstick_only:
+        return
     print(f"scenario: {args.scenario}")
     one_core(args.scenario, args.runs, args.repeats)
     all_cores(args.scenario, args.runs * 5)

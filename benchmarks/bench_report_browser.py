@@ -1,7 +1,7 @@
 """Benchmark: open a report in headless Chromium and time what a reader waits for.
 
     .venv/bin/python benchmarks/bench_report_browser.py REPORT.html [--repeats K]
-        [--width 1400] [--height 900] [--chromium /usr/bin/chromium]
+        [--width 1400] [--height 900] [--chromium /usr/bin/chromium] [--screenshot PNG]
 
 Prints, for each of K fresh page loads (network blocked, file:// only), in ms from the
 start of navigation:
@@ -13,7 +13,10 @@ start of navigation:
 * ``drawn at once``: the figures drawn by then (the rest wait to be scrolled to or for
   idle time).
 
-Also the file size and the JS heap after drawing. Figures are measurements of this
+Also the file size and the JS heap after drawing. ``--screenshot`` saves the first
+screen (the viewport, once every shown figure is drawn) of the last load: the images in
+``docs/images/`` are the flagship report at ``--width 1400 --height 900`` and at
+``--width 390 --height 844``. Figures are measurements of this
 machine at this moment: on a busy machine they are upper bounds.
 """
 
@@ -57,6 +60,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--screenshot", type=Path, help="save the first screen here (PNG)")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -79,6 +83,9 @@ def main() -> None:
             heap = page.evaluate("() => performance.memory ? performance.memory.usedJSHeapSize : 0")
             shown = page.evaluate("() => Array.from(document.querySelectorAll('div.plot'))"
                                   ".filter(el => el.offsetParent !== null).length")
+            if args.screenshot is not None:
+                page.wait_for_timeout(300)  # let the last figure's transition settle
+                page.screenshot(path=str(args.screenshot))
             rows.append((t["scrollable"], t.get("plotly", float("nan")), t["drawn"], t["count"],
                          shown, heap))
             context.close()

@@ -260,12 +260,42 @@ def _option_labels(model: Model) -> dict[Any, str]:
     return {o.key: f"{actors.get(o.actor, o.actor)}: {o.label or o.name}" for o in model.options}
 
 
+def step_transitions(paths: _Ragged, max_steps: int) -> tuple[dict[int, int],
+                                                                list[dict[str, int]]]:
+    """Runs per starting rung, and the moves of the first ``max_steps`` steps counted by
+    step: ``[{"step": k, "from": a, "to": b, "runs": n}]`` (step 0 is a run's first move),
+    in order of step, then from, then to — the columns of a Sankey diagram."""
+    lengths = paths.lengths
+    firsts = paths.values[paths.offsets[:-1][lengths > 0]]
+    start = {int(r): int(c) for r, c in zip(*np.unique(firsts, return_counts=True),
+                                            strict=True)}
+    if paths.values.size < 2:
+        return start, []
+    pos = np.arange(paths.values.size) - np.repeat(paths.offsets[:-1], lengths)
+    rid = paths.row_ids()
+    idx = np.flatnonzero((rid[1:] == rid[:-1]) & (pos[:-1] < max_steps))
+    base = int(paths.values.max()) + 1
+    key = (pos[idx] * base + paths.values[idx]) * base + paths.values[idx + 1]
+    uniq, counts = np.unique(key, return_counts=True)
+    moves = []
+    for k, c in zip(uniq.tolist(), counts.tolist(), strict=True):
+        step, rest = divmod(k, base * base)
+        a, b = divmod(rest, base)
+        moves.append({"step": step, "from": a, "to": b, "runs": c})
+    return start, moves
+
+
+SANKEY_STEPS = 4  # moves counted step by step (columns of a Sankey after the start)
+
+
 def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 10
                      ) -> dict[str, Any]:
     """Ladder moves and event sequences of one variant (definitions in the module docstring).
 
     Returns ``{"variant", "runs", "rungs": [ids], "rung_labels", "transitions": R×R counts
-    (row = from, column = to; every move of every run), "top_sequences": [{rungs, labels,
+    (row = from, column = to; every move of every run), "start": {rung index: runs},
+    "step_transitions": the first moves step by step (:func:`step_transitions`, for a
+    Sankey), "top_sequences": [{rungs, labels,
     count, share}], "by_outcome": {outcome: {"label", "runs", "rung_sequences": [...],
     "option_sequences": [{options, labels, count, share}]}}, "divergence": [{"outcomes":
     [a, b], "runs_a", "runs_b", "rungs": point | None, "options": point | None}]}``;
@@ -329,7 +359,8 @@ def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 
                 if R else None,
                 "options": _divergence(os_a.take(only_a), os_b.take(only_b), keys, olabel),
             })
+    start, steps = step_transitions(full, SANKEY_STEPS) if R else ({}, [])
     return {"variant": variant, "runs": n, "rungs": rung_ids, "rung_labels": rung_labels_list,
-            "transitions": trans.tolist(),
+            "transitions": trans.tolist(), "start": start, "step_transitions": steps,
             "top_sequences": _top_codes(full, rung_ids, n, top, rlabel, "rungs") if R else [],
             "by_outcome": by_outcome, "divergence": divergence}

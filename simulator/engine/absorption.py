@@ -26,7 +26,7 @@ from simulator.errors import RunError
 from simulator.model.model import Model
 
 if TYPE_CHECKING:
-    from simulator.engine.simpy_engine import _Run
+    from simulator.engine.simpy_run import SimPyRun
     from simulator.engine.vector_engine import VectorChunk
 
 INF = float("inf")
@@ -51,7 +51,7 @@ def cap_error(model: Model, run_index: int, still: list[str]) -> RunError:
 # ------------------------------------------------------------------ SimPy engine (one run)
 
 
-def simpy_still_possible(run: _Run) -> list[str]:
+def simpy_still_possible(run: SimPyRun) -> list[str]:
     """What can still happen in one SimPy run (empty: the run is absorbed)."""
     m, v = run.m, run.v
     still = [f"`{m.options[i].key}` (rate {run.lam[i]:.3g} per day)"
@@ -67,12 +67,12 @@ def simpy_still_possible(run: _Run) -> list[str]:
             o = m.options[i]
             if (o.enabled and not (o.once and run.fired_once[i]) and o.when.fn(v)
                     and o.weight is not None
-                    and run._finite(float(o.weight.fn(v)), "weight", o.key) > 0.0):
+                    and run.finite(float(o.weight.fn(v)), "weight", o.key) > 0.0):
                 still.append(f"`{o.key}` (a decision of `{actor.name}`)")
     return still
 
 
-def simpy_absorbed(run: _Run) -> bool:
+def simpy_absorbed(run: SimPyRun) -> bool:
     """Whether nothing more can happen in this run (cheap tests first)."""
     if run.pending_triggers or run.scheduled_left:
         return False

@@ -51,7 +51,9 @@ def _by_outcome(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         lr = _num(r.get("likelihood_ratio"))
-        if math.isfinite(lr) and lr > MIN_LR:
+        seen = _num(r.get("seen_first"))
+        # a ratio from runs that never saw the indicator first is an artefact, not a sign
+        if math.isfinite(lr) and lr > MIN_LR and seen != 0:
             out.setdefault(str(r.get("outcome")), []).append(r)
     for items in out.values():
         items.sort(key=lambda r: -_num(r.get("likelihood_ratio")))
@@ -122,32 +124,27 @@ def _tornado(spread: Spread) -> str:
 
     rows = []
     for s in swings:
-        lo, hi = sorted((s.p_low, s.p_high))
         klass = "swing" if s.clear else "swing unclear"
+        # positions as custom properties of the track; the stylesheet places the base
+        # line, the bar between them and both ends (one short style per row, not four)
         rows.append(
-            f'<div class="{klass}"><div class="swing-label">{esc(s.label)}</div>'
+            f'<div class="{klass}"><span>{esc(s.label)}</span>'
             # the numbers beside the track say the same in text: no aria-label needed
-            '<div class="swing-track" aria-hidden="true">'
-            f'<i class="swing-base" style="left:{at(spread.probability)}"></i>'
-            f'<span class="swing-bar" style="left:{at(lo)};width:calc({at(hi)} - {at(lo)})">'
-            f'</span><b class="swing-lo" style="left:{at(s.p_low)}"></b>'
-            f'<b class="swing-hi" style="left:{at(s.p_high)}"></b></div>'
-            f'<div class="swing-nums">{esc(pct(s.p_low))} → {esc(pct(s.p_high))}</div></div>')
-    legend = (f'<p class="swing-legend small muted">Share of runs reaching the outcome when '
-              f"the input is in the lowest fifth (○) and the highest fifth (●) of its range; "
-              f"the thin line is the overall {esc(pct(spread.probability))}; axis 0–"
-              f"{esc(pct(scale))}. Greyed: within simulation noise.</p>")
+            f'<s aria-hidden="true" style="--b:{at(spread.probability)};'
+            f'--l:{at(s.p_low)};--h:{at(s.p_high)}"><i></i><b></b><b></b></s>'
+            f'<span>{esc(pct(s.p_low))} → {esc(pct(s.p_high))}</span></div>')
+    legend = (f'<p class="swing-legend small muted">Line: overall {esc(pct(spread.probability))}'
+              f"; axis 0–{esc(pct(scale))}.</p>")
     return '<div class="tornado">' + "".join(rows) + "</div>" + legend
 
 
 def _explained(spread: Spread) -> str:
     share = ("almost none" if spread.explained < 0.01 else f"about {pct(spread.explained)}")
-    rest = ("most of the variation is chance inside a run, which no better estimate of "
-            "the inputs would remove" if spread.explained < 0.5 else
-            "better estimates of the inputs would narrow the answer most")
-    return (f"The uncertain inputs explain {share} of the run-to-run variation in whether "
-            f"it happens; {rest}. Across the inputs' plausible values its chance ranges from "
-            f"about {pct(spread.p10)} to {pct(spread.p90)} (10th–90th percentile).")
+    rest = ("the rest is chance inside a run" if spread.explained < 0.5 else
+            "better estimates of them would narrow it most")
+    return (f"The inputs explain {share} of the run-to-run variation ({rest}); across their "
+            f"plausible values the chance is {pct(spread.p10)}–{pct(spread.p90)} "
+            "(10th–90th percentile).")
 
 
 # ------------------------------------------------------------------ sections
@@ -179,7 +176,11 @@ def change_mind_section(ctx: Context) -> str:
                 f'<div><h4>Inputs that move it most</h4>{_tornado(spread)}</div>'
                 f"<div><h4>Signposts to watch</h4>{watch}</div></div>")
         blocks.append(view_block(view.key, "".join(parts)))
-    return "".join(blocks)
+    # how to read the bars, once for every outcome and variant
+    key = note("Each input's bar spans the share of runs reaching the outcome when the input "
+               "is in the lowest fifth (○) and in the highest fifth (●) of its range; the thin "
+               "line is the outcome's overall chance. Greyed: within simulation noise.")
+    return key + "".join(blocks)
 
 
 def signposts_section(ctx: Context) -> str:

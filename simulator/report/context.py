@@ -25,8 +25,10 @@ from simulator.results.results import Results
 log = logging.getLogger(__name__)
 
 #: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+#: After its eight, three more from Paul Tol's palettes (wine, indigo, teal), so that a
+#: scenario with up to eleven variants never gives two variants the same colour.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933",
-           "#000000")
+           "#000000", "#882255", "#332288", "#44AA99")
 
 
 class CachedResults(Results):
@@ -75,6 +77,8 @@ class Source:
     title: str
     views: list[View] = field(default_factory=list)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: source documents by id (headline, outlet, published), for the claims' citations
+    evidence_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     evidence_note: str = ""
 
     @property
@@ -177,3 +181,28 @@ def _load_evidence(source: Source) -> None:
     except (GeosimError, OSError) as exc:
         log.warning("cannot read evidence register %s: %s", register, exc)
         source.evidence_note = "The evidence register could not be read."
+    for register in registers:
+        source.evidence_sources.update(_load_sources(register))
+
+
+SOURCES_FILE = "sources.yaml"  # the source documents, next to the evidence registers
+
+
+def _load_sources(register: Path) -> dict[str, dict[str, Any]]:
+    """Source documents by id: the register's own ``sources:`` mapping, and those of
+    ``sources.yaml`` beside it. Only headlines, outlets and dates are shown from them, so
+    a file that cannot be read is skipped (the claims then cite bare ids)."""
+    import yaml
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in (register.parent / SOURCES_FILE, register):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            if path.exists():
+                log.warning("cannot read the sources in %s: %s", path, exc)
+            continue
+        entries = data.get("sources") if isinstance(data, dict) else None
+        if isinstance(entries, dict):
+            found.update({str(k): v for k, v in entries.items() if isinstance(v, dict)})
+    return found

@@ -181,6 +181,10 @@ def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> 
     for outcome, runs in data.items():
         items = []
         for story in list(runs)[:MAX_STORIES]:
+            if story.get("run") is None:  # no traced run reaches it: the analysis says why
+                if story.get("note"):
+                    items.append(note(str(story["note"])))
+                continue
             events = []
             all_events = list(story.get("events", []))
             for ev in all_events[:MAX_EVENTS]:

@@ -28,8 +28,8 @@ def ladder_section(ctx: Context) -> str:
         if source.baseline.model.ladder is None:
             continue
         inner = ("<h3>Chance of reaching each rung</h3>" + _reach(ctx, source)
-                 + _thresholds(source) + "<h3>Where runs are, over time</h3>"
-                 + _occupancy(ctx, source))
+                 + _thresholds(source) + _past_thresholds(ctx, source)
+                 + "<h3>Where runs are, over time</h3>" + _occupancy(ctx, source))
         out.append(source_wrap(ctx, source.key, source.title, inner))
     return "".join(out)
 
@@ -102,17 +102,57 @@ def _occupancy(ctx: Context, source: Source) -> str:
                             meta=view_meta(view.key),
                             hovertemplate="%{x}: %{y:.1f}%<extra>" + plot_text(label)
                                           + "</extra>")
-        for name, r, label in ladder.thresholds:
-            below = share[:, :r].sum(axis=1)
-            fig.add_scatter(**xs, y=compact(below), mode="lines",
-                            name="threshold: " + plot_label(label or name, 30),
-                            line={"dash": "dash", "color": "#000000", "width": 2.5},
-                            meta=view_meta(view.key),
-                            hovertemplate="%{x}: %{y:.1f}% below<extra>"
-                                          + plot_text(label or name) + "</extra>")
     fig.update_yaxes(range=[0, 100], ticksuffix="%", title_text="share of runs")
     fig.update_xaxes(type="date")
     fig.update_layout(hovermode="x unified",
                       legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1,
                               "yanchor": "top", "traceorder": "reversed"})
     return ctx.add_figure(figure_json(fig))
+
+
+THRESHOLD_ROW_HEIGHT = 190  # px per row of the small multiples
+
+
+def _past_thresholds(ctx: Context, source: Source) -> str:
+    """One small chart per threshold: the share of runs standing at or past it over time,
+    one line per variant in the variant's colour (variants side by side; the stacked chart
+    below shows one variant's whole ladder)."""
+    from plotly.subplots import make_subplots
+
+    from simulator.report.plotting import TEMPLATE
+
+    ladder = source.baseline.model.ladder
+    assert ladder is not None
+    if not ladder.thresholds:
+        return ""
+    timeline = source.results.timeline
+    grid = np.asarray(timeline["grid"], dtype=float)
+    n = len(ladder.thresholds)
+    n_cols = 2 if n > 1 else 1
+    n_rows = -(-n // n_cols)
+    titles = [plot_label(label or name, 48) for name, _, label in ladder.thresholds]
+    fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=titles,
+                        horizontal_spacing=0.08, vertical_spacing=0.5 / max(n_rows, 1))
+    fig.update_layout(template=TEMPLATE, height=90 + THRESHOLD_ROW_HEIGHT * n_rows,
+                      margin={"t": 40, "b": 70},
+                      legend={"y": 0, "yanchor": "bottom", "yref": "container"})
+    fig.update_annotations(font={"size": 12})
+    for view in source.views:
+        hist = timeline.get(f"hist.{view.variant}.{ladder.variable}")
+        if hist is None:
+            continue
+        counts = np.asarray(hist, dtype=float)
+        share = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) * 100
+        xs = time_axis(view, grid)
+        for j, (name, r, label) in enumerate(ladder.thresholds):
+            fig.add_scatter(**xs, y=compact(share[:, r:].sum(axis=1)), mode="lines",
+                            name=plot_label(view.label), legendgroup=view.key,
+                            showlegend=j == 0, line={"color": view.color, "width": 2},
+                            hovertemplate="%{x}: %{y:.0f}% at or past "
+                                          + plot_text(label or name) + "<extra>"
+                                          + plot_text(view.label) + "</extra>",
+                            row=j // n_cols + 1, col=j % n_cols + 1)
+    fig.update_yaxes(range=[0, 100], ticksuffix="%")
+    fig.update_xaxes(type="date")
+    return ("<h3>Runs past each threshold, variant by variant</h3>"
+            + ctx.add_figure(figure_json(fig), cls="plot-all"))

@@ -160,7 +160,8 @@ def evidence_section(ctx: Context) -> str:
             sources = data.get("source") or []
             if not isinstance(sources, list):
                 sources = [sources]
-            src = (f'<p class="claim-source">Source: {esc(", ".join(map(str, sources)))}</p>'
+            src = (f'<p class="claim-source">Source: '
+                   f'{"; ".join(_source_text(source, str(s)) for s in sources)}</p>'
                    if sources else "")
             by = (f'<p class="muted small">Cited by: {esc("; ".join(cited[claim]))}</p>'
                   if claim in cited else '<p class="muted small">Not cited by the scenario.</p>')
@@ -172,6 +173,20 @@ def evidence_section(ctx: Context) -> str:
             parts.append(note("The scenario cites no evidence."))
         out.append(source_wrap(ctx, source.key, source.title, "".join(parts)))
     return "".join(out)
+
+
+def _source_text(source: Source, source_id: str) -> str:
+    """A cited source document as a reader wants it: headline, outlet (and the outlet it
+    cites), date; its id last, small. The bare id when the document is not registered."""
+    doc = source.evidence_sources.get(source_id) or {}
+    headline = doc.get("headline") or doc.get("title")
+    details = [str(doc[k]) for k in ("outlet", "published") if doc.get(k)]
+    if doc.get("cites"):
+        details.insert(1 if doc.get("outlet") else 0, f"citing {doc['cites']}")
+    more = f" — {esc(', '.join(details))}" if details else ""
+    if not headline:
+        return f"<code>{esc(source_id)}</code>{more}"
+    return f'“{esc(headline)}”{more} <code class="muted small">{esc(source_id)}</code>'
 
 
 # ------------------------------------------------------------------ about and reproducibility
@@ -213,35 +228,4 @@ def about_section(ctx: Context) -> str:
                 for a in scen.key_assumptions)
             parts.append(f'<h3>Key assumptions</h3><ol class="assumptions">{lis}</ol>')
         out.append(source_wrap(ctx, source.key, source.title, "".join(parts)))
-    return "".join(out)
-
-
-def reproduce_section(ctx: Context) -> str:
-    out = []
-    for source in ctx.sources:
-        m = source.results.manifest
-        command = str(m.get("command") or "")
-        rows = [
-            ("scenario", f'{m.get("scenario_id", "")} — {m.get("scenario_file", "")}'),
-            ("scenario SHA-256", m.get("scenario_sha256", "")),
-            ("seed", m.get("seed", "")), ("runs per variant", f'{int(m.get("runs", 0)):,}'),
-            ("variants", ", ".join(str(v) for v in m.get("variants", []))),
-            ("engine / executor", (f'{m.get("engine", "")} / {m.get("executor", "")} '
-                                  f'({m.get("workers", "?")} workers, chunks of '
-                                  f'{m.get("chunk_size", "?")})')),
-            ("versions", (f'geosim {m.get("version", "")}, Python {m.get("python", "")}, '
-                         f'NumPy {m.get("numpy", "")}, SimPy {m.get("simpy", "")}')),
-            ("run at", (f'{m.get("started", "")} → {m.get("finished", "")} '
-                       f'({m.get("seconds", "?")} s)')),
-            ("digest (all runs)", m.get("digest", "")),
-        ]
-        rows += [(f"digest · {v}", d) for v, d in (m.get("variant_digests") or {}).items()]
-        body = "".join(f"<tr><th>{esc(k)}</th><td><code>{esc(v)}</code></td></tr>"
-                       for k, v in rows)
-        cmd = (f'<p>Run this command in the project folder to get the same runs; the digests '
-               f'must match.</p><pre class="cmd"><code>{esc(command)}</code></pre>'
-               if command else note("The command was not recorded."))
-        out.append(source_wrap(ctx, source.key, source.title,
-                               cmd + f'<div class="table-wrap"><table class="kv">{body}'
-                               f"</table></div>"))
     return "".join(out)

@@ -1,6 +1,6 @@
-"""Escalation paths: a Sankey of rung transitions step by step (aggregated here from
-``rung_path``), the most common rung sequences and the paths to each outcome (from
-``simulator.analysis.paths`` when it exists, else from :mod:`simulator.report.paths`)."""
+"""Escalation paths, from :func:`simulator.analysis.paths.escalation_paths`: a Sankey of
+the first moves on the ladder step by step, the most common rung sequences and the paths
+to each outcome."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from simulator.report.figures_analysis import failed
 from simulator.report.figures_ladder import rung_colors
 from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import esc, note, pct, plot_label, table, view_block
-from simulator.report.paths import rung_paths_summary
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 MAX_SHOWN = 12  # elements of a sequence written out
@@ -23,19 +22,9 @@ MIN_RECURRING_SHARE = 0.01  # sequences of moves shown only if this share of run
 MIN_RECURRING_RUNS = 10
 
 
-def step_paths(source: Source, view: View) -> dict[str, Any]:
-    """Step-by-step transitions for the Sankey (computed here from ``rung_path``)."""
-    ladder = view.model.ladder
-    assert ladder is not None
-    table_ = source.columns(["variant", "rung_path"])
-    column = table_.column("rung_path").filter(source.variant_mask(view.variant))
-    return rung_paths_summary(column, list(ladder.rungs), list(ladder.labels))
-
-
-def analysis_paths(source: Source, view: View) -> dict[str, Any] | None:
-    """``simulator.analysis.paths.escalation_paths`` (None when it returns no mapping)."""
-    data = escalation_paths(source.results, view.variant)
-    return dict(data) if isinstance(data, dict) else None
+def analysis_paths(source: Source, view: View) -> dict[str, Any]:
+    """The escalation paths of ``view`` (:func:`simulator.analysis.paths.escalation_paths`)."""
+    return dict(escalation_paths(source.results, view.variant))
 
 
 def paths_section(ctx: Context) -> str:
@@ -49,18 +38,17 @@ def paths_section(ctx: Context) -> str:
         fig = new_figure(height=160 + 44 * len(ladder.rungs),
                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
         tables = []
+        labels = [plot_label(x, 30) for x in ladder.labels]
         for view in source.views:
-            steps = step_paths(source, view)
-            fig.add_trace(_sankey(view, steps, [plot_label(x, 30) for x in ladder.labels], colors))
             try:
-                extra = analysis_paths(source, view)
+                data = analysis_paths(source, view)
             except GeosimError as exc:
-                extra = None
                 tables.append(view_block(view.key, failed("Escalation paths", exc)))
-            sequences = (_from_analysis(extra.get("top_sequences", []))
-                         if extra is not None else steps["sequences"])
-            block = ("<h3>Most common rung sequences</h3>" + _sequences_table(sequences)
-                     + (_by_outcome(view, extra) if extra is not None else ""))
+                continue
+            fig.add_trace(_sankey(view, data, labels, colors))
+            block = ("<h3>Most common rung sequences</h3>"
+                     + _sequences_table(_from_analysis(data.get("top_sequences", [])))
+                     + _by_outcome(view, data))
             tables.append(view_block(view.key, block))
         inner = (note("Each column is one more move on the ladder; band widths are numbers of "
                       "runs. Runs whose path ends earlier leave the diagram.")
@@ -111,7 +99,7 @@ def _sankey(view: View, data: dict[str, Any], labels: list[str], colors: list[st
     for rung in sorted(int(r) for r in data.get("start", {})):
         node(0, rung)
     src, dst, val = [], [], []
-    for t in data["transitions"]:
+    for t in data.get("step_transitions", []):
         src.append(node(int(t["step"]), int(t["from"])))
         dst.append(node(int(t["step"]) + 1, int(t["to"])))
         val.append(int(t["runs"]))
@@ -139,9 +127,9 @@ def _sequences_table(sequences: list[dict[str, Any]], *,
         cut = seq.get("truncated") or len(labels) > MAX_SHOWN
         text = " → ".join(esc(x) for x in labels[:MAX_SHOWN]) + (" → …" if cut else "")
         share = float(seq.get("share", 0.0))
-        bar = (f'<span class="bar" style="width:{np.clip(share * 100, 0, 100):.1f}%"></span>')
-        rows.append([text, f'{int(seq.get("runs", 0)):,}',
-                     f'<span class="barcell">{bar}<span>{esc(pct(share))}</span></span>'])
+        # the bar is the cell's background, its length a custom property (whole percents)
+        bar = f'<span class="barcell" style="--w:{np.clip(share * 100, 0, 100):.0f}">'
+        rows.append([text, f'{int(seq.get("runs", 0)):,}', f"{bar}{esc(pct(share))}</span>"])
     if not rows:
         return note("No rung sequences recorded.")
     return table([header, "runs", "share"], rows, numeric=(1,))

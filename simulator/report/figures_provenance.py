@@ -67,7 +67,7 @@ def confidence_line(view: View, outcome: str) -> str:
     c = view_confidence(view).get(outcome)
     if c is None:
         return ""
-    return (f'<div class="kpi-when" title="{esc(describe(c))}">confidence: '
+    return (f'<div class="kpi-when">confidence: '
             f'<strong>{esc(c["level"])}</strong> — {esc(describe(c))}</div>')
 
 

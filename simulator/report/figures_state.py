@@ -8,7 +8,7 @@ import numpy as np
 
 from simulator.report.context import Context, Source
 from simulator.report.figures_outcomes import compact, source_wrap, time_axis
-from simulator.report.html import esc, plot_text
+from simulator.report.html import esc, plot_label
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -43,6 +43,9 @@ def has_states(ctx: Context) -> bool:
 
 
 def state_section(ctx: Context) -> str:
+    """One chart per state variable with every variant side by side: each variant's median
+    as a line in the variant's colour, and the selected variant's 50% and 90% bands behind
+    them in its colour (the selector changes only the bands)."""
     out = []
     for source in ctx.sources:
         timeline = source.results.timeline
@@ -51,57 +54,60 @@ def state_section(ctx: Context) -> str:
         for spec in source.baseline.model.state:
             if spec.is_ladder or f"edges.{spec.name}" not in timeline:
                 continue
-            edges = timeline[f"edges.{spec.name}"]
-            fig = new_figure(height=280, showlegend=False, hovermode="x unified")
-            for view in source.views:
-                hist = timeline.get(f"hist.{view.variant}.{spec.name}")
-                if hist is None:
-                    continue
-                q = compact(hist_quantiles(hist, edges))
-                xs = time_axis(view, grid)
-                meta = view_meta(view.key)
-                for lo, hi, alpha, band in ((0, 4, 0.18, "90%"), (1, 3, 0.35, "50%")):
-                    fig.add_scatter(**xs, y=q[:, lo], mode="lines", line={"width": 0},
-                                    hoverinfo="skip", meta=meta, showlegend=False)
-                    fig.add_scatter(**xs, y=q[:, hi], mode="lines", line={"width": 0},
-                                    fill="tonexty", fillcolor=rgba(view.color, alpha),
-                                    name=f"{band} band", meta=meta, hoverinfo="skip")
-                fig.add_scatter(**xs, y=q[:, 2], mode="lines", name="median",
-                                line={"color": view.color, "width": 2.5}, meta=meta,
-                                customdata=np.stack([q[:, 0], q[:, 1], q[:, 3], q[:, 4]], 1),
-                                hovertemplate="median %{y:.3g}<br>50%: %{customdata[1]:.3g}"
-                                              "–%{customdata[2]:.3g}<br>90%: "
-                                              "%{customdata[0]:.3g}–%{customdata[3]:.3g}"
-                                              "<extra>" + plot_text(view.label) + "</extra>")
-            _baseline_reference(fig, source, spec.name, grid)
-            fig.update_xaxes(type="date")
+            fig = _fan(source, spec.name, grid)
+            if fig is None:
+                continue
             if np.isfinite(spec.lo) and np.isfinite(spec.hi) and spec.hi > spec.lo:
                 pad = (spec.hi - spec.lo) * 0.03
                 fig.update_yaxes(range=[spec.lo - pad, spec.hi + pad])
             desc = _description(source, spec.name)
             cards.append(f'<div class="fan"><h3>{esc(spec.label or spec.name)}</h3>'
-                         f'{desc}{ctx.add_figure(figure_json(fig))}</div>')
+                         f'{desc}{ctx.add_figure(figure_json(fig), cls="plot-all")}</div>')
         if cards:
-            out.append(source_wrap(ctx, source.key, source.title,
-                                   '<div class="grid2">' + "".join(cards) + "</div>"))
+            out.append(source_wrap(ctx, source.key, source.title, _key(source)
+                                   + '<div class="grid2">' + "".join(cards) + "</div>"))
     return "".join(out)
 
 
-def _baseline_reference(fig: Any, source: Source, name: str, grid: np.ndarray) -> None:
-    """Behind each other variant's fan, the baseline's median as a grey dashed line: the
-    comparison is the point, and flipping the selector back and forth is not a comparison."""
-    base = source.baseline
-    hist = source.results.timeline.get(f"hist.{base.variant}.{name}")
-    if hist is None or len(source.views) < 2:
-        return
-    median = compact(hist_quantiles(hist, source.results.timeline[f"edges.{name}"]))[:, 2]
+def _fan(source: Source, name: str, grid: np.ndarray) -> Any:
+    """The chart of one state variable (None when no variant recorded it)."""
+    timeline = source.results.timeline
+    edges = timeline[f"edges.{name}"]
+    fig = new_figure(height=280, showlegend=False, hovermode="x unified")
+    medians = []
     for view in source.views:
-        if view is base:
+        hist = timeline.get(f"hist.{view.variant}.{name}")
+        if hist is None:
             continue
-        fig.add_scatter(**time_axis(base, grid), y=median, mode="lines",
-                        name="baseline median", meta=view_meta(view.key),
-                        line={"color": "#7b8794", "width": 1.5, "dash": "dash"},
-                        hovertemplate="baseline median %{y:.3g}<extra></extra>")
+        q = compact(hist_quantiles(hist, edges))
+        xs = time_axis(view, grid)
+        meta = view_meta(view.key)  # the bands: the selected variant only
+        for lo, hi, alpha in ((0, 4, 0.15), (1, 3, 0.3)):
+            fig.add_scatter(**xs, y=q[:, lo], mode="lines", line={"width": 0},
+                            hoverinfo="skip", meta=meta, showlegend=False)
+            fig.add_scatter(**xs, y=q[:, hi], mode="lines", line={"width": 0},
+                            fill="tonexty", fillcolor=rgba(view.color, alpha),
+                            meta=meta, hoverinfo="skip")
+        medians.append((view, xs, q))
+    if not medians:
+        return None
+    # medians last, so every variant's line is drawn over the bands; in reverse, so that
+    # where variants coincide the baseline's (the first) line is the one on top
+    for view, xs, q in reversed(medians):
+        fig.add_scatter(**xs, y=q[:, 2], mode="lines", name=plot_label(view.label),
+                        line={"color": view.color, "width": 2},
+                        customdata=np.stack([q[:, 1], q[:, 3]], 1),
+                        hovertemplate="%{y:.3g} (50%: %{customdata[0]:.3g}–"
+                                      "%{customdata[1]:.3g})")
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def _key(source: Source) -> str:
+    """The colour key shared by every chart of the section (plain HTML, escaped)."""
+    items = "".join(f'<li><span class="swatch" style="background:{view.color}"></span>'
+                    f"{esc(view.label)}</li>" for view in source.views)
+    return (f'<ul class="key">{items}</ul>' if len(source.views) > 1 else "")
 
 
 def _description(source: Source, name: str) -> str:

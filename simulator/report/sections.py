@@ -12,6 +12,7 @@ from simulator.report import (
     figures_params,
     figures_paths,
     figures_state,
+    reproduce,
     score_card,
 )
 from simulator.report import figures_analysis as fa
@@ -40,8 +41,9 @@ SECTIONS: tuple[Section, ...] = (
             "The chance that each outcome has happened by a given date, variant by variant.",
             figures_outcomes.time_to_event_section),
     Section("state", "State of the world over time",
-            "Median (line), 50% and 90% bands of each state variable across runs; for a "
-            "variant, the baseline's median as a grey dashed line.",
+            "Each variant's median across runs as a line in the variant's colour (where "
+            "lines coincide, the baseline's is on top); behind them, the 50% and 90% bands "
+            "of the variant selected above.",
             figures_state.state_section, figures_state.has_states),
     Section("paths", "Escalation paths", "How runs move between rungs, step by step.",
             figures_paths.paths_section, figures_ladder.has_ladder),
@@ -68,5 +70,5 @@ SECTIONS: tuple[Section, ...] = (
     Section("evidence", "Evidence", "The claims of the evidence register that the scenario "
             "cites.", figures_params.evidence_section),
     Section("reproduce", "Reproduce", "The exact command, seed, versions and digests.",
-            figures_params.reproduce_section),
+            reproduce.reproduce_section),
 )

@@ -228,7 +228,8 @@ def unary(op: str, p: Part) -> Part:
 
 # ---------------------------------------------------------------------------
 # Arithmetic: specialised closures for the shapes that dominate real scenarios
-# (slot OP constant, constant OP slot, slot OP slot); the rest call sub-closures.
+# (slot OP constant, constant OP slot, slot OP slot, slot OP sub-expression and back);
+# the rest call sub-closures.
 # ---------------------------------------------------------------------------
 
 _Factory = Callable[[Any, Any], ScalarFn]
@@ -250,6 +251,18 @@ _ARITH_SS: dict[str, _Factory] = {
     "+": lambda i, j: lambda v: v[i] + v[j],
     "-": lambda i, j: lambda v: v[i] - v[j],
     "*": lambda i, j: lambda v: v[i] * v[j],
+}
+# v[i] OP g(v)
+_ARITH_SF: dict[str, _Factory] = {
+    "+": lambda i, g: lambda v: v[i] + g(v),
+    "-": lambda i, g: lambda v: v[i] - g(v),
+    "*": lambda i, g: lambda v: v[i] * g(v),
+}
+# f(v) OP v[j]
+_ARITH_FS: dict[str, _Factory] = {
+    "+": lambda f, j: lambda v: f(v) + v[j],
+    "-": lambda f, j: lambda v: f(v) - v[j],
+    "*": lambda f, j: lambda v: f(v) * v[j],
 }
 # f(v) OP c
 _ARITH_FC: dict[str, _Factory] = {
@@ -302,6 +315,10 @@ def binary(op: str, a: Part, b: Part) -> Part:
         scalar = _ARITH_CS[op](a.value, b.slot)
     elif a.slot is not None and b.slot is not None:
         scalar = _ARITH_SS[op](a.slot, b.slot)
+    elif a.slot is not None and not b.is_const:
+        scalar = _ARITH_SF[op](a.slot, b.scalar)
+    elif b.slot is not None and not a.is_const:
+        scalar = _ARITH_FS[op](a.scalar, b.slot)
     elif b.is_const:
         scalar = _ARITH_FC[op](a.scalar, b.value)
     elif a.is_const:

@@ -116,9 +116,11 @@ variants:
     parameters: {{rate: 1% to 2% per month}}
 """
     register = f"""\
+sources:
+  doc-one: {{headline: {e}, outlet: {e}, published: 2026-01}}
 claims:
   claim-one:
-    source: {e}
+    source: [{e}, doc-one]
     kind: {e}
     actors: [x]
     text: {e}

@@ -14,7 +14,6 @@ from simulator.report import build_report
 from simulator.report.builder import render
 from simulator.report.figures_state import hist_quantiles
 from simulator.report.html import escape_script_json, script_json
-from simulator.report.paths import rung_paths_summary
 from simulator.results.results import Results
 from tests.report.conftest import EVIL
 
@@ -185,20 +184,17 @@ def test_hist_quantiles_interpolate() -> None:
     assert np.isnan(q[1]).all()
 
 
-def test_rung_paths_summary() -> None:
-    import pyarrow as pa
+def test_step_transitions_feed_the_sankey() -> None:
+    """The Sankey's columns: runs per starting rung, then each move counted at its step."""
+    from simulator.analysis.paths import _Ragged, step_transitions
 
-    column = pa.array([[1, 2, 3], [1, 2, 3], [1, 0], [1]], type=pa.list_(pa.int16()))
-    data = rung_paths_summary(column, ["a", "b", "c", "d"], ["A", "B", "C", "D"])
-    assert data["runs"] == 4
-    assert data["start"] == {1: 4}
-    assert {(t["step"], t["from"], t["to"]): t["runs"] for t in data["transitions"]} == {
-        (0, 1, 2): 2, (1, 2, 3): 2, (0, 1, 0): 1}
-    top = data["sequences"][0]
-    assert top["path"] == [1, 2, 3]
-    assert top["labels"] == ["B", "C", "D"]
-    assert top["share"] == pytest.approx(0.5)
-    assert sum(s["runs"] for s in data["sequences"]) == 4
+    paths = _Ragged.from_lists([[1, 2, 3], [1, 2, 3], [1, 0], [1], [2, 1, 2, 3, 2, 1]])
+    start, moves = step_transitions(paths, max_steps=3)
+    assert start == {1: 4, 2: 1}
+    assert {(m["step"], m["from"], m["to"]): m["runs"] for m in moves} == {
+        (0, 1, 2): 2, (1, 2, 3): 2, (0, 1, 0): 1,
+        (0, 2, 1): 1, (1, 1, 2): 1, (2, 2, 3): 1}  # the last run's 4th and 5th moves: cut
+    assert [m["step"] for m in moves] == sorted(m["step"] for m in moves)
 
 
 def test_cli_report(mini_results: Results, tmp_path: Path) -> None:

@@ -147,3 +147,32 @@ def test_page_scrolls_before_the_charts_are_drawn(browser: Any, mini_html: Path)
         assert page.evaluate("() => typeof window.Plotly") == "object"
     finally:
         context.close()
+
+
+#: every input bar of "what would change our mind" in the selected variant: where its two
+#: ends and its bar are drawn, as shares of its track, and the positions the page asked for
+SWINGS = """() => Array.from(document.querySelectorAll('.swing > s'))
+  .filter(el => el.offsetParent !== null)
+  .map(el => {
+    const track = el.getBoundingClientRect();
+    const at = x => (x - track.left) / track.width * 100;
+    const [lo, hi] = Array.from(el.querySelectorAll('b')).map(b => {
+      const r = b.getBoundingClientRect(); return at(r.left + r.width / 2); });
+    const bar = getComputedStyle(el, '::before');
+    const asked = name => parseFloat(el.style.getPropertyValue(name));
+    return {lo, hi, barLeft: parseFloat(bar.left) / track.width * 100,
+            barWidth: parseFloat(bar.width) / track.width * 100,
+            wantLo: asked('--l'), wantHi: asked('--h')};
+  })"""
+
+
+def test_input_bars_span_their_two_ends(desktop: Page) -> None:
+    """The bars are drawn by the stylesheet from two positions: the ○ and ● sit where the
+    page put them, and the bar runs between them whichever way round they are."""
+    swings = desktop.page.evaluate(SWINGS)
+    assert swings
+    for s in swings:
+        assert s["lo"] == pytest.approx(s["wantLo"], abs=0.5), s
+        assert s["hi"] == pytest.approx(s["wantHi"], abs=0.5), s
+        assert s["barLeft"] == pytest.approx(min(s["wantLo"], s["wantHi"]), abs=0.5), s
+        assert s["barWidth"] == pytest.approx(abs(s["wantHi"] - s["wantLo"]), abs=0.5), s
