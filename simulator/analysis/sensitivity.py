@@ -276,9 +276,9 @@ def _uncertain(model: Model, names: Sequence[str] | None) -> list[ParameterSpec]
 
 
 # Below this many runs per variant the NumPy engine's cost per step is shared by too few
-# runs to beat SimPy (flagship, one core: NumPy 0.4× SimPy at 100 runs per variant,
-# 2.3× at 1,000; docs/engines.md "Defaults, and why").
-NUMPY_MIN_RUNS = 500
+# runs to beat SimPy (one core: flagship 0.4× SimPy at 100 runs per variant, 1.0× at 500,
+# 1.0–1.3× at 1,000, 1.8× at 2,000; mini 0.8×, 2.6×, 3.3×; docs/engines.md).
+NUMPY_MIN_RUNS = 1_000
 
 
 def sensitivity_engine(runs_per_variant: int, engine: str | None = None) -> str:

@@ -127,7 +127,7 @@ def sensitivity_command(
     executor: str = EXECUTOR, top: int = typer.Option(10, "--top", help="Rows per outcome."),
     engine: str | None = typer.Option(
         None, "--engine", "-e", callback=engine_name,
-        help=ENGINE_HELP + " Default: numpy at 500 runs per setting or point and more, "
+        help=ENGINE_HELP + " Default: numpy at 1,000 runs per setting or point and more, "
                            "simpy below (tornado and sobol)."),
     as_json: bool = JSON,
 ) -> None:

@@ -113,9 +113,9 @@ def test_tornado_one_driver(scenario_dir: Path, engine: str) -> None:
 def test_sensitivity_engine_default_follows_runs_per_variant() -> None:
     # NumPy where each variant has enough runs to share its per-step cost, else SimPy
     assert sensitivity_engine(100) == "simpy"
-    assert sensitivity_engine(499) == "simpy"
-    assert sensitivity_engine(500) == "numpy"
+    assert sensitivity_engine(999) == "simpy"
     assert sensitivity_engine(1_000) == "numpy"
+    assert sensitivity_engine(20_000) == "numpy"
     assert sensitivity_engine(100, "numpy") == "numpy"
     assert sensitivity_engine(10_000, "simpy") == "simpy"
 
