@@ -4,6 +4,7 @@ random numbers, and an end-to-end run with results written::
 
     .venv/bin/python benchmarks/bench_engines.py                 # per-core figures
     .venv/bin/python benchmarks/bench_engines.py --end-to-end 1000000 --workers 2
+    .venv/bin/python benchmarks/bench_engines.py --scenarios flagship --end-to-end 100000
 
 Per-core figures are CPU time of alternated repeats in this process (the ratios hold
 when the machine is busy; absolute figures do not). The end-to-end run is ``simulator.run``
@@ -29,7 +30,10 @@ sys.path.insert(0, str(ROOT))
 import simulator  # noqa: E402
 from simulator.engine.batch import simulate_chunk  # noqa: E402
 from simulator.engine.streams import RowLayout  # noqa: E402
-from simulator.engine.vector_engine import VectorChunk  # noqa: E402
+from simulator.engine.vector_engine import (  # noqa: E402
+    VectorChunk,
+    simulate_chunk_vectorised,
+)
 from simulator.engine.vector_support import ChunkDraws  # noqa: E402
 
 SCENARIOS = {"mini": ROOT / "tests" / "data" / "mini.yaml",
@@ -63,6 +67,20 @@ def per_core(name: str, simpy_runs: int, numpy_runs: int, repeats: int) -> dict[
            "numpy_us_per_run": 1e6 * statistics.median(numpy_s),
            "block_draws_us_per_run": 1e6 * statistics.median(draws_s),
            "overflow_streams_per_run": statistics.median(overflow)}
+    out["numpy_over_simpy"] = out["numpy_runs_per_s"] / out["simpy_runs_per_s"]
+    return out
+
+
+def small_variants(name: str, runs_per_variant: int, variants: int) -> dict[str, float]:
+    """Many small variants (a Sobol' design's shape): one chunk per variant, per core."""
+    model = simulator.compile_model(simulator.load_scenario(SCENARIOS[name]))
+    simpy_s, numpy_s = [], []
+    for k in range(variants):  # alternated; the seed stands in for the variant
+        simpy_s.append(_cpu(lambda k=k: simulate_chunk(model, k, 0, runs_per_variant, 0)))
+        numpy_s.append(_cpu(lambda k=k: simulate_chunk_vectorised(model, k, 0,
+                                                                   runs_per_variant, 0)))
+    total = runs_per_variant * variants
+    out = {"simpy_runs_per_s": total / sum(simpy_s), "numpy_runs_per_s": total / sum(numpy_s)}
     out["numpy_over_simpy"] = out["numpy_runs_per_s"] / out["simpy_runs_per_s"]
     return out
 
@@ -142,6 +160,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--end-to-end", type=int, default=0, metavar="RUNS")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", default="numpy", help="engine of the end-to-end run")
+    parser.add_argument("--small", type=int, default=100, metavar="RUNS",
+                        help="runs per variant of the many-small-variants figure (0: skip)")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).parent))
     for name in args.scenarios:
@@ -151,14 +172,19 @@ def main() -> None:
               f"SimPy; NumPy {r['numpy_us_per_run']:.1f} µs/run, of which the random "
               f"blocks {r['block_draws_us_per_run']:.1f} µs (+ "
               f"{r['overflow_streams_per_run']:.2f} overflow streams per run)")
+        if args.small:
+            v = small_variants(name, args.small, 2 * args.repeats)
+            print(f"{name}, {args.small} runs per variant (a Sobol' design's shape): SimPy "
+                  f"{v['simpy_runs_per_s']:,.0f} runs/s, NumPy {v['numpy_runs_per_s']:,.0f} "
+                  f"runs/s per core = {v['numpy_over_simpy']:.1f}× SimPy")
     y = yardstick(args.simpy_runs, args.repeats)
     print(f"mini: SimPy engine {y['engine_runs_per_s']:,.0f} runs/s, hand-written SimPy "
           f"{y['handwritten_runs_per_s']:,.0f} runs/s: the engine is "
           f"{y['engine_over_handwritten']:.2f}× the hand-written model")
     if args.end_to_end:
         for name in args.scenarios:
-            e = end_to_end(name, args.end_to_end, args.workers, "numpy")
-            print(f"{name}: {args.end_to_end:,} runs on NumPy, {args.workers} workers, "
+            e = end_to_end(name, args.end_to_end, args.workers, args.engine)
+            print(f"{name}: {args.end_to_end:,} runs on {args.engine}, {args.workers} workers, "
                   f"results written: {e['wall_s']:.1f} s = {e['runs_per_s']:,.0f} runs/s "
                   f"(CPU {e['cpu_s']:.1f} s = {e['runs_per_cpu_s']:,.0f} runs per CPU-second); "
                   f"peak memory of all processes {e['peak_mb']:.0f} MB")

@@ -24,14 +24,15 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from simulator.errors import ScenarioError  # noqa: E402
-from simulator.scenario import yaml_loader  # noqa: E402
+from simulator.scenario import yaml as yaml_front  # noqa: E402
+from simulator.scenario.yaml import _builder  # noqa: E402
 
 
 def _big_valid() -> bytes:
     parts = ["id: big\ntitle: Big\nparameters:\n"]
     size = len(parts[0])
     i = 0
-    while size < yaml_loader.MAX_BYTES - 300:
+    while size < yaml_front.MAX_BYTES - 300:
         part = f"  p{i}:\n    value: 0.5% to 4% per month\n    label: \"Parameter {i}\"\n"
         parts.append(part)
         size += len(part)
@@ -42,7 +43,7 @@ def _big_valid() -> bytes:
 CASES: dict[str, bytes] = {
     "100,000-deep [": b"a: " + b"[" * 100_000,
     "100,000-deep - -": b"a:\n" + b"- " * 100_000 + b"x\n",
-    "unclosed quote after 1 MiB": _big_valid()[: yaml_loader.MAX_BYTES - 10] + b'\nz: "',
+    "unclosed quote after 1 MiB": _big_valid()[: yaml_front.MAX_BYTES - 10] + b'\nz: "',
     "valid 1 MiB": _big_valid(),
 }
 
@@ -66,9 +67,9 @@ def main() -> None:
         loaders = {"libyaml": yaml.CSafeLoader, **loaders}
     print(f"PyYAML {yaml.__version__}; median of {args.repeats}")
     for name, loader in loaders.items():
-        yaml_loader._LOADER = loader
+        _builder._LOADER = loader
         for case, source in CASES.items():
-            seconds = _median_seconds(lambda s=source: yaml_loader.load_yaml(s), args.repeats)
+            seconds = _median_seconds(lambda s=source: yaml_front.load_yaml(s), args.repeats)
             print(f"  {name:8} {case:28} {seconds * 1000:9.1f} ms")
 
 

@@ -275,24 +275,41 @@ def _uncertain(model: Model, names: Sequence[str] | None) -> list[ParameterSpec]
     return params
 
 
+# Below this many runs per variant the NumPy engine's cost per step is shared by too few
+# runs to beat SimPy (one core: flagship 0.4× SimPy at 100 runs per variant, 1.0× at 500,
+# 1.0–1.3× at 1,000, 1.8× at 2,000; mini 0.8×, 2.6×, 3.3×; docs/engines.md).
+NUMPY_MIN_RUNS = 1_000
+
+
+def sensitivity_engine(runs_per_variant: int, engine: str | None = None) -> str:
+    """The engine a sensitivity design uses: ``engine`` if given, else NumPy when each
+    variant has at least ``NUMPY_MIN_RUNS`` runs and SimPy otherwise."""
+    if engine is not None:
+        return engine
+    return "numpy" if runs_per_variant >= NUMPY_MIN_RUNS else "simpy"
+
+
 def _run_constant_points(scen: Scenario, points: dict[str, dict[str, str]], *, runs: int,
                          seed: int | None, workers: int | None, executor: str,
                          out: str | Path,
-                         progress: Callable[[int, int], None] | None = None) -> Results:
+                         progress: Callable[[int, int], None] | None = None,
+                         engine: str | None = None) -> Results:
     from simulator.runner.runner import run
     from simulator.scenario.schema import Variant
 
     variants = {name: Variant(label=name, parameters=params) for name, params in points.items()}
     new = scen.model_copy(update={"variants": variants})
     return run(new, variants=list(variants), runs=runs, seed=seed, workers=workers,
-               executor=executor, out=out, force=True, progress=progress)
+               executor=executor, out=out, force=True, progress=progress,
+               engine=sensitivity_engine(runs, engine))
 
 
 def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs: int = 1_000,
             seed: int | None = 0, workers: int | None = None, executor: str = "process",
             low: float = 0.1, high: float = 0.9, parameters: Sequence[str] | None = None,
             out: str | Path | None = None,
-            progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+            progress: Callable[[int, int], None] | None = None,
+            engine: str | None = None) -> list[dict[str, Any]]:
     """One-at-a-time swings (see the module docstring); ``runs`` per setting.
 
     Rows ``{outcome, outcome_label, parameter, label, low_value, high_value, low_text,
@@ -300,6 +317,7 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
     (scenario order) then swing, largest first. Values are canonical (hazard per day,
     days, fractions); ``*_text`` in the author's units; ``diff`` = p_high − p_low with a
     paired 95 % interval. Cost: (2·d + 1)·runs runs for d uncertain parameters.
+    ``engine`` simulates them (default: :func:`sensitivity_engine`).
     """
     from simulator.analysis.compare import paired_difference
     from simulator.model.compile import compile_model
@@ -323,7 +341,7 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
     cols = [f"outcome.{o}" for o in outs]
     with tempfile.TemporaryDirectory(prefix="geosim-tornado-") as tmp:
         results = _run_constant_points(scen, points, runs=runs, seed=seed, workers=workers,
-                                       executor=executor, progress=progress,
+                                       executor=executor, progress=progress, engine=engine,
                                        out=out if out is not None else Path(tmp) / "r")
         frames = {v: variant_frame(results, v, cols) for v in points}
     rows: list[dict[str, Any]] = []
@@ -389,8 +407,8 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
                   seed: int = 0, workers: int | None = None, executor: str = "process",
                   parameters: Sequence[str] | None = None, n_resamples: int = 500,
                   max_width: float = SOBOL_MAX_WIDTH, out: str | Path | None = None,
-                  progress: Callable[[int, int], None] | None = None
-                  ) -> list[dict[str, Any]]:
+                  progress: Callable[[int, int], None] | None = None,
+                  engine: str | None = None) -> list[dict[str, Any]]:
     """Sobol' first- and total-order indices of P(outcome) (see the module docstring).
 
     The study costs n·(d + 2)·runs_per_point runs for d parameters. ``n`` (a power of
@@ -402,7 +420,7 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
     interval wider than ``max_width``; if any row is wide, a
     :class:`WideIntervalWarning` says so and how to narrow them. ``parameters``
     restricts the study to some parameters (the others stay random, drawn per run, as
-    in the scenario).
+    in the scenario). ``engine`` simulates the points (default: :func:`sensitivity_engine`).
     """
     from simulator.model.compile import compile_model
     from simulator.runner.runner import resolve_scenario
@@ -426,6 +444,7 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
         with tempfile.TemporaryDirectory(prefix="geosim-sobol-") as tmp:
             res = _run_constant_points(scen, points, runs=runs_per_point, seed=seed,
                                        workers=workers, executor=executor, progress=progress,
+                                       engine=engine,
                                        out=out if out is not None else Path(tmp) / "r")
             df = res.to_pandas(["variant", f"outcome.{outcome}"])
         means = df.groupby("variant")[f"outcome.{outcome}"].mean()

@@ -47,6 +47,17 @@ ENGINE_HELP = ("Simulation engine: simpy (the reference, one run at a time) or n
                "(vectorised, for many runs).")
 
 
+def engine_name(value: str | None) -> str | None:
+    """``--engine``'s value, checked against the engine registry (a usage error names the
+    known engines)."""
+    from simulator.engine.registry import engine_names
+
+    if value is not None and value not in engine_names():
+        raise typer.BadParameter(f"unknown engine {value!r}; expected one of "
+                                 + ", ".join(engine_names()))
+    return value
+
+
 class State:
     debug = False
     # set once an interrupt has been reported, so the entry point does not repeat it

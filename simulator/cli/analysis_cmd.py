@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from simulator.cli._common import (
+    ENGINE_HELP,
     EXECUTOR_OPTION,
     WORKERS_OPTION,
     app,
     command_line,
     console,
+    engine_name,
     err_console,
     handle_errors,
     print_json,
@@ -123,6 +125,10 @@ def sensitivity_command(
                                     "× --runs."),
     variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
     executor: str = EXECUTOR, top: int = typer.Option(10, "--top", help="Rows per outcome."),
+    engine: str | None = typer.Option(
+        None, "--engine", "-e", callback=engine_name,
+        help=ENGINE_HELP + " Default: numpy at 1,000 runs per setting or point and more, "
+                           "simpy below (tornado and sobol)."),
     as_json: bool = JSON,
 ) -> None:
     """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
@@ -157,7 +163,8 @@ def sensitivity_command(
     if method == "tornado":
         with progress_bar("tornado", enabled=not as_json) as progress:
             rows = sens.tornado(source, outcome=outcome, runs=runs, seed=seed,
-                                workers=workers, executor=executor, progress=progress)
+                                workers=workers, executor=executor, progress=progress,
+                                engine=engine)
         if as_json:
             print_json(rows)
             return
@@ -182,7 +189,7 @@ def sensitivity_command(
             warnings.simplefilter("ignore", sens.WideIntervalWarning)  # printed below
             rows = sens.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
                                       runs_per_point=runs, seed=seed, workers=workers,
-                                      executor=executor, progress=bar)
+                                      executor=executor, progress=bar, engine=engine)
         message = sens.wide_interval_message(rows)
         if message:
             err_console.print(f"warning: {message}", markup=False)

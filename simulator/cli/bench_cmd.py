@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from simulator.cli._common import app, console, handle_errors, print_json
+from simulator.cli._common import ENGINE_HELP, app, console, engine_name, handle_errors, print_json
 from simulator.cli._tables import fit_table
 
 BASELINE = "baseline"
@@ -22,6 +22,8 @@ def bench_command(
     variant: str = typer.Option(BASELINE, "--variant", "-v", help="Variant to time."),
     runs: int = typer.Option(1000, "--runs", "-n", min=1, help="Runs to time (one core)."),
     seed: int = typer.Option(0, "--seed", "-s", min=0, help="Root random seed."),
+    engine: str = typer.Option("simpy", "--engine", "-e", help=ENGINE_HELP,
+                               callback=engine_name),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Time a scenario on one core and list the options that fire most per run."""
@@ -30,11 +32,12 @@ def bench_command(
     from simulator.runner.runner import resolve_scenario
 
     scen, _, _ = resolve_scenario(scenario)
-    result = profile_model(compile_model(scen, variant), runs=runs, seed=seed)
+    result = profile_model(compile_model(scen, variant), runs=runs, seed=seed, engine=engine)
     if as_json:
         print_json({**asdict(result), "runs_per_second": result.runs_per_second})
         return
-    console.print(f"{scenario}: {result.runs_per_second:,.0f} runs/s on one core "
+    console.print(f"{scenario}: {result.runs_per_second:,.0f} runs/s on one core with the "
+                  f"{engine} engine "
                   f"({result.runs:,} runs in {result.cpu_seconds:.2f} s of CPU), "
                   f"{result.events_per_run:.1f} events per run", markup=False)
     rows = [[load.key + ("  ← per day? check its units" if load.per_run > BUSY else ""),

@@ -16,6 +16,7 @@ from simulator.cli._common import (
     app,
     command_line,
     console,
+    engine_name,
     handle_errors,
     print_json,
 )
@@ -75,7 +76,8 @@ def sweep_command(
     workers: int | None = WORKERS_OPTION,
     executor: str = EXECUTOR_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
-    engine: str = typer.Option("numpy", "--engine", "-e", help=ENGINE_HELP),
+    engine: str = typer.Option("numpy", "--engine", "-e", help=ENGINE_HELP,
+                               callback=engine_name),
     force: bool = typer.Option(False, "--force", help="Recompute complete results."),
     as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.engine.batch import simulate_chunk
+from simulator.engine.registry import DEFAULT_ENGINE, get_engine
 from simulator.model.model import Model
 
 
@@ -31,6 +31,7 @@ class Profile:
     """One core, one process: what a scenario costs to simulate."""
 
     runs: int
+    engine: str
     seconds: float
     cpu_seconds: float
     events_per_run: float
@@ -41,11 +42,13 @@ class Profile:
         return self.runs / self.cpu_seconds if self.cpu_seconds > 0 else float("inf")
 
 
-def profile_model(model: Model, *, runs: int = 1000, seed: int = 0, top: int = 10) -> Profile:
-    """Simulate ``runs`` runs in this process and time them (CPU time, so other load on
-    the machine matters less)."""
+def profile_model(model: Model, *, runs: int = 1000, seed: int = 0, top: int = 10,
+                  engine: str = DEFAULT_ENGINE) -> Profile:
+    """Simulate ``runs`` runs in this process on ``engine`` and time them (CPU time, so
+    other load on the machine matters less)."""
+    simulate = get_engine(engine)
     wall, cpu = time.perf_counter(), time.process_time()
-    chunk = simulate_chunk(model, seed, 0, runs, trace_every=0)
+    chunk = simulate(model, seed, 0, runs, trace_every=0)
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
     counts = chunk.columns["counts"]
@@ -55,6 +58,6 @@ def profile_model(model: Model, *, runs: int = 1000, seed: int = 0, top: int = 1
     busiest = tuple(OptionLoad(model.options[i].key, model.options[i].label,
                                model.options[i].mode, float(per_run[i]), float(fired[i]))
                     for i in order if per_run[i] > 0)
-    return Profile(runs=runs, seconds=wall, cpu_seconds=cpu,
+    return Profile(runs=runs, engine=engine, seconds=wall, cpu_seconds=cpu,
                    events_per_run=float(chunk.columns["n_events"].mean()) if runs else 0.0,
                    busiest=busiest)

@@ -96,7 +96,7 @@ class VectorChunk:
         # per hazard column and run (hazard-major: one column's runs are contiguous)
         self.budget, self.lam = np.zeros((h, n)), np.zeros((h, n))
         self.last, self.due = np.zeros((h, n)), np.full((h, n), INF)
-        self.reached = np.full((n, len(model.predicates)), np.nan)
+        self.reached = np.full((len(model.predicates), n), np.nan)  # (predicate, run)
         self.done = np.zeros(n, bool)
         self.end_time = np.full(n, self.horizon)
         self.lapsed = np.zeros(n, np.int64)
@@ -108,6 +108,7 @@ class VectorChunk:
         self.q_target = np.zeros((n, 0), np.int64)
         self.q_source = np.zeros((n, 0), np.int64)
         self.q_count = np.zeros(n, np.int64)
+        self.q_min = np.full(n, INF)  # per run: the soonest pending trigger
         self.ticking = bool(self.t_options or self.t_predicates)
         self.next_tick = np.full(n, model.time_step_days if self.ticking else INF)
         self.tick_k = np.ones(n, np.int64)
@@ -120,9 +121,17 @@ class VectorChunk:
             self.rungs.append((np.arange(n), self.V[ladder.slot].astype(np.int64),
                                np.zeros(n)))
         self.state_slots = [s.slot for s in model.state]
-        self.state_rows = np.array(self.state_slots, np.int64)[:, None]
         self.edges = state_bin_edges(model)
         self.hist_diff = [np.zeros((GRID_POINTS + 1, len(e) - 1), np.int64) for e in self.edges]
+        # per state variable: flat (grid point, bin) indices where a held value starts
+        # and stops counting
+        self.held: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.edges]
+        # each state variable's current histogram bin per run, updated where it changes:
+        # a firing's "state held until now" is then a gather, not a search
+        self.state_index = {slot: j for j, slot in enumerate(self.state_slots)}
+        self.bins = np.zeros((len(self.state_slots), n), np.int64)
+        for j, slot in enumerate(self.state_slots):
+            self.bins[j] = self._bin(j, self.V[slot])
         self.grid_next = np.zeros(n, np.int64)
 
     def _sources(self, model: Model) -> None:
@@ -132,6 +141,7 @@ class VectorChunk:
         n, s = self.n, len(sources)
         self.src_time = np.full((n, s), INF)
         self.src_rank = np.zeros((n, s), np.int64)
+        self.s_min = np.full(n, INF)  # per run: the soonest source
         if not s:
             return
         row = model.row_names.index(ORDER_ROW)
@@ -147,6 +157,7 @@ class VectorChunk:
                 o = model.options[i]
                 if o.enabled and o.at_day is not None and 0 <= o.at_day < self.horizon:
                     self.src_time[:, k] = o.at_day
+        self.s_min = self.src_time.min(axis=1)
 
     # ------------------------------------------------------------------ the loop
 
@@ -161,33 +172,35 @@ class VectorChunk:
             self._rearm(self.hazard_options, alive, np.zeros(len(alive)))
             if self.m.absorbing:
                 vector_absorb(self, alive)
-            while True:
-                live = np.flatnonzero(~self.done)
-                if not live.size:
-                    break
-                self._step(live)
+            while self._step():
+                pass
         self._finish_grid()
 
-    def _step(self, live: np.ndarray) -> None:
-        due = self.due[:, live] if self.due.shape[0] else None
-        h_time = due.min(axis=0) if due is not None else np.full(len(live), INF)
-        q_time = self.q_due[live].min(axis=1) if self.q_due.shape[1] else np.full(len(live), INF)
-        s_time = (self.src_time[live].min(axis=1) if self.src_time.shape[1]
-                  else np.full(len(live), INF))
-        k_time = self.next_tick[live]
-        t = np.minimum(np.minimum(h_time, q_time), np.minimum(s_time, k_time))
-        over = t >= self.horizon
-        if over.any():
-            if self.m.absorbing:
-                raise vector_cap_error(self, int(live[over][0]))
-            self.done[live[over]] = True  # end_time stays the horizon
-            keep = ~over
-            live, t, h_time, q_time, s_time, k_time = (
-                x[keep] for x in (live, t, h_time, q_time, s_time, k_time))
-            if due is not None:
-                due = due[:, keep]
+    def _step(self) -> bool:
+        """Take every live run to its next event and handle it; False when none is left.
+
+        The next times are minima over whole arrays (contiguous, no copies of the live
+        runs' rows); runs that are over get an infinite time.
+        """
+        n = self.n
+        t = self.next_tick.copy()
+        if self.due.shape[0]:
+            h_time = self.due.min(axis=0)
+            np.minimum(t, h_time, out=t)
+        else:
+            h_time = np.full(n, INF)
+        q_time, s_time = self.q_min, self.s_min  # kept up to date where they change
+        np.minimum(t, q_time, out=t)
+        np.minimum(t, s_time, out=t)
+        t[self.done] = INF
+        over = (t >= self.horizon) & ~self.done
+        if self.m.absorbing and over.any():  # the safety cap: an error when reached
+            raise vector_cap_error(self, int(np.flatnonzero(over)[0]))
+        self.done |= over  # end_time stays the horizon
+        live = np.flatnonzero(~self.done)
         if not live.size:
-            return
+            return False
+        t, h_time, q_time, k_time = t[live], h_time[live], q_time[live], self.next_tick[live]
         self.V[0, live] = t
         # same time: the clock first, then hazards, then triggers, then sources by rank
         is_tick = k_time == t
@@ -197,12 +210,11 @@ class VectorChunk:
         if is_tick.any():
             self._tick(live[is_tick], t[is_tick])
         if is_hazard.any():
-            runs = live[is_hazard]
-            assert due is not None
-            which = due[:, is_hazard].argmin(axis=0)  # the first in option order among ties
+            runs, th = live[is_hazard], t[is_hazard]
+            which = self.due[:, runs].argmin(axis=0)  # the first in option order among ties
             for c in np.unique(which):
                 sel = which == c
-                self._fire(self.hazard_options[c], runs[sel], t[is_hazard][sel], 0)
+                self._fire(self.hazard_options[c], runs[sel], th[sel], 0)
         if is_trigger.any():
             self._pop_triggers(live[is_trigger], t[is_trigger])
         if is_source.any():
@@ -210,6 +222,7 @@ class VectorChunk:
         self._settle()
         if self.m.absorbing:
             vector_absorb(self, live)
+        return True
 
     def _tick(self, runs: np.ndarray, t: np.ndarray) -> None:
         """Re-evaluate what reads ``t`` (nothing fires); the next tick is a step later."""
@@ -225,6 +238,7 @@ class VectorChunk:
         slot = first.argmin(axis=1)
         target = self.q_target[runs, slot]
         self.q_due[runs, slot] = INF
+        self.q_min[runs] = self.q_due[runs].min(axis=1)
         for i in np.unique(target):
             sel = target == i
             r, tt = runs[sel], t[sel]
@@ -252,13 +266,18 @@ class VectorChunk:
                 actor = self.m.actors[i]
                 self.src_time[r, k] = tt + (actor.every_days or 0.0)
                 self._decide(i, r, tt)
+        self.s_min[runs] = self.src_time[runs].min(axis=1)
 
     def _may_fire(self, o: _Option, runs: np.ndarray) -> np.ndarray:
-        ok = np.ones(len(runs), bool)
-        if o.once:
-            ok &= self.V[o.counter, runs] <= 0
-        if o.when is not None:
-            ok &= o.when(self.V, runs)
+        """Whether ``o`` is enabled in each of ``runs``: not spent (``once``), ``when`` holds
+        (evaluated only where it is not spent)."""
+        if not o.once:
+            return o.when(self.V, runs) if o.when is not None else np.ones(len(runs), bool)
+        ok = self.V[o.counter].take(runs) <= 0
+        if o.when is not None and ok.any():
+            if ok.all():
+                return o.when(self.V, runs)
+            ok[ok] = o.when(self.V, runs[ok])
         return ok
 
     # ------------------------------------------------------------------ decisions
@@ -314,9 +333,10 @@ class VectorChunk:
             raise self._runaway(int(runs[j]), i, float(t[j]))
         self.n_events[runs] = count + 1
         # the state held until now: recorded on the grid when the step settles
-        self.before.append((runs, t, self.V[self.state_rows, runs[None, :]]))
+        self.before.append((runs, t, self.bins.take(runs, axis=1)))
         self.events.append((runs, np.full(len(runs), i, np.int64), t))
-        self.V[o.counter, runs] += 1.0
+        counter = self.V[o.counter]
+        counter[runs] = counter.take(runs) + 1.0
         for effect in o.effects:
             if effect[0] == "assign":
                 self._assign(effect[1], effect[2], runs, t)
@@ -350,9 +370,9 @@ class VectorChunk:
             sel = column == c
             r = runs[sel]
             row = self.opts[self.hazard_options[c]].clock_row
-            self.budget[c, r] = -np.log1p(-self.draws.draw(row, r))
-            self.lam[c, r] = 0.0
-            self.last[c, r] = t[sel]
+            self.budget[c][r] = -np.log1p(-self.draws.draw(row, r))
+            self.lam[c][r] = 0.0
+            self.last[c][r] = t[sel]
         need = self.check_hazard[which]
         for c in np.flatnonzero(need.any(axis=0)):
             sel = need[:, c]
@@ -385,7 +405,8 @@ class VectorChunk:
 
     def _assign(self, e: Assign, value: SubsetExpression, runs: np.ndarray,
                 t: np.ndarray) -> None:
-        old = self.V[e.slot, runs]
+        row = self.V[e.slot]
+        old = row.take(runs)
         new = value(self.V, runs)
         if e.add:
             new = old + new
@@ -393,7 +414,10 @@ class VectorChunk:
         if e.integer:
             new = np.floor(new + 0.5)  # halves go up, not to even
         changed = new != old
-        self.V[e.slot, runs] = np.where(changed, new, old)
+        row[runs] = np.where(changed, new, old)
+        j = self.state_index.get(e.slot)
+        if j is not None and changed.any():
+            self.bins[j][runs[changed]] = self._bin(j, new[changed])
         if e.slot == self.ladder_slot and changed.any():
             self.rungs.append((runs[changed], new[changed].astype(np.int64), t[changed]))
 
@@ -430,6 +454,7 @@ class VectorChunk:
             free = np.isinf(self.q_due[runs])
         slot = free.argmax(axis=1)
         self.q_due[runs, slot] = due
+        self.q_min[runs] = np.minimum(self.q_min.take(runs), due)
         self.q_seq[runs, slot] = self.q_count[runs]
         self.q_count[runs] += 1
         self.q_target[runs, slot] = target
@@ -441,13 +466,20 @@ class VectorChunk:
         for i in hazards:
             o = self.opts[i]
             c = o.column
-            lam, old = self.lam[c, runs], self.budget[c, runs]
-            left = old - lam * (t - self.last[c, runs])
+            lam_c, budget_c, last_c = self.lam[c], self.budget[c], self.last[c]
+            lam, old = lam_c.take(runs), budget_c.take(runs)
+            left = old - lam * (t - last_c.take(runs))
             budget = np.where(lam > 0.0, np.where(left > 0.0, left, 0.0), old)
-            self.budget[c, runs] = budget
-            self.last[c, runs] = t
+            budget_c[runs] = budget
+            last_c[runs] = t
             on = self._may_fire(o, runs)
-            rate = o.rate(V, runs) if o.rate is not None else np.zeros(len(runs))
+            if o.rate is None or not on.any():
+                rate = np.zeros(len(runs))
+            elif on.all():
+                rate = o.rate(V, runs)
+            else:  # a disabled hazard's rate is never used: evaluate it where enabled only
+                rate = np.zeros(len(runs))
+                rate[on] = o.rate(V, runs[on])
             bad = on & (np.isnan(rate) | (rate == INF))
             if bad.any():
                 j = int(np.flatnonzero(bad)[0])
@@ -455,27 +487,36 @@ class VectorChunk:
                                f"{self.start + int(runs[j])}; rates must be finite (check its "
                                "expression for a division by zero or an overflow)")
             rate = np.where(on & (rate > 0.0), rate, 0.0)
-            self.lam[c, runs] = rate
-            self.due[c, runs] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
+            lam_c[runs] = rate
+            self.due[c][runs] = np.where(rate > 0.0, t + budget / np.where(rate > 0, rate, 1.0),
                                          INF)
 
     def _check_predicates(self, indices: Any, runs: np.ndarray, t: np.ndarray) -> None:
         for k in indices:
-            open_ = np.isnan(self.reached[runs, k])
-            if not open_.any():
+            reached = self.reached[k]
+            hit = np.isnan(reached.take(runs))
+            if not hit.any():
                 continue
-            hit = open_ & self.preds[k](self.V, runs)
+            if hit.all():  # first passage: evaluated where not yet reached only
+                hit = self.preds[k](self.V, runs)
+            else:
+                hit[hit] = self.preds[k](self.V, runs[hit])
             if hit.any():
-                self.reached[runs[hit], k] = t[hit]
+                reached[runs[hit]] = t[hit]
                 if self.terminal[k]:
                     self.done[runs[hit]] = True
                     self.end_time[runs[hit]] = t[hit]
 
     # ------------------------------------------------------------------ timeline
 
+    def _bin(self, j: int, values: np.ndarray) -> np.ndarray:
+        """The histogram bins of state variable ``j``'s ``values``."""
+        edges = self.edges[j]
+        return np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
+
     def _snapshot(self, runs: np.ndarray, t: np.ndarray, state: np.ndarray) -> None:
-        """``state`` (slots × runs) held over grid times from the last recorded one up to
-        (not at) ``t``."""
+        """``state`` (histogram bins, state variables × runs) held over grid times from the
+        last recorded one up to (not at) ``t``."""
         upto = np.searchsorted(self.grid, t, side="left")
         gap = upto > self.grid_next[runs]
         if gap.any():
@@ -485,15 +526,22 @@ class VectorChunk:
 
     def _hold(self, state: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
         for j, edges in enumerate(self.edges):
-            bins = np.clip(np.searchsorted(edges, state[j], side="right") - 1,
-                           0, len(edges) - 2)
-            np.add.at(self.hist_diff[j], (lo, bins), 1)
-            np.add.at(self.hist_diff[j], (hi, bins), -1)
+            bins = state[j]
+            width = len(edges) - 1  # counted once at the end, with bincount
+            self.held[j].append((lo * width + bins, hi * width + bins))
 
     def _finish_grid(self) -> None:
         runs = np.flatnonzero(self.grid_next < GRID_POINTS)
-        self._hold(self.V[self.state_slots][:, runs], self.grid_next[runs],
+        self._hold(self.bins[:, runs], self.grid_next[runs],
                    np.full(len(runs), GRID_POINTS))
+        for diff, held in zip(self.hist_diff, self.held, strict=True):
+            if held:
+                size = diff.size
+                diff += np.bincount(np.concatenate([h[0] for h in held]),
+                                    minlength=size).reshape(diff.shape)
+                diff -= np.bincount(np.concatenate([h[1] for h in held]),
+                                    minlength=size).reshape(diff.shape)
+            held.clear()
 
     # ------------------------------------------------------------------ output
 
@@ -505,8 +553,8 @@ class VectorChunk:
         cols: dict[str, np.ndarray] = {
             "run": np.arange(self.start, self.stop, dtype=np.int64),
             "params": params,
-            "outcome_time": self.reached[:, :n_out].copy(),
-            "indicator_time": self.reached[:, n_out:].copy(),
+            "outcome_time": np.ascontiguousarray(self.reached[:n_out].T),
+            "indicator_time": np.ascontiguousarray(self.reached[n_out:].T),
             "final_state": self.V[self.state_slots].T.copy().reshape(n, len(m.state)),
             "counts": self.V[[o.counter_slot for o in m.options]].T.astype(np.int32).reshape(
                 n, len(m.options)),

@@ -18,7 +18,11 @@ from simulator.engine.pcg_vector import PCGStates, pcg_states, spawned_uniforms
 from simulator.engine.streams import RowLayout
 from simulator.scenario.expressions import CompiledExpression, build_part
 
-_GROW = 8  # overflow numbers drawn at a time per stream
+# overflow numbers drawn per stream when it is created, for every run of the chunk in one
+# batch: most runs that overflow a row need only a few more. The few streams that need
+# more than that continue in a second, doubling store of their own, so one long row
+# neither costs a batch per number nor widens every stream's storage.
+_FIRST = 16
 _MAX_RUN = 2**32  # run indices are one 32-bit word of the spawn key
 
 
@@ -27,7 +31,7 @@ class ChunkDraws:
 
     Every stream is computed for all runs at once (:mod:`.pcg_vector`); overflow
     streams are created when a row first runs past its block in some run, for every
-    run of the chunk at once, and extended ``_GROW`` numbers at a time.
+    run of the chunk at once, with their first ``_FIRST`` numbers.
     """
 
     def __init__(self, root_seed: int, start: int, stop: int, layout: RowLayout) -> None:
@@ -35,33 +39,42 @@ class ChunkDraws:
             raise ValueError(f"run indices must be below {_MAX_RUN:,}")
         self.root, self.start = root_seed, start
         n = stop - start
-        self.block = spawned_uniforms(root_seed, np.arange(start, stop, dtype=np.uint32)[:, None],
-                                      layout.total)
+        # (numbers, runs), C-contiguous: a row's k-th numbers of all runs are adjacent
+        self.block = np.ascontiguousarray(spawned_uniforms(
+            root_seed, np.arange(start, stop, dtype=np.uint32)[:, None], layout.total).T)
+        self.flat = self.block.reshape(-1)
+        self.n = n
         self.offsets = np.asarray(layout.offsets, np.int64)
         self.sizes = np.asarray(layout.sizes, np.int64)
-        self.pos = np.zeros((n, len(layout.sizes)), np.int64)
-        # overflow streams: (run, row) -> stream id; per stream its numbers so far and
+        self.pos = np.zeros((len(layout.sizes), n), np.int64)  # numbers used, per row
+        # overflow streams: (run, row) -> stream id; per stream its first numbers and
         # the generator state to continue from
         self.extra_id = np.full((n, len(layout.sizes)), -1, np.int64)
-        self.extra = np.zeros((0, _GROW))
-        self.filled = np.zeros(0, np.int64)
+        self.extra = np.zeros((0, _FIRST))
         self.n_streams = 0
         self.states: PCGStates | None = None
+        # streams past their first numbers: stream id -> long id; numbers so far
+        self.long_of = np.zeros(0, np.int64)
+        self.long = np.zeros((0, _FIRST))
+        self.long_filled = np.zeros(0, np.int64)
+        self.long_stream = np.zeros(0, np.int64)
+        self.n_long = 0
 
     def first(self, row: int) -> np.ndarray:
         """Every run's first number of ``row`` (not consumed): parameter and initial draws."""
-        return self.block[:, self.offsets[row]]
+        return self.block[self.offsets[row]]
 
     def draw(self, row: int, runs: np.ndarray) -> np.ndarray:
         """The next number of ``row`` for each run in ``runs`` (local indices, distinct)."""
-        p = self.pos[runs, row]
-        self.pos[runs, row] = p + 1
+        pos = self.pos[row]
+        p = pos.take(runs)
+        pos[runs] = p + 1
         size = int(self.sizes[row])
         inside = p < size
         if inside.all():
-            return self.block[runs, self.offsets[row] + p]
+            return self.flat.take((self.offsets[row] + p) * self.n + runs)
         out = np.empty(len(runs))
-        out[inside] = self.block[runs[inside], self.offsets[row] + p[inside]]
+        out[inside] = self.flat.take((self.offsets[row] + p[inside]) * self.n + runs[inside])
         over = ~inside
         r, k = runs[over], p[over] - size
         ids = self.extra_id[r, row]
@@ -70,62 +83,85 @@ class ChunkDraws:
             # run without a stream for it (cheaper than many small batches)
             self._new_streams(np.flatnonzero(self.extra_id[:, row] < 0), row)
             ids = self.extra_id[r, row]
-        short = k >= self.filled[ids]
-        if short.any():
-            self._extend(ids[short], int(k[short].max()) + 1)
-        out[over] = self.extra[ids, k]
+        near = k < _FIRST
+        if near.all():
+            out[over] = self.extra[ids, k]
+        else:
+            values = np.empty(len(ids))
+            values[near] = self.extra[ids[near], k[near]]
+            values[~near] = self._far(ids[~near], k[~near] - _FIRST)
+            out[over] = values
         return out
 
-    def _new_streams(self, runs: np.ndarray, row: int) -> np.ndarray:
+    def _new_streams(self, runs: np.ndarray, row: int) -> None:
         keys = np.stack([self.start + runs, np.full(len(runs), 1 + row)], axis=1)
         states = pcg_states(self.root, keys.astype(np.uint32))
+        numbers = states.random(_FIRST)
         first = self.n_streams
         self.n_streams += len(runs)
-        if self.n_streams > len(self.filled):  # grow by doubling: amortised O(1) per stream
-            room = max(2 * len(self.filled), self.n_streams, 1024)
-            extra = np.zeros((room, self.extra.shape[1]))
+        if self.n_streams > len(self.extra):  # grow by doubling: amortised O(1) per stream
+            room = max(2 * len(self.extra), self.n_streams, 1024)
+            extra = np.zeros((room, _FIRST))
             extra[:first] = self.extra[:first]
-            filled = np.zeros(room, np.int64)
-            filled[:first] = self.filled[:first]
-            self.extra, self.filled = extra, filled
+            long_of = np.full(room, -1, np.int64)
+            long_of[:first] = self.long_of[:first]
+            self.extra, self.long_of = extra, long_of
             grown = [np.zeros(room, np.uint64) for _ in range(4)]
             if self.states is not None:
                 for new, old in zip(grown, self.state_arrays(), strict=True):
                     new[:first] = old[:first]
             self.states = PCGStates(*grown)
-        assert self.states is not None
         ids = np.arange(first, self.n_streams)
         for new, old in zip(self.state_arrays(), (states.hi, states.lo, states.inc_hi,
                                                   states.inc_lo), strict=True):
             new[ids] = old
+        self.extra[ids] = numbers
         self.extra_id[runs, row] = ids
-        return ids
 
     def state_arrays(self) -> tuple[np.ndarray, ...]:
         s = self.states
         assert s is not None
         return (s.hi, s.lo, s.inc_hi, s.inc_lo)
 
-    def _extend(self, ids: np.ndarray, needed: int) -> None:
-        """Draw more numbers for the given streams until each has at least ``needed``."""
+    def _far(self, ids: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Number ``_FIRST + k`` of each stream in ``ids`` (distinct streams)."""
+        fresh = ids[self.long_of[ids] < 0]
+        if fresh.size:
+            first = self.n_long
+            self.n_long += len(fresh)
+            if self.n_long > len(self.long):
+                room = max(2 * len(self.long), self.n_long, 64)
+                grown = np.zeros((room, self.long.shape[1]))
+                grown[:first] = self.long[:first]
+                filled, stream = np.zeros(room, np.int64), np.zeros(room, np.int64)
+                filled[:first], stream[:first] = self.long_filled[:first], \
+                    self.long_stream[:first]
+                self.long, self.long_filled, self.long_stream = grown, filled, stream
+            self.long_of[fresh] = np.arange(first, self.n_long)
+            self.long_stream[first:self.n_long] = fresh
+        lids = self.long_of[ids]
+        short = k >= self.long_filled[lids]
+        if short.any():
+            self._extend(lids[short], int(k[short].max()) + 1)
+        return self.long[lids, k]
+
+    def _extend(self, lids: np.ndarray, needed: int) -> None:
+        """Draw more numbers for the given long streams until each has ``needed``."""
         assert self.states is not None
-        while True:
-            ids = ids[self.filled[ids] < needed]
-            if not ids.size:
-                return
-            ids = np.unique(ids)
-            width = int(self.filled[ids].max()) + _GROW
-            if width > self.extra.shape[1]:
-                wider = np.zeros((self.extra.shape[0], max(width, 2 * self.extra.shape[1])))
-                wider[:, :self.extra.shape[1]] = self.extra
-                self.extra = wider
-            s = self.states
-            part = PCGStates(s.hi[ids], s.lo[ids], s.inc_hi[ids], s.inc_lo[ids])
-            numbers = part.random(_GROW)
-            s.hi[ids], s.lo[ids] = part.hi, part.lo
-            cols = self.filled[ids][:, None] + np.arange(_GROW)[None, :]
-            self.extra[ids[:, None], cols] = numbers
-            self.filled[ids] += _GROW
+        more = max(_FIRST, needed - int(self.long_filled[lids].min()),
+                   int(self.long_filled[lids].max()))  # at least doubling
+        width = int(self.long_filled[lids].max()) + more
+        if width > self.long.shape[1]:
+            wider = np.zeros((self.long.shape[0], max(width, 2 * self.long.shape[1])))
+            wider[:, :self.long.shape[1]] = self.long
+            self.long = wider
+        s, ids = self.states, self.long_stream[lids]
+        part = PCGStates(s.hi[ids], s.lo[ids], s.inc_hi[ids], s.inc_lo[ids])
+        numbers = part.random(more)
+        s.hi[ids], s.lo[ids] = part.hi, part.lo
+        cols = self.long_filled[lids][:, None] + np.arange(more)[None, :]
+        self.long[lids[:, None], cols] = numbers
+        self.long_filled[lids] += more
 
 
 class _Columns:
@@ -137,7 +173,7 @@ class _Columns:
         self.values, self.runs = values, runs
 
     def __getitem__(self, slot: int) -> np.ndarray:
-        return self.values[slot, self.runs]
+        return self.values[slot].take(self.runs)
 
 
 class SubsetExpression:

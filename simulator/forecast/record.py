@@ -85,7 +85,7 @@ def _scenario_text(results: Results) -> tuple[str, str]:
     file = manifest.get("scenario_file")
     want = manifest.get("scenario_sha256")
     if file and want:
-        from simulator.scenario.yaml_loader import MAX_BYTES
+        from simulator.scenario.yaml import MAX_BYTES
 
         try:  # a scenario file is at most MAX_BYTES: never read more from a stray path
             with Path(file).open("rb") as handle:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from simulator.errors import Diagnostic, KeyPath, ScenarioError
 from simulator.scenario.schema import YamlBool
 from simulator.scenario.schema_errors import schema_diagnostics
-from simulator.scenario.yaml_loader import YamlDocument, load_yaml, read_limited
+from simulator.scenario.yaml import YamlDocument, load_yaml, read_limited
 
 STATUSES = ("yes", "no", "ambiguous", "annulled")
 Status = Literal["yes", "no", "ambiguous", "annulled"]

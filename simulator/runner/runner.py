@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from simulator.results.summary import max_half_width, summarise
 from simulator.runner.executors import Executor, check_executor_name, make_executor
 from simulator.runner.store import ResultsStore
 from simulator.runner.tasks import ChunkTask, run_task
-from simulator.scenario.limits import limit_diagnostics
+from simulator.scenario.checks import limit_diagnostics
 from simulator.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
@@ -191,80 +192,85 @@ def run(
         finished = sum(b - a for v, a, b in done)
         if progress:
             progress(finished, progress_total)
+        job = _Job(store, exe, models, scen, sha, root, names, done, trace_every, engine,
+                   progress, progress_total)
         try:
             if precision is None:
-                _run_ranges(exe, store, models, scen, sha, root, ranges, names, done,
-                            trace_every, progress, progress_total, finished, engine)
+                _run_ranges(job, ranges, finished)
                 used = runs
             else:
-                used = _run_adaptive(exe, store, models, scen, sha, root, ranges, names, done,
-                                     trace_every, precision, progress, progress_total,
-                                     finished, engine)
+                used = _run_adaptive(job, ranges, precision, finished)
         finally:
             if isinstance(executor, str):
                 exe.close()
-        _finalise(store, models, scen, path, sha, names, root, used, size, exe, started,
-                  time.perf_counter() - t0, command, engine)
+        _finalise(job, path=path, runs=used, chunk_size=size, started=started,
+                  seconds=time.perf_counter() - t0, command=command)
     finally:
         store.close()
     return Results(target)
 
 
-def _submit(exe: Executor, store: ResultsStore, models: dict[str, Model],
-            tasks: Iterator[ChunkTask],
-            progress: ProgressCallback | None, total: int, finished: int) -> int:
-    for chunks in exe.map_unordered(run_task, tasks):
+@dataclass(frozen=True)
+class _Job:
+    """What every step of one ``run`` call shares: where chunks go, how they are
+    computed, and whom to tell about progress."""
+
+    store: ResultsStore
+    executor: Executor
+    models: dict[str, Model]
+    scenario: Scenario
+    key: str  # the scenario's SHA-256: part of every task's identity
+    root_seed: int
+    variants: list[str]
+    done: set[ChunkKey]  # chunks already in the store (a resumed run)
+    trace_every: int
+    engine: str
+    progress: ProgressCallback | None
+    total: int  # runs over all variants, for progress
+
+
+def _submit(job: _Job, tasks: Iterator[ChunkTask], finished: int) -> int:
+    for chunks in job.executor.map_unordered(run_task, tasks):
         for chunk in chunks:
-            store.write_chunk(models[chunk.variant], chunk)
+            job.store.write_chunk(job.models[chunk.variant], chunk)
             finished += chunk.runs
-        if progress:
-            progress(finished, total)
+        if job.progress:
+            job.progress(finished, job.total)
     return finished
 
 
-def _tasks(scen: Scenario, key: str, root: int, ranges: Sequence[tuple[int, int]],
-           names: list[str], done: set[ChunkKey], trace_every: int, engine: str,
-           models: dict[str, Model]) -> Iterator[ChunkTask]:
+def _tasks(job: _Job, ranges: Sequence[tuple[int, int]]) -> Iterator[ChunkTask]:
     # Few ranges (a short run of many variants, such as a sensitivity study's settings):
     # one task per variant, so that the work spreads over the workers and progress is
     # reported as it goes. Results do not depend on how variants are grouped into tasks.
     split = len(ranges) < SPLIT_BELOW_RANGES
     for a, b in ranges:
-        missing = tuple(v for v in names if (v, a, b) not in done)
+        missing = tuple(v for v in job.variants if (v, a, b) not in job.done)
         groups = [(v,) for v in missing] if split else [missing] if missing else []
         for group in groups:
             # the compiled models travel with the task (they pickle): no recompiling
-            yield ChunkTask(scen, key, group, root, a, b, trace_every, engine,
-                            tuple(models[v] for v in group))
+            yield ChunkTask(job.scenario, job.key, group, job.root_seed, a, b,
+                            job.trace_every, job.engine, tuple(job.models[v] for v in group))
 
 
-def _run_ranges(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
-                key: str, root: int, ranges: Sequence[tuple[int, int]], names: list[str],
-                done: set[ChunkKey], trace_every: int,
-                progress: ProgressCallback | None, total: int, finished: int,
-                engine: str = DEFAULT_ENGINE) -> int:
-    tasks = _tasks(scen, key, root, ranges, names, done, trace_every, engine, models)
-    return _submit(exe, store, models, tasks, progress, total, finished)
+def _run_ranges(job: _Job, ranges: Sequence[tuple[int, int]], finished: int) -> int:
+    return _submit(job, _tasks(job, ranges), finished)
 
 
-def _run_adaptive(exe: Executor, store: ResultsStore, models: dict[str, Model], scen: Scenario,
-                  key: str, root: int, ranges: Sequence[tuple[int, int]], names: list[str],
-                  done: set[ChunkKey], trace_every: int, precision: float,
-                  progress: ProgressCallback | None, total: int, finished: int,
-                  engine: str = DEFAULT_ENGINE) -> int:
+def _run_adaptive(job: _Job, ranges: Sequence[tuple[int, int]], precision: float,
+                  finished: int) -> int:
     # the stopping rule is checked after a fixed number of chunks, never after "as many
     # chunks as workers": the number of runs must not depend on the hardware
     round_size = ADAPTIVE_ROUND
     used = 0
     for start in range(0, len(ranges), round_size):
         batch = ranges[start:start + round_size]
-        finished = _run_ranges(exe, store, models, scen, key, root, batch, names, done,
-                               trace_every, progress, total, finished, engine)
+        finished = _run_ranges(job, batch, finished)
         used = batch[-1][1]
-        if max_half_width(_counts(store, models, used)) <= precision:
+        if max_half_width(_counts(job.store, job.models, used)) <= precision:
             break
     # chunks beyond the stopping point (from an earlier, longer attempt) are not results
-    store.discard_from(used)
+    job.store.discard_from(used)
     return used
 
 
@@ -285,10 +291,10 @@ def _counts(store: ResultsStore, models: dict[str, Model],
     return counts
 
 
-def _finalise(store: ResultsStore, models: dict[str, Model], scen: Scenario, path: str, sha: str,
-              names: list[str], root: int, runs: int, chunk_size: int, exe: Executor,
-              started: datetime, seconds: float, command: str,
-              engine: str = DEFAULT_ENGINE) -> None:
+def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: datetime,
+              seconds: float, command: str) -> None:
+    store, models, scen, names = job.store, job.models, job.scenario, job.variants
+    sha, root, engine, exe = job.key, job.root_seed, job.engine, job.executor
     present = set(store.completed())
     for v in names:
         for a, b in ChunkRanges(runs, chunk_size):

@@ -24,7 +24,7 @@ from simulator.runner.runner import resolve_scenario
 from simulator.scenario.quantities import QuantityError, parse_quantity
 from simulator.scenario.schema import Scenario
 from simulator.scenario.schema_errors import data_path, schema_diagnostics
-from simulator.scenario.yaml_loader import YamlDocument, load_yaml_file
+from simulator.scenario.yaml import YamlDocument, load_yaml_file
 
 __all__ = [
     "DEFAULT_LEVELS",

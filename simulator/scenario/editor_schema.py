@@ -3,7 +3,7 @@
 Editors (yaml-language-server in VS Code and others) validate a scenario with YAML
 1.2's own types: ``0.7`` is a number and ``true`` a boolean before the schema sees it.
 geosim's loader instead keeps every scalar as text and lets the pydantic models decide
-(:mod:`simulator.scenario.yaml_loader`), so a text field such as a quantity accepts a
+(:mod:`simulator.scenario.yaml`), so a text field such as a quantity accepts a
 plain ``0.7``. The schema pydantic generates says ``"type": "string"`` there; taken
 literally, an editor would underline every number in a valid file.
 

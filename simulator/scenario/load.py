@@ -25,7 +25,7 @@ from simulator.scenario.provenance import cited_in_provenance, provenance_diagno
 from simulator.scenario.recover import Pruned, Recovered, parse_recovering, validate_pruning
 from simulator.scenario.schema import Scenario
 from simulator.scenario.schema_errors import data_path, schema_diagnostics
-from simulator.scenario.yaml_loader import (
+from simulator.scenario.yaml import (
     YamlDocument,
     decode_source,
     load_yaml_file,
@@ -255,7 +255,7 @@ def check_document(doc: YamlDocument, path: Path, sha256: str, source: str = "",
     scenario = pruned.scenario
     if scenario is None:
         return ScenarioFile(str(path), sha256, None, _sorted(diagnostics))
-    from simulator.scenario.limits import limit_diagnostics
+    from simulator.scenario.checks import limit_diagnostics
 
     limits = limit_diagnostics(scenario, doc.file)
     if limits:  # beyond the size limits: compiling could already exhaust memory

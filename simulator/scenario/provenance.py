@@ -36,7 +36,9 @@ from typing import Any, Literal
 
 from simulator.errors import Diagnostic, KeyPath
 from simulator.scenario.schema import (
+    Actor,
     AddEffect,
+    Option,
     Scenario,
     SetEffect,
     TriggerEffect,
@@ -121,50 +123,64 @@ def _entry(path: KeyPath, text: str, role: str, found: tuple[Source, tuple[str, 
     return NumberProvenance(path, text, role, source, ids, reason, element)
 
 
+_Found = tuple[Source, tuple[str, ...], str]
+_UNSOURCED: _Found = ("unsourced", (), "")
+
+
 def _option_numbers(scenario: Scenario) -> Iterator[NumberProvenance]:
-    unsourced: tuple[Source, tuple[str, ...], str] = ("unsourced", (), "")
     for actor_id, actor in scenario.actors.items():
         base: KeyPath = ("actors", actor_id)
-        if actor.decides is not None:
-            for field, role in (("every", "cadence"), ("idle_weight", "weight")):
-                text = str(getattr(actor.decides, field))
-                # the default idle weight (0) is not a claim; compared by value, so a
-                # scenario stored with its defaults written out counts the same
-                if (field == "every" or text != _DEFAULTS["idle_weight"]) \
-                        and carries_number(text):
-                    yield _entry((*base, "decides", field), text, role,
-                                 _lookup(actor.provenance, [field]) or unsourced, base)
+        yield from _decision_numbers(actor, base)
         for option_id, option in actor.options.items():
-            element: KeyPath = (*base, "options", option_id)
-            fallback = (("assumption", (), option.note.strip())
-                        if option.assumption and option.note.strip() else unsourced)
-            fields = (("when", "threshold"), ("rate", "rate"), ("weight", "weight"),
-                      ("at", "schedule"))
-            for field, role in fields:
-                value = getattr(option, field)
-                if value is not None and carries_number(str(value)):
-                    yield _entry((*element, field), str(value), role,
-                                 _lookup(option.provenance, [field]) or fallback, element)
-            for i, effect in enumerate(option.effects):
-                where: KeyPath = (*element, "effects", i)
-                if isinstance(effect, AddEffect | SetEffect):
-                    key = "add" if isinstance(effect, AddEffect) else "set"
-                    amounts = effect.add if isinstance(effect, AddEffect) else effect.set_
-                    for var, amount in amounts.items():
-                        if carries_number(amount):
-                            yield _entry((*where, key, var), amount, "effect size",
-                                         _lookup(option.provenance, [var, "effects"])
-                                         or fallback, element)
-                elif isinstance(effect, TriggerEffect):
-                    for field, role in (("after", "delay"), ("chance", "chance")):
-                        if str(getattr(effect, field)) == _DEFAULTS[field]:
-                            continue  # the default (no delay, certain) is not a claim
-                        text = str(getattr(effect, field))
-                        if carries_number(text):
-                            yield _entry((*where, field), text, role,
-                                         _lookup(option.provenance,
-                                                 [field, "triggers", "effects"]) or fallback,
-                                         element)
+            yield from _one_option_numbers(option, (*base, "options", option_id))
+
+
+def _decision_numbers(actor: Actor, base: KeyPath) -> Iterator[NumberProvenance]:
+    """An actor's decision cadence and idle weight."""
+    if actor.decides is None:
+        return
+    for field, role in (("every", "cadence"), ("idle_weight", "weight")):
+        text = str(getattr(actor.decides, field))
+        # the default idle weight (0) is not a claim; compared by value, so a
+        # scenario stored with its defaults written out counts the same
+        if (field == "every" or text != _DEFAULTS["idle_weight"]) and carries_number(text):
+            yield _entry((*base, "decides", field), text, role,
+                         _lookup(actor.provenance, [field]) or _UNSOURCED, base)
+
+
+def _one_option_numbers(option: Option, element: KeyPath) -> Iterator[NumberProvenance]:
+    """An option's timing fields and its effects' numbers."""
+    fallback: _Found = (("assumption", (), option.note.strip())
+                        if option.assumption and option.note.strip() else _UNSOURCED)
+    fields = (("when", "threshold"), ("rate", "rate"), ("weight", "weight"), ("at", "schedule"))
+    for field, role in fields:
+        value = getattr(option, field)
+        if value is not None and carries_number(str(value)):
+            yield _entry((*element, field), str(value), role,
+                         _lookup(option.provenance, [field]) or fallback, element)
+    for i, effect in enumerate(option.effects):
+        yield from _effect_numbers(option, effect, (*element, "effects", i), element, fallback)
+
+
+def _effect_numbers(option: Option, effect: Any, where: KeyPath, element: KeyPath,
+                    fallback: _Found) -> Iterator[NumberProvenance]:
+    """Amounts of a `set`/`add` effect; a trigger's delay and chance unless default."""
+    if isinstance(effect, AddEffect | SetEffect):
+        key = "add" if isinstance(effect, AddEffect) else "set"
+        amounts = effect.add if isinstance(effect, AddEffect) else effect.set_
+        for var, amount in amounts.items():
+            if carries_number(amount):
+                yield _entry((*where, key, var), amount, "effect size",
+                             _lookup(option.provenance, [var, "effects"]) or fallback, element)
+    elif isinstance(effect, TriggerEffect):
+        for field, role in (("after", "delay"), ("chance", "chance")):
+            if str(getattr(effect, field)) == _DEFAULTS[field]:
+                continue  # the default (no delay, certain) is not a claim
+            text = str(getattr(effect, field))
+            if carries_number(text):
+                yield _entry((*where, field), text, role,
+                             _lookup(option.provenance, [field, "triggers", "effects"])
+                             or fallback, element)
 
 
 def _variant_numbers(scenario: Scenario) -> Iterator[NumberProvenance]:
@@ -259,21 +275,7 @@ def provenance_keys(scenario: Scenario) -> Iterator[tuple[KeyPath, set[str], set
     by_element: dict[KeyPath, set[str]] = {}
     for n in number_provenance(scenario):
         keys = by_element.setdefault(n.element, {"all"})
-        tail = n.path[len(n.element):]
-        if n.element[0] == "actors" and tail and tail[0] == "decides":
-            keys.add(str(tail[1]))
-        elif n.element[0] == "actors":
-            if tail[0] == "effects":
-                keys.add("effects")
-                keys.add("triggers" if tail[-1] in ("after", "chance") else str(tail[-1]))
-                if tail[-1] in ("after", "chance"):
-                    keys.add(str(tail[-1]))
-            else:
-                keys.add(str(tail[0]))
-        elif n.element[0] == "variants":
-            keys.add(str(tail[1]))
-            if tail[0] == "options":
-                keys.add(str(tail[2]))
+        keys.update(_keys_matching(n.element, n.path[len(n.element):]))
     for actor_id, actor in scenario.actors.items():
         elements: list[tuple[KeyPath, Any]] = [(("actors", actor_id), actor.provenance)]
         elements += [(("actors", actor_id, "options", o), opt.provenance)
@@ -285,6 +287,21 @@ def provenance_keys(scenario: Scenario) -> Iterator[tuple[KeyPath, set[str], set
         if isinstance(variant.provenance, Mapping):
             yield ("variants", name), set(variant.provenance), by_element.get(
                 ("variants", name), set())
+
+
+def _keys_matching(element: KeyPath, tail: KeyPath) -> set[str]:
+    """The ``provenance`` keys of ``element`` that cover the number at ``element + tail``."""
+    if element[0] == "actors" and tail and tail[0] == "decides":
+        return {str(tail[1])}
+    if element[0] == "actors":
+        if tail[0] != "effects":
+            return {str(tail[0])}
+        if tail[-1] in ("after", "chance"):
+            return {"effects", "triggers", str(tail[-1])}
+        return {"effects", str(tail[-1])}
+    if element[0] == "variants":
+        return {str(tail[1]), str(tail[2])} if tail[0] == "options" else {str(tail[1])}
+    return set()
 
 
 def cited_in_provenance(scenario: Scenario) -> list[tuple[KeyPath, str]]:

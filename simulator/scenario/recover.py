@@ -29,7 +29,7 @@ import pydantic
 
 from simulator.errors import Diagnostic, KeyPath
 from simulator.scenario.schema import Scenario
-from simulator.scenario.yaml_loader import PartialParse, parse_partial
+from simulator.scenario.yaml import PartialParse, parse_partial
 
 MAX_SYNTAX_ROUNDS = 10
 MAX_PRUNE_ROUNDS = 30

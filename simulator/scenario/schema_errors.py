@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from simulator.errors import Diagnostic, KeyPath
 from simulator.scenario.schema import Scenario
-from simulator.scenario.yaml_loader import YamlDocument
+from simulator.scenario.yaml import YamlDocument
 
 
 def data_path(data: Any, loc: tuple[Any, ...]) -> KeyPath:
@@ -59,27 +61,30 @@ def _allowed_keys(loc: tuple[Any, ...], model: type[BaseModel] = Scenario) -> li
     """Field names (aliases) of the model found at ``loc``, for "did you mean" hints."""
     current: list[Any] = [model]
     for part in loc:
-        following: list[Any] = []
-        for tp in current:
-            for t in _unwrap(tp):
-                origin = typing.get_origin(t)
-                if isinstance(t, type) and issubclass(t, BaseModel):
-                    for name, info in t.model_fields.items():
-                        if part in (name, info.alias):
-                            following.append(info.annotation)
-                    if isinstance(part, str) and part not in t.model_fields:
-                        following.append(t)  # a union tag: stay on the model
-                elif origin is dict:
-                    following.append(typing.get_args(t)[1])
-                elif origin in (tuple, list):
-                    following.append(typing.get_args(t)[0])
-        current = following
+        current = [following for tp in current for t in _unwrap(tp)
+                   for following in _step(t, part)]
     keys: list[str] = []
     for tp in current:
         for t in _unwrap(tp):
             if isinstance(t, type) and issubclass(t, BaseModel):
                 keys += [info.alias or name for name, info in t.model_fields.items()]
     return sorted(set(keys))
+
+
+def _step(t: Any, part: Any) -> list[Any]:
+    """The types one location ``part`` further down from the type ``t``."""
+    origin = typing.get_origin(t)
+    if isinstance(t, type) and issubclass(t, BaseModel):
+        following = [info.annotation for name, info in t.model_fields.items()
+                     if part in (name, info.alias)]
+        if isinstance(part, str) and part not in t.model_fields:
+            following.append(t)  # a union tag: stay on the model
+        return following
+    if origin is dict:
+        return [typing.get_args(t)[1]]
+    if origin in (tuple, list):
+        return [typing.get_args(t)[0]]
+    return []
 
 
 def _describe(value: Any) -> str:
@@ -124,6 +129,40 @@ _EXPECTED = {
 }
 
 
+@dataclass
+class _Draft:
+    """A diagnostic being worded: each kind of error rewrites the parts it knows better."""
+
+    message: str
+    expected: str | None
+    found: str | None
+    hint: str | None
+    position: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class _Error:
+    """One pydantic error, its path in the data, the document it points into, and the
+    model the data was validated against."""
+
+    doc: YamlDocument
+    err: dict[str, Any]
+    path: KeyPath
+    model: type[BaseModel]
+
+    @property
+    def loc(self) -> tuple[Any, ...]:
+        return tuple(self.err["loc"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.err["type"])
+
+    @property
+    def input(self) -> Any:
+        return self.err.get("input")
+
+
 def schema_diagnostics(doc: YamlDocument, errors: list[tuple[dict[str, Any], KeyPath]],
                        model: type[BaseModel] = Scenario) -> list[Diagnostic]:
     """Diagnostics for pydantic errors, each given with its path in ``doc.data``.
@@ -134,85 +173,133 @@ def schema_diagnostics(doc: YamlDocument, errors: list[tuple[dict[str, Any], Key
     out = []
     bad_keys: set[KeyPath] = set()
     for err, path in errors:
-        loc = tuple(err["loc"])
         if path in bad_keys:
             continue  # the key itself is wrong; its value's problems are noise
-        kind = err["type"]
-        found: str | None = _describe(err.get("input"))
-        expected = _EXPECTED.get(kind)
-        hint: str | None = _HINTS.get(kind)
-        found_text: str | None = found
-        message = err["msg"].removeprefix("Value error, ")
-        line, col = doc.position(path)
-        if kind == "extra_forbidden":
-            key = str(loc[-1])
-            allowed = _allowed_keys(loc[:-1], model)
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            message = f"unknown key `{key}`"
-            expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
-            found = f"`{key}`"
-            hint = f"did you mean `{close[0]}`?" if close else "remove it or check the spelling"
-            line, col = doc.key_position(path)
-        elif kind == "missing":
-            key = str(loc[-1])
-            message = f"missing required key `{key}`"
-            found_text = None
-            hint = f"add `{key}:` here"
-        elif kind == "string_pattern_mismatch":
-            pattern = str(err.get("ctx", {}).get("pattern", ""))
-            if "\\." in pattern:
-                expected = "an option reference `actor.option` in lowercase letters, digits, _"
-                hint = "write it as `actor.option`, e.g. `mexican_public.backlash`"
-            elif "_-" in pattern:
-                expected = "lowercase letters, digits, `-` and `_`"
-            else:
-                expected = "a name of lowercase letters, digits and `_`, not starting with a digit"
-            message = "not a valid identifier"
-            hint = hint or "for example `us_executive` or `strike_rate`"
-            if "[key]" in loc:
-                bad_keys.add(path)
-                line, col = doc.key_position(path)
-                if any(ch in str(loc[-2]) for ch in "() "):
-                    hint = ("inside `{ ... }` a comma separates entries, so an expression "
-                            "with commas was cut in two; quote it: "
-                            "`set: {escalation: \"max(escalation, strike)\"}`")
-        elif kind == "bool_type" or "true or false" in message:
-            expected = "true or false"
-            hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
-                    "geosim wants `true` or `false`")
-        elif kind in ("string_too_long", "too_long") and isinstance(err.get("input"), str):
-            limit = err.get("ctx", {}).get("max_length")
-            message = f"this text is longer than {limit:,} characters"
-            found = f"{len(str(err.get('input', ''))):,} characters"
-            hint = "shorten it; long explanations belong in `description` or `note`"
-        elif err.get("input") is None and kind.endswith("_type"):
-            message = "a value is missing here"
-            hint = "write a value after the `:`, or remove the key"
-        elif kind == "effect_kind":
-            expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
-            given = err.get("input")
-            keys = ", ".join(f"`{k}`" for k in given) if isinstance(given, dict) else ""
-            if keys:
-                found = f"keys {keys}"
-            hint = (f"{keys or 'this'} is not an effect; start the effect with one of the "
-                    "expected keys, e.g. `- add: {cooperation: -0.1}`")
-        elif kind in ("greater_than_equal", "less_than_equal") and path[-1:] in (
-                ("escalate",), ("deescalate",)):
-            hint = _direction_hint(str(path[-1]), err.get("input"))
-            message = f"`{path[-1]}` is a number of rungs, 1 to 100"
-        elif kind == "value_error" and isinstance(err.get("input"), dict):
-            found = None  # the message says what is wrong with the mapping
-            if "one of rate, weight or at" in message:
-                hint = "keep one of them; use `trigger` from another option for the rest"
-            elif "greater than max" in message:
-                hint = "swap `min` and `max`"
-        if kind != "missing":
-            found_text = found
-        out.append(Diagnostic(message, file=doc.file, line=line, column=col, path=path,
-                              expected=expected, found=found_text, hint=hint))
+        error = _Error(doc, err, path, model)
+        draft = _Draft(
+            message=err["msg"].removeprefix("Value error, "),
+            expected=_EXPECTED.get(error.kind),
+            found=_describe(error.input),
+            hint=_HINTS.get(error.kind),
+            position=doc.position(path),
+        )
+        reword = _rewording(error, draft.message)
+        if reword is not None:
+            reword(error, draft)
+        if reword is _bad_identifier and "[key]" in error.loc:
+            bad_keys.add(path)
+        line, col = draft.position
+        out.append(Diagnostic(draft.message, file=doc.file, line=line, column=col, path=path,
+                              expected=draft.expected, found=draft.found, hint=draft.hint))
     return out
 
 
+def _rewording(error: _Error, message: str) -> Callable[[_Error, _Draft], None] | None:
+    """How to reword this kind of error, if geosim words it better than pydantic."""
+    kind, given, path = error.kind, error.input, error.path
+    if kind in _REWORDINGS:
+        return _REWORDINGS[kind]
+    if kind == "bool_type" or "true or false" in message:
+        return _boolean
+    if kind in ("string_too_long", "too_long") and isinstance(given, str):
+        return _too_long
+    if given is None and kind.endswith("_type"):
+        return _no_value
+    if kind == "effect_kind":
+        return _effect_kind
+    if kind in ("greater_than_equal", "less_than_equal") and path[-1:] in (
+            ("escalate",), ("deescalate",)):
+        return _rungs
+    if kind == "value_error" and isinstance(given, dict):
+        return _mapping_rule
+    return None
+
+
+def _unknown_key(error: _Error, draft: _Draft) -> None:
+    key = str(error.loc[-1])
+    allowed = _allowed_keys(error.loc[:-1], error.model)
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    draft.message = f"unknown key `{key}`"
+    draft.expected = "one of " + ", ".join(f"`{k}`" for k in allowed) if allowed else None
+    draft.found = f"`{key}`"
+    draft.hint = f"did you mean `{close[0]}`?" if close else "remove it or check the spelling"
+    draft.position = error.doc.key_position(error.path)
+
+
+def _missing(error: _Error, draft: _Draft) -> None:
+    key = str(error.loc[-1])
+    draft.message = f"missing required key `{key}`"
+    draft.found = None
+    draft.hint = f"add `{key}:` here"
+
+
+def _bad_identifier(error: _Error, draft: _Draft) -> None:
+    pattern = str(error.err.get("ctx", {}).get("pattern", ""))
+    if "\\." in pattern:
+        draft.expected = "an option reference `actor.option` in lowercase letters, digits, _"
+        draft.hint = "write it as `actor.option`, e.g. `mexican_public.backlash`"
+    elif "_-" in pattern:
+        draft.expected = "lowercase letters, digits, `-` and `_`"
+    else:
+        draft.expected = "a name of lowercase letters, digits and `_`, not starting with a digit"
+    draft.message = "not a valid identifier"
+    draft.hint = draft.hint or "for example `us_executive` or `strike_rate`"
+    if "[key]" in error.loc:
+        draft.position = error.doc.key_position(error.path)
+        if any(ch in str(error.loc[-2]) for ch in "() "):
+            draft.hint = ("inside `{ ... }` a comma separates entries, so an expression "
+                          "with commas was cut in two; quote it: "
+                          "`set: {escalation: \"max(escalation, strike)\"}`")
+
+
+def _boolean(error: _Error, draft: _Draft) -> None:
+    draft.expected = "true or false"
+    draft.hint = ("YAML 1.1 reads `yes`/`no`/`on`/`off` as booleans; "
+                  "geosim wants `true` or `false`")
+
+
+def _too_long(error: _Error, draft: _Draft) -> None:
+    limit = error.err.get("ctx", {}).get("max_length")
+    draft.message = f"this text is longer than {limit:,} characters"
+    draft.found = f"{len(str(error.err.get('input', ''))):,} characters"
+    draft.hint = "shorten it; long explanations belong in `description` or `note`"
+
+
+def _no_value(error: _Error, draft: _Draft) -> None:
+    draft.message = "a value is missing here"
+    draft.hint = "write a value after the `:`, or remove the key"
+
+
+def _effect_kind(error: _Error, draft: _Draft) -> None:
+    draft.expected = "`set:`, `add:`, `escalate:`, `deescalate:` or `trigger:`"
+    given = error.input
+    keys = ", ".join(f"`{k}`" for k in given) if isinstance(given, dict) else ""
+    if keys:
+        draft.found = f"keys {keys}"
+    draft.hint = (f"{keys or 'this'} is not an effect; start the effect with one of the "
+                  "expected keys, e.g. `- add: {cooperation: -0.1}`")
+
+
+def _rungs(error: _Error, draft: _Draft) -> None:
+    key = str(error.path[-1])
+    draft.hint = _direction_hint(key, error.input)
+    draft.message = f"`{key}` is a number of rungs, 1 to 100"
+
+
+def _mapping_rule(error: _Error, draft: _Draft) -> None:
+    draft.found = None  # the message says what is wrong with the mapping
+    if "one of rate, weight or at" in draft.message:
+        draft.hint = "keep one of them; use `trigger` from another option for the rest"
+    elif "greater than max" in draft.message:
+        draft.hint = "swap `min` and `max`"
+
+
+#: Kinds of error reworded whatever their input or message (checked first).
+_REWORDINGS: dict[str, Callable[[_Error, _Draft], None]] = {
+    "extra_forbidden": _unknown_key,
+    "missing": _missing,
+    "string_pattern_mismatch": _bad_identifier,
+}
 
 
 def _direction_hint(key: str, value: Any) -> str:

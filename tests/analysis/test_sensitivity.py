@@ -13,6 +13,7 @@ from simulator.analysis.sensitivity import (
     WideIntervalWarning,
     first_order_given_data,
     global_indices,
+    sensitivity_engine,
     sobol_indices,
     sobol_samples,
     spearman,
@@ -86,8 +87,10 @@ def test_format_value_uses_author_units() -> None:
     assert format_value(parse_quantity("10% to 40%"), 0.25) == "25 %"
 
 
-def test_tornado_one_driver(scenario_dir: Path) -> None:
-    rows = tornado(scenario_dir / "one_driver.yaml", runs=600, seed=2, executor="serial")
+@pytest.mark.parametrize("engine", ["simpy", "numpy"])
+def test_tornado_one_driver(scenario_dir: Path, engine: str) -> None:
+    rows = tornado(scenario_dir / "one_driver.yaml", runs=600, seed=2, executor="serial",
+                   engine=engine)
     assert next(r["parameter"] for r in rows) == "driver"
     top = rows[0]
     assert top["outcome"] == "hit"
@@ -105,6 +108,16 @@ def test_tornado_one_driver(scenario_dir: Path) -> None:
         assert r["p_low"] == r["p_high"] == top["p_median"]
     assert {r["parameter"] for r in rows} == {"driver", "idle", "delay"}
     assert rows[-1]["high_text"].endswith("weeks") or rows[-2]["high_text"].endswith("weeks")
+
+
+def test_sensitivity_engine_default_follows_runs_per_variant() -> None:
+    # NumPy where each variant has enough runs to share its per-step cost, else SimPy
+    assert sensitivity_engine(100) == "simpy"
+    assert sensitivity_engine(999) == "simpy"
+    assert sensitivity_engine(1_000) == "numpy"
+    assert sensitivity_engine(20_000) == "numpy"
+    assert sensitivity_engine(100, "numpy") == "numpy"
+    assert sensitivity_engine(10_000, "simpy") == "simpy"
 
 
 def test_tornado_unknown_outcome(scenario_dir: Path) -> None:

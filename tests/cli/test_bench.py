@@ -37,3 +37,19 @@ def test_bench_flags_a_unit_slip(mini_path: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["bench", str(mini_path), "-n", "20", "--json"])
     payload = json.loads(result.stdout)
     assert payload["runs"] == 20
+
+
+def test_bench_runs_either_engine_and_refuses_an_unknown_one(mini_path: Path) -> None:
+    for engine in ("simpy", "numpy"):
+        result = runner.invoke(app, ["bench", str(mini_path), "-n", "300", "--engine", engine,
+                                     "--json"])
+        assert result.exit_code == 0, result.output
+        payload = json.loads(result.stdout)
+        assert payload["engine"] == engine
+        assert payload["runs"] == 300
+        # the same runs on either engine: us.surveil is at most monthly
+        surveil = next(o for o in payload["busiest"] if o["key"] == "us.surveil")
+        assert 0 < surveil["per_run"] <= 12
+    result = runner.invoke(app, ["bench", str(mini_path), "-n", "5", "--engine", "fast"])
+    assert result.exit_code == 2
+    assert "unknown engine 'fast'; expected one of simpy, numpy" in result.output

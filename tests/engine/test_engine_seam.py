@@ -76,6 +76,20 @@ def test_chunk_draws_follow_each_runs_streams_including_overflow() -> None:
     assert np.array_equal(draws.first(0), [s.first(0) for s in streams])
 
 
+def test_chunk_draws_follow_long_rows_drawn_by_irregular_subsets() -> None:
+    """Rows drawn far past their block (the doubling store) by changing sets of runs."""
+    layout = RowLayout((2, 1))
+    draws = ChunkDraws(7, 0, 30, layout)
+    streams = [Streams(7, run, layout) for run in range(30)]
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        row = int(rng.integers(0, 2))
+        runs = np.flatnonzero(rng.random(30) < 0.4)
+        expected = [streams[r].uniform(row) for r in runs]
+        assert np.array_equal(draws.draw(row, runs), expected)
+    assert draws.pos.max() > 40  # some streams went well past their first numbers
+
+
 def test_engines_draw_the_same_parameters_per_run() -> None:
     model = _model(FLAGSHIP)
     a = simulate_chunk(model, 5, 100, 160, trace_every=0)

@@ -78,7 +78,7 @@ def schema() -> dict[str, Any]:
 def test_committed_schema_is_current() -> None:
     assert COMMITTED.is_file(), f"{COMMITTED} is missing; {REGENERATE}"
     assert COMMITTED.read_text(encoding="utf-8") == schema_text(), (
-        f"{COMMITTED.relative_to(ROOT)} is out of date with simulator/scenario/schema.py; "
+        f"{COMMITTED.relative_to(ROOT)} is out of date with simulator/scenario/schema/; "
         f"{REGENERATE}")
 
 

@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulator.errors import Diagnostic, ScenarioError
-from simulator.scenario import _yaml_errors, yaml_loader
-from simulator.scenario.yaml_loader import (
+from simulator.scenario.yaml import (
     MAX_BYTES,
     MAX_DEPTH,
     YamlDocument,
+    _builder,
+    _syntax,
     load_yaml,
     load_yaml_file,
 )
@@ -36,12 +37,12 @@ LOADER_IDS = ["libyaml" if loader.__name__.startswith("C") else "python" for loa
 
 @contextmanager
 def using_loader(loader: Any) -> Iterator[None]:
-    saved = yaml_loader._LOADER
-    yaml_loader._LOADER = loader
+    saved = _builder._LOADER
+    _builder._LOADER = loader
     try:
         yield
     finally:
-        yaml_loader._LOADER = saved
+        _builder._LOADER = saved
 
 
 @pytest.fixture(params=LOADERS, ids=LOADER_IDS)
@@ -246,7 +247,7 @@ def test_alias_bomb_is_capped_not_expanded() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_yaml(_billion_laughs())
     diagnostics = caught.value.diagnostics
-    assert len(diagnostics) <= yaml_loader.MAX_DIAGNOSTICS + 1
+    assert len(diagnostics) <= _builder.MAX_DIAGNOSTICS + 1
     assert any("stopped reading" in d.message for d in diagnostics)
 
 
@@ -290,14 +291,14 @@ def test_unexpected_exception_becomes_scenario_error(monkeypatch: pytest.MonkeyP
         raise RuntimeError("boom")
         yield  # pragma: no cover - makes this a generator like yaml.parse
 
-    monkeypatch.setattr(yaml_loader.yaml, "parse", broken)
+    monkeypatch.setattr(_builder.yaml, "parse", broken)
     with pytest.raises(ScenarioError, match="RuntimeError: boom"):
         load_yaml("a: 1\n")
 
 
 def test_reader_error_is_positioned() -> None:
     error = yaml.reader.ReaderError("<s>", 6, 7, "utf-8", "special characters are not allowed")
-    diagnostic = _yaml_errors.syntax_diagnostic(error, "a: 1\nb: \x07", "f.yaml")
+    diagnostic = _syntax.syntax_diagnostic(error, "a: 1\nb: \x07", "f.yaml")
     assert isinstance(diagnostic, Diagnostic)
     assert (diagnostic.line, diagnostic.column) == (2, 2)
 
@@ -428,14 +429,14 @@ def test_deep_nesting_stops_after_a_bounded_number_of_events(
     # The work done on a hostile file is bounded by events read, not by its depth:
     # counted, not timed, so a busy machine cannot make this flaky.
     handled = 0
-    original = yaml_loader._Builder.handle
+    original = _builder._Builder.handle
 
     def counting(self: Any, event: Any) -> None:
         nonlocal handled
         handled += 1
         original(self, event)
 
-    monkeypatch.setattr(yaml_loader._Builder, "handle", counting)
+    monkeypatch.setattr(_builder._Builder, "handle", counting)
     with pytest.raises(ScenarioError) as caught:
         load_yaml(source)
     assert "nesting deeper than 64 levels" in caught.value.diagnostics[0].message

@@ -4,7 +4,7 @@ Run on a validated :class:`Scenario`, after (and besides) the compiler's own che
 every diagnostic carries the key path and the column inside the value, and the loader
 places it at file:line:column.
 
-* **Kinds** (:mod:`.kinds`): a `rate` must be a rate, a `chance` a probability, an
+* **Kinds** (:mod:`._kinds`): a `rate` must be a rate, a `chance` a probability, an
   `after` a duration. A parameter written `1 to 4 months` (a duration) used as a rate
   would otherwise be read as 1 to 4 events *per day*; a parameter `1.5` used as a
   chance would stop every run. A rate built from plain numbers only is read as
@@ -20,15 +20,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from simulator.errors import Diagnostic, KeyPath
+from simulator.scenario.checks._kinds import KIND_WORDS, Kind, Typed, kind_of
+from simulator.scenario.checks._ranges import Interval, range_of
 from simulator.scenario.expressions import ExpressionError, Name, Number, parse_expression
-from simulator.scenario.kinds import KIND_WORDS, Kind, Typed, kind_of
 from simulator.scenario.quantities import (
     Quantity,
     QuantityError,
     looks_like_quantity,
     parse_quantity,
 )
-from simulator.scenario.ranges import Interval, range_of
 from simulator.scenario.schema import Option, Scenario, TriggerEffect
 
 _QUANTITY_KIND: dict[str, Kind] = {
@@ -73,7 +73,7 @@ def _context(scenario: Scenario) -> _Context:
 
 
 def _ranges(scenario: Scenario, quantities: dict[str, Quantity]) -> dict[str, Interval]:
-    """Every value each name can take (see :mod:`.ranges`)."""
+    """Every value each name can take (see :mod:`._ranges`)."""
     inf = float("inf")
     out: dict[str, Interval] = {n: q.distribution.support for n, q in quantities.items()}
     out["t"] = (0.0, inf)
@@ -279,7 +279,7 @@ def kind_checks(scenario: Scenario) -> list[Diagnostic]:
 
 def static_checks(scenario: Scenario, *, quiet: bool = False) -> list[Diagnostic]:
     """Kind checks and trigger-loop checks; ``quiet`` drops warnings (errors elsewhere)."""
-    from simulator.scenario.loops import loop_checks
+    from simulator.scenario.checks._loops import loop_checks
 
     found = kind_checks(scenario) + loop_checks(scenario)
     if quiet:

@@ -68,22 +68,26 @@ def range_of(node: ExprNode, names: dict[str, Interval]) -> Interval:
         a, b = range_of(node.then, names), range_of(node.other, names)
         return (min(a[0], b[0]), max(a[1], b[1]))
     if isinstance(node, Call):
-        args = [range_of(a, names) for a in node.args]
-        if node.func == "min" and args:
-            return (min(a[0] for a in args), min(a[1] for a in args))
-        if node.func == "max" and args:
-            return (max(a[0] for a in args), max(a[1] for a in args))
-        if node.func == "clip" and len(args) == 3:
-            x, floor, ceiling = args
-            return (max(min(x[0], ceiling[1]), floor[0]), min(max(x[1], floor[0]), ceiling[1]))
-        if node.func == "count":
-            return (0.0, INF)
-        if node.func == "exp" and args:
-            return (math.exp(min(args[0][0], 700)), math.exp(min(args[0][1], 700)))
-        if node.func == "abs" and args:
-            lo, hi = args[0]
-            return (0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
-        if node.func == "fired":
-            return (0.0, 1.0)
-        return _ANY
+        return _call(node.func, [range_of(a, names) for a in node.args])
     return (0.0, 1.0)  # a condition used as a number
+
+
+def _call(func: str, args: list[Interval]) -> Interval:
+    """The range of a function call, from the ranges of its arguments."""
+    if func == "min" and args:
+        return (min(a[0] for a in args), min(a[1] for a in args))
+    if func == "max" and args:
+        return (max(a[0] for a in args), max(a[1] for a in args))
+    if func == "clip" and len(args) == 3:
+        x, floor, ceiling = args
+        return (max(min(x[0], ceiling[1]), floor[0]), min(max(x[1], floor[0]), ceiling[1]))
+    if func == "count":
+        return (0.0, INF)
+    if func == "exp" and args:
+        return (math.exp(min(args[0][0], 700)), math.exp(min(args[0][1], 700)))
+    if func == "abs" and args:
+        lo, hi = args[0]
+        return (0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi)), max(abs(lo), abs(hi)))
+    if func == "fired":
+        return (0.0, 1.0)
+    return _ANY
