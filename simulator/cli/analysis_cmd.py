@@ -77,6 +77,7 @@ SOURCE = typer.Argument(..., help="Results directory or scenario YAML file.")
 @app.command("compare")
 @handle_errors
 def compare_command(
+    *,
     source: Path = SOURCE,
     variants: str | None = typer.Option(None, "--variants",
                                         help="Comma-separated variants (default: all)."),
@@ -109,6 +110,7 @@ def compare_command(
 @app.command("sensitivity")
 @handle_errors
 def sensitivity_command(
+    *,
     source: Path = SOURCE,
     outcome: str | None = typer.Option(None, "--outcome", help="Outcome (default: all)."),
     method: str = typer.Option("tornado", "--method",
@@ -212,6 +214,7 @@ def _with_ci(value: float, ci: list[float] | None) -> str:
 @app.command("discover")
 @handle_errors
 def discover_command(
+    *,
     source: Path = SOURCE,
     outcome: str = typer.Option(..., "--outcome", help="Outcome to explain."),
     variant: str = VARIANT,

@@ -52,6 +52,7 @@ def _maybe_report(results: Results, report: Path | None, *, force: bool) -> None
 @app.command("run")
 @handle_errors
 def run_command(
+    *,
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     variant: list[str] | None = typer.Option(None, "--variant", "-v",
                                              help="Variant to run (repeatable)."),
@@ -164,6 +165,7 @@ def output_names(files: list[Path]) -> dict[Path, str]:
 @app.command("batch")
 @handle_errors
 def batch_command(
+    *,
     paths: list[Path] | None = typer.Argument(None, help="Scenario files or folders."),
     runs: int = typer.Option(2_000, "--runs", "-n", min=1, help="Runs per variant."),
     seed: int = typer.Option(0, "--seed", "-s", min=0, help="Root random seed."),

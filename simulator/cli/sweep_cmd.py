@@ -67,6 +67,7 @@ def sweep_main(spec_path: Path, *, runs: int | None, out: Path | None, executor:
 @app.command("sweep")
 @handle_errors
 def sweep_command(
+    *,
     spec: Path = typer.Argument(..., help="Sweep spec YAML (scenario, design, points, "
                                           "parameters)."),
     runs: int | None = typer.Option(None, "--runs", "-n", min=1,

@@ -42,6 +42,7 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
 @app.command("what-if")
 @handle_errors
 def what_if_command(
+    *,
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     settings: list[str] = typer.Option(
         ..., "--set",
