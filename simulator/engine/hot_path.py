@@ -53,7 +53,10 @@ def at(env: simpy.Environment, delay: float, priority: int, callback: Any,
     return event
 
 
-def build_hot_path(run: SimPyRun) -> dict[str, Any]:
+# One function on purpose (its complexity is that of the closures it defines): the
+# closures share cell variables bound once per engine, which is what makes the hot
+# path cheap; split into functions, every call would look its state up again.
+def build_hot_path(run: SimPyRun) -> dict[str, Any]:  # noqa: C901
     """The closures of a reusable run (see the module docstring), built once per engine.
 
     ``reset`` rebinds, at the start of each run, what the run replaces rather than

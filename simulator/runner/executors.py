@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import io
-import multiprocessing
 import multiprocessing.context
 import os
 from collections.abc import Callable, Iterable, Iterator

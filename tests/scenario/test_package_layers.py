@@ -18,18 +18,16 @@ PREFIX = "simulator.scenario."
 #: Each part of the package (a subpackage or a top-level module) and its rank: a part may
 #: import only parts of a lower rank, and itself.
 RANKS = {
-    "yaml": 0, "schema": 0, "quantities": 0, "expressions": 0, "_expr_compile": 0, "horizon": 0,
+    "yaml": 0, "schema": 0, "quantities": 0, "expressions": 0, "horizon": 0,
     "checks": 1, "provenance": 1, "schema_errors": 1, "recover": 1, "editor_schema": 1,
     "load": 2,
 }  # fmt: skip
-#: Modules that are one part although they are two files.
-SAME_PART = {"_expr_compile": "expressions"}
 
 
 def _part(module: str) -> str:
     """The part a dotted name below ``simulator.scenario`` belongs to."""
     head = module.removeprefix(PREFIX).split(".")[0]
-    return SAME_PART.get(head, head)
+    return head
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -56,7 +54,7 @@ def _files() -> list[Path]:
 def test_every_part_has_a_rank() -> None:
     parts = {_part(f"{PREFIX}{p.relative_to(SCENARIO).parts[0].removesuffix('.py')}")
              for p in _files()}
-    assert parts - set(RANKS) - set(SAME_PART) == set()
+    assert parts - set(RANKS) == set()
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(SCENARIO)))
