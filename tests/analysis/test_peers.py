@@ -143,8 +143,7 @@ def test_sobol_defaults_match_salib_and_closed_form(tmp_path: Path) -> None:
     scenario.write_text(SOBOL_TOY)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # geosim's own width warning, if any
-        rows = {r["parameter"]: r for r in sobol_indices(scenario, outcome="hit",
-                                                         executor="serial")}
+        rows = {r["parameter"]: r for r in sobol_indices(scenario, outcome="hit")}
     for j, name in enumerate(("pa", "pb")):
         for key, salib_key in (("first_order", "S1"), ("total_order", "ST")):
             lo, hi = rows[name][f"{key}_ci95"]
