@@ -9,8 +9,9 @@ from simulator.analysis.compare import compare_scenario, compare_variants
 from simulator.analysis.discovery import discover
 from simulator.analysis.explain import explain
 from simulator.analysis.paths import escalation_paths
-from simulator.analysis.sensitivity import global_indices, sobol_indices, tornado
+from simulator.analysis.sensitivity import global_indices, tornado
 from simulator.analysis.signposts import signposts
+from simulator.analysis.sobol import sobol_indices
 from simulator.analysis.stories import stories
 from simulator.analysis.whatif import what_if_scenario
 

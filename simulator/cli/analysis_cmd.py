@@ -122,7 +122,7 @@ def sensitivity_command(
     samples: int | None = typer.Option(None, "--samples", min=2,
                                        help="Sobol' base sample (power of 2; default: the "
                                             "largest that fits --budget)."),
-    budget: int = typer.Option(500_000, "--budget", min=1,  # = sens.SOBOL_BUDGET
+    budget: int = typer.Option(500_000, "--budget", min=1,  # = sobol.SOBOL_BUDGET
                                help="Sobol': most runs to spend, samples × (parameters + 2) "
                                     "× --runs."),
     variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
@@ -135,9 +135,10 @@ def sensitivity_command(
 ) -> None:
     """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
     from simulator.analysis import sensitivity as sens
+    from simulator.analysis import sobol
 
     if runs is None:
-        runs = sens.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
+        runs = sobol.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
     if method == "given-data":
         results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
                         executor=executor, out=None, quiet=as_json)
@@ -188,11 +189,11 @@ def sensitivity_command(
         import warnings
 
         with warnings.catch_warnings(), progress_bar("sobol", enabled=not as_json) as bar:
-            warnings.simplefilter("ignore", sens.WideIntervalWarning)  # printed below
-            rows = sens.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
+            warnings.simplefilter("ignore", sobol.WideIntervalWarning)  # printed below
+            rows = sobol.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
                                       runs_per_point=runs, seed=seed, workers=workers,
                                       executor=executor, progress=bar, engine=engine)
-        message = sens.wide_interval_message(rows)
+        message = sobol.wide_interval_message(rows)
         if message:
             err_console.print(f"warning: {message}", markup=False)
         if as_json:
