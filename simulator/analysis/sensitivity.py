@@ -26,7 +26,7 @@ import math
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import stats
@@ -41,6 +41,7 @@ from simulator.analysis._common import (
     variant_model,
     varied_parameters,
 )
+from simulator.analysis.rows import FirstOrderIndex, GivenDataRow, TornadoRow
 
 if TYPE_CHECKING:
     from simulator.model.model import Model, ParameterSpec
@@ -179,7 +180,7 @@ def _boot_interval(boot: np.ndarray, index: float) -> list[float]:
 
 
 def first_order_given_data(x: np.ndarray, y: np.ndarray, *, bins: int | None = None,
-                           n_boot: int = 200, seed: int = 0) -> dict[str, Any]:
+                           n_boot: int = 200, seed: int = 0) -> FirstOrderIndex:
     """First-order index of one input ``x`` for output ``y`` from paired samples.
 
     Returns ``{"index", "ci95": [lo, hi] | None, "bins"}`` (see the module docstring);
@@ -199,7 +200,7 @@ def first_order_given_data(x: np.ndarray, y: np.ndarray, *, bins: int | None = N
 
 
 def global_indices(results: Results, variant: str = "baseline", *, bins: int | None = None,
-                   n_boot: int = 200, seed: int = 0) -> dict[str, list[dict[str, Any]]]:
+                   n_boot: int = 200, seed: int = 0) -> dict[str, list[GivenDataRow]]:
     """Given-data sensitivity of every outcome to every parameter that varies (no new runs).
 
     ``{outcome: [{parameter, label, index, ci95, correlation, method}]}``, rows sorted
@@ -225,11 +226,11 @@ def global_indices(results: Results, variant: str = "baseline", *, bins: int | N
     boot_o = [i for i, y in enumerate(ys) if n_boot > 0 and n > 1 and y.std() > 0]
     boot = (_boot_eps2(np.array(ids), np.array([ys[i] for i in boot_o]), b, n_boot, seed)
             if boot_o and params else None)
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[GivenDataRow]] = {}
     for io, o in enumerate(model.outcomes):
         y = ys[io]
         y_ranks = stats.rankdata(y)
-        rows: list[dict[str, Any]] = []
+        rows: list[GivenDataRow] = []
         for j, p in enumerate(params):
             index = float(_eps2(ids[j], y, b))
             ci = (_boot_interval(boot[:, j, boot_o.index(io)], index)
@@ -297,7 +298,7 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
             low: float = 0.1, high: float = 0.9, parameters: Sequence[str] | None = None,
             out: str | Path | None = None,
             progress: Callable[[int, int], None] | None = None,
-            engine: str | None = None) -> list[dict[str, Any]]:
+            engine: str | None = None) -> list[TornadoRow]:
     """One-at-a-time swings (see the module docstring); ``runs`` per setting.
 
     Rows ``{outcome, outcome_label, parameter, label, low_value, high_value, low_text,
@@ -332,10 +333,10 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
                                        executor=executor, progress=progress, engine=engine,
                                        out=out if out is not None else Path(tmp) / "r")
         frames = {v: variant_frame(results, v, cols) for v in points}
-    rows: list[dict[str, Any]] = []
+    rows: list[TornadoRow] = []
     for o in outs:
         p_mid = float(frames["t_mid"][f"outcome.{o}"].mean())
-        block: list[dict[str, Any]] = []
+        block: list[TornadoRow] = []
         for i, p in enumerate(params):
             a = frames[f"t_lo_{i}"][f"outcome.{o}"].to_numpy(bool)
             b = frames[f"t_hi_{i}"][f"outcome.{o}"].to_numpy(bool)
@@ -349,6 +350,6 @@ def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs
                 "p_low": float(a.mean()), "p_median": p_mid, "p_high": float(b.mean()),
                 "swing": abs(d["diff"]), "diff": d["diff"], "diff_ci95": [d["lo"], d["hi"]],
             })
-        block.sort(key=lambda r: -float(r["swing"]))
+        block.sort(key=lambda r: -r["swing"])
         rows.extend(block)
     return rows

@@ -28,6 +28,7 @@ import numpy as np
 from scipy import stats
 
 from simulator.analysis._common import check_outcome, constant_text
+from simulator.analysis.rows import SobolRow
 from simulator.analysis.sensitivity import run_constant_points, uncertain_parameters
 from simulator.errors import UsageError
 
@@ -78,7 +79,7 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
                   parameters: Sequence[str] | None = None, n_resamples: int = 500,
                   max_width: float = SOBOL_MAX_WIDTH, out: str | Path | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  engine: str | None = None) -> list[dict[str, Any]]:
+                  engine: str | None = None) -> list[SobolRow]:
     """Sobol' first- and total-order indices of P(outcome) (see the module docstring).
 
     The study costs n·(d + 2)·runs_per_point runs for d parameters. ``n`` (a power of
@@ -135,30 +136,29 @@ def sobol_indices(scenario: str | Path | Scenario, *, outcome: str, n: int | Non
                     row0(boot.first_order.confidence_interval.high))
     to_lo, to_hi = (row0(boot.total_order.confidence_interval.low),
                     row0(boot.total_order.confidence_interval.high))
-    rows: list[dict[str, Any]] = []
+    rows: list[SobolRow] = []
     for j, p in enumerate(params):
+        first_ci = _interval(fo_lo[j], fo_hi[j])
+        total_ci = _interval(to_lo[j], to_hi[j])
         rows.append({
             "parameter": p.name, "label": p.label, "outcome": outcome,
-            "first_order": float(first[j]),
-            "first_order_ci95": _interval(fo_lo[j], fo_hi[j]),
-            "total_order": float(total[j]),
-            "total_order_ci95": _interval(to_lo[j], to_hi[j]),
+            "first_order": float(first[j]), "first_order_ci95": first_ci,
+            "total_order": float(total[j]), "total_order_ci95": total_ci,
             "method": "Sobol' (Saltelli 2010, scipy.stats.sobol_indices)",
             "samples": n, "points": n * (d + 2), "runs_per_point": runs_per_point,
             "runs": n * (d + 2) * runs_per_point,
+            # no interval at all: a parameter that changes nothing (not a lack of runs)
+            "wide": any(ci is not None and ci[1] - ci[0] > max_width
+                        for ci in (first_ci, total_ci)),
         })
-        # no interval at all: a parameter that changes nothing (not a lack of runs)
-        rows[-1]["wide"] = any(ci is not None and ci[1] - ci[0] > max_width
-                               for ci in (rows[-1]["first_order_ci95"],
-                                          rows[-1]["total_order_ci95"]))
-    rows.sort(key=lambda r: -float(r["total_order"]))
+    rows.sort(key=lambda r: -r["total_order"])
     message = wide_interval_message(rows, max_width)
     if message:
         warnings.warn(WideIntervalWarning(message), stacklevel=2)
     return rows
 
 
-def wide_interval_message(rows: list[dict[str, Any]], max_width: float = SOBOL_MAX_WIDTH
+def wide_interval_message(rows: list[SobolRow], max_width: float = SOBOL_MAX_WIDTH
                           ) -> str | None:
     """What :class:`WideIntervalWarning` says about rows of :func:`sobol_indices` (None: all
     narrow)."""
