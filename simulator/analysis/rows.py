@@ -26,6 +26,7 @@ __all__ = [
     "GivenDataRow",
     "LeadTime",
     "OptionSequence",
+    "OutcomeConfidence",
     "OutcomePaths",
     "PairedDifference",
     "ParameterDraw",
@@ -132,6 +133,24 @@ class SobolRow(TypedDict):
     runs_per_point: int
     runs: int  # runs spent on the whole study
     wide: bool  # an interval is wider than the stated width
+
+
+# ---------------------------------------------------------------- confidence
+
+class OutcomeConfidence(TypedDict):
+    """How much confidence one outcome's probability deserves, and why."""
+
+    level: str  # high, moderate or low
+    points: int  # the sum the level is read from (more points: lower confidence)
+    assumption_share: float | None  # share 0–1 resting on assumptions (the larger below)
+    variance_assumption_share: float | None  # share 0–1 of explained variance
+    driver_assumption_share: float | None  # share 0–1 of the drivers in its definition
+    drivers: int  # parameters its definition depends on
+    band_shift: int  # ICD 203 bands one parameter moves it (low fifth against high fifth)
+    band_shift_parameter: str | None
+    ambiguity: str  # low, moderate or high: how plainly the outcome is defined
+    tuned: bool  # parameter ranges were tuned to target bands
+    method: str
 
 
 # ---------------------------------------------------------------- signposts

@@ -85,6 +85,13 @@ def test_paths_stories_explain(mini_results: Results) -> None:
     _check(explanation, analysis.Explanation, "explain")
 
 
+def test_confidence(mini_results: Results) -> None:
+    from simulator.analysis.confidence import confidence
+    from simulator.analysis.rows import OutcomeConfidence
+
+    _check(confidence(mini_results), dict[str, OutcomeConfidence], "confidence")
+
+
 def test_tornado_and_sobol(mini_path: Path) -> None:
     _check(analysis.tornado(mini_path, runs=20, executor="serial", engine="simpy"),
            list[analysis.TornadoRow], "tornado")
