@@ -4,7 +4,8 @@ Plain JSON-ready dicts (what ``geosim … --json`` prints), typed so that the re
 the command line are checked against them. Probabilities and shares are fractions
 (0–1); times are days since the scenario's start; ``ci95`` values are ``[lo, hi]``
 95 % intervals in the unit of the value they bound (None where none can be given).
-``docs/architecture.md`` lists these types and a test checks that the two agree.
+``docs/architecture.md`` lists the ones :mod:`simulator.analysis` exports, and a test
+checks that the two agree.
 """
 
 # No ``from __future__ import annotations``: TypedDict reads NotRequired[...] from
