@@ -25,6 +25,12 @@ PUBLIC = {
         "compare_scenario", "compare_variants", "discover", "escalation_paths", "explain",
         "global_indices", "signposts", "sobol_indices", "stories", "tornado",
         "what_if_scenario",
+        # the types of the rows they return
+        "CausalLink", "CompareRow", "Counterfactual", "CounterfactualOutcome", "DiscoveryBox",
+        "DiscoveryCondition", "DivergencePoint", "EscalationPaths", "ExplainEvent",
+        "Explanation", "GivenDataRow", "LeadTime", "OptionSequence", "OutcomePaths",
+        "ParameterDraw", "PathDivergence", "RungSequence", "SignpostRow", "SobolRow",
+        "StepMove", "Story", "StoryLine", "TornadoRow", "VariableChange",
     },
     "simulator.cli": {"main"},
     "simulator.engine": {"DEFAULT_ENGINE", "ChunkResult", "Engine", "engine_names",

@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.analysis._common import check_variant, outcome_labels, variant_frame, variant_model
+from simulator.analysis.rows import CompareRow, PairedDifference
 from simulator.errors import ResultsError
 from simulator.results.stats import icd203_word, wilson_interval
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 def paired_difference(base: np.ndarray, variant: np.ndarray,
-                      confidence: float = 0.95) -> dict[str, float]:
+                      confidence: float = 0.95) -> PairedDifference:
     """p_variant − p_base for paired booleans, with Newcombe's method-10 interval.
 
     Returns ``{"diff", "lo", "hi", "se", "n", "both", "variant_only", "base_only",
@@ -67,7 +68,7 @@ def paired_difference(base: np.ndarray, variant: np.ndarray,
 
 
 def compare_variants(results: Results, *, baseline: str = "baseline",
-                     variants: Sequence[str] | None = None) -> list[dict[str, Any]]:
+                     variants: Sequence[str] | None = None) -> list[CompareRow]:
     """Each variant against ``baseline``, outcome by outcome, paired by run index.
 
     Rows ``{variant, variant_label, outcome, label, p_base, p_variant, diff, ci95: [lo, hi],
@@ -87,7 +88,7 @@ def compare_variants(results: Results, *, baseline: str = "baseline",
     cols = [f"outcome.{o}" for o in outcomes]
     base_df = variant_frame(results, baseline, cols).set_index("run")
     scen = results.scenario
-    rows: list[dict[str, Any]] = []
+    rows: list[CompareRow] = []
     for v in names:
         vdf = variant_frame(results, v, cols).set_index("run")
         common = base_df.index.intersection(vdf.index)
@@ -113,7 +114,7 @@ def compare_scenario(scenario: str | Path | Scenario, *, variants: Sequence[str]
                      baseline: str = "baseline", runs: int = 5_000, seed: int | None = 0,
                      workers: int | None = None, executor: str = "process",
                      out: str | Path | None = None, force: bool = False
-                     ) -> list[dict[str, Any]]:
+                     ) -> list[CompareRow]:
     """Run ``scenario`` (baseline and ``variants``, ``"all"`` by default) and compare them.
 
     Results go to ``out`` (a temporary directory when None); see :func:`compare_variants`.

@@ -30,11 +30,12 @@ judgement explicit and repeatable, not a measurement; the report prints its inpu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.analysis._common import run_columns, variant_frame, variant_model
+from simulator.analysis.rows import OutcomeConfidence
 from simulator.results.stats import ICD203
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _names(scenario: Scenario, ref: str) -> set[str]:
     return set(re.findall(r"[a-z_][a-z0-9_]*", text)) & set(scenario.parameters)
 
 
-def confidence(results: Results, variant: str = "baseline") -> dict[str, dict[str, Any]]:
+def confidence(results: Results, variant: str = "baseline") -> dict[str, OutcomeConfidence]:
     """Per outcome ``{level, points, assumption_share, variance_assumption_share,
     driver_assumption_share, drivers, band_shift, band_shift_parameter, ambiguity,
     method}`` (definitions in the module docstring)."""
@@ -104,7 +105,7 @@ def confidence(results: Results, variant: str = "baseline") -> dict[str, dict[st
     pcols = [f"param.{p.name}" for p in model.parameters
              if not p.hidden and f"param.{p.name}" in names]
     df = variant_frame(results, variant, pcols + [f"outcome.{o.name}" for o in model.outcomes])
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, OutcomeConfidence] = {}
     for o in model.outcomes:
         rows = indices.get(o.name, [])
         total = sum(max(r["index"], 0.0) for r in rows)
@@ -144,7 +145,7 @@ def confidence(results: Results, variant: str = "baseline") -> dict[str, dict[st
     return out
 
 
-def describe(c: dict[str, Any]) -> str:
+def describe(c: OutcomeConfidence) -> str:
     """One line: how the level was derived."""
     share = c["assumption_share"]
     parts = [f"{share:.0%} assumption-based" if share is not None else "no assumption data"]

@@ -46,6 +46,7 @@ from simulator.analysis._common import (
     variant_model,
     varied_parameters,
 )
+from simulator.analysis.rows import DiscoveryBox, DiscoveryCondition
 
 if TYPE_CHECKING:
     from simulator.model.model import ParameterSpec
@@ -389,7 +390,7 @@ def _strength(rate: float, z: float, where: str) -> str:
     return f"{where}: {rate:.0%}, z = {z:.1f}"
 
 
-def _condition(p: ParameterSpec, box: dict[str, Any], j: int) -> dict[str, Any]:
+def _condition(p: ParameterSpec, box: dict[str, Any], j: int) -> DiscoveryCondition:
     """One parameter's restriction, in the author's units, with each bound's test."""
     lower, upper = box["lower"][j], box["upper"][j]
     lab = p.label or p.name
@@ -445,7 +446,7 @@ def _join(parts: list[str]) -> str:
 def discover(results: Results, outcome: str, variant: str = "baseline", *,
              min_coverage: float = 0.5, min_support: float = 0.05, alpha: float = 0.05,
              max_boxes: int = 3, lift: float = 1.2, z_min: float = 3.0,
-             max_conditions: int = 4) -> list[dict[str, Any]]:
+             max_conditions: int = 4) -> list[DiscoveryBox]:
     """Conditions under which ``outcome`` becomes likely (PRIM; module docstring).
 
     Rows ``{sentence, coverage, density, support, runs, base_rate, test, conditions:
@@ -480,7 +481,7 @@ def discover(results: Results, outcome: str, variant: str = "baseline", *,
                   max_conditions=max_conditions, orders=orders)
     label = outcome_labels(model)[outcome]
     base = float(y.mean()) if len(y) else 0.0
-    rows: list[dict[str, Any]] = []
+    rows: list[DiscoveryBox] = []
     for k, box in enumerate(boxes):
         conds = [_condition(p, box, j) for j, p in enumerate(params)
                  if np.isfinite(box["lower"][j]) or np.isfinite(box["upper"][j])]

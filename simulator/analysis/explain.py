@@ -38,6 +38,14 @@ from simulator.analysis._common import (
     variant_model,
 )
 from simulator.analysis.causes import touching
+from simulator.analysis.rows import (
+    CausalLink,
+    Counterfactual,
+    ExplainEvent,
+    Explanation,
+    ParameterDraw,
+    VariableChange,
+)
 from simulator.errors import ResultsError
 
 if TYPE_CHECKING:
@@ -88,24 +96,24 @@ def _label(model: Model, ref: str) -> str:
 
 
 def causal_links(scenario: Scenario, variant: str, events: list[dict[str, Any]]
-                 ) -> list[dict[str, Any]]:
+                 ) -> list[CausalLink]:
     """One row per option event that fired: ``{i, t, option, cause, link, by, by_i, via}``.
 
     ``link`` is ``triggered``, ``enabled``, ``rate`` or None; ``by``/``by_i`` name the
     earlier event (option ref, index into ``events``); ``via`` lists the variables (with
     their change) through which it acted.
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[CausalLink] = []
     last: dict[str, int] = {}  # option ref -> index of its latest firing
     for i, e in enumerate(events):
         ref = e.get("option")
         if ref is None or e.get("cause") == "lapsed":
             continue
-        row: dict[str, Any] = {"i": i, "t": float(e["t"]), "option": ref,
-                               "cause": e.get("cause"), "link": None, "by": None,
-                               "by_i": None, "via": []}
+        row: CausalLink = {"i": i, "t": float(e["t"]), "option": ref,
+                           "cause": e.get("cause"), "link": None, "by": None,
+                           "by_i": None, "via": []}
         if e.get("cause") == "triggered" and e.get("source") in last:
-            row.update(link="triggered", by=e["source"], by_i=last[e["source"]])
+            row.update({"link": "triggered", "by": e["source"], "by_i": last[e["source"]]})
         else:
             for link, field in (("enabled", "when"), ("rate", "rate"), ("rate", "weight")):
                 text = _effective(scenario, variant, ref, field)
@@ -118,9 +126,10 @@ def causal_links(scenario: Scenario, variant: str, events: list[dict[str, Any]]
                 if earlier:
                     j = max(earlier)
                     changes = events[j].get("changes") or {}
-                    via = [{"variable": name, "before": float(old), "after": float(new)}
-                           for name, (old, new) in changes.items() if name in text]
-                    row.update(link=link, by=events[j]["option"], by_i=j, via=via)
+                    via: list[VariableChange] = [
+                        {"variable": name, "before": float(old), "after": float(new)}
+                        for name, (old, new) in changes.items() if name in text]
+                    row.update({"link": link, "by": events[j]["option"], "by_i": j, "via": via})
                     break
         rows.append(row)
         last[ref] = i
@@ -128,35 +137,37 @@ def causal_links(scenario: Scenario, variant: str, events: list[dict[str, Any]]
 
 
 def why_texts(model: Model, as_of: Any, events: list[dict[str, Any]],
-              links: list[dict[str, Any]], *, triggered: bool = True) -> dict[int, str]:
+              links: list[CausalLink], *, triggered: bool = True) -> dict[int, str]:
     """Event index → "triggered by X (day 12)", "enabled by ..." or "rate changed by ...
     via tension 0.40→0.50", for the events that have a link (``triggered=False`` leaves
     out trigger links, for text that already names the trigger)."""
     out: dict[int, str] = {}
     for row in links:
-        if row["link"] is None or (row["link"] == "triggered" and not triggered):
+        by, by_i = row["by"], row["by_i"]  # set together with the link
+        if (row["link"] is None or by is None or by_i is None
+                or (row["link"] == "triggered" and not triggered)):
             continue
-        by_day, _ = day_and_date(as_of, events[row["by_i"]]["t"])
+        by_day, _ = day_and_date(as_of, events[by_i]["t"])
         via = ", ".join(f"{v['variable']} {v['before']:.2f}→{v['after']:.2f}"
                         for v in row["via"])
         verb = {"triggered": "triggered by", "enabled": "enabled by",
                 "rate": "rate changed by"}[row["link"]]
-        out[row["i"]] = (f"{verb} {_label(model, row['by'])} (day {by_day})"
+        out[row["i"]] = (f"{verb} {_label(model, by)} (day {by_day})"
                          + (f" via {via}" if via else ""))
     return out
 
 
-def chains(model: Model, events: list[dict[str, Any]], links: list[dict[str, Any]]
-           ) -> dict[str, list[dict[str, Any]]]:
+def chains(model: Model, events: list[dict[str, Any]], links: list[CausalLink]
+           ) -> dict[str, list[CausalLink]]:
     """Outcome → the links followed back from the last option event before it, oldest first."""
     by_index = {row["i"]: row for row in links}
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[CausalLink]] = {}
     for i, e in enumerate(events):
         outcome = e.get("outcome")
         if outcome is None or outcome in out:
             continue
         before = [row for row in links if row["i"] < i]
-        chain: list[dict[str, Any]] = []
+        chain: list[CausalLink] = []
         node = before[-1] if before else None
         seen: set[int] = set()
         while node is not None and node["i"] not in seen:
@@ -167,7 +178,7 @@ def chains(model: Model, events: list[dict[str, Any]], links: list[dict[str, Any
     return out
 
 
-def draws(results: Results, variant: str, run: int) -> list[dict[str, Any]]:
+def draws(results: Results, variant: str, run: int) -> list[ParameterDraw]:
     """Each parameter's draw in ``run`` and its percentile among the variant's runs."""
     model = variant_model(results, variant)
     cols = [f"param.{p.name}" for p in model.parameters if not p.hidden]
@@ -176,7 +187,7 @@ def draws(results: Results, variant: str, run: int) -> list[dict[str, Any]]:
     if mine.empty:
         raise ResultsError(f"run {run} is not in the results of `{variant}` "
                            f"(runs 0 to {int(df['run'].max())})")
-    out = []
+    out: list[ParameterDraw] = []
     for p in model.parameters:
         col = f"param.{p.name}"
         if p.hidden or col not in df.columns:
@@ -211,7 +222,7 @@ def counterfactual(scenario: Scenario, variant: str, seed: int, run: int, disabl
 
 
 def explain(results: Results, variant: str, run: int, *, disable: str | None = None
-            ) -> dict[str, Any]:
+            ) -> Explanation:
     """Everything ``geosim explain`` prints, as plain data (see the module docstring)."""
     check_variant(results, variant)
     scenario, model, seed = results.scenario, variant_model(results, variant), results.seed
@@ -229,7 +240,7 @@ def explain(results: Results, variant: str, run: int, *, disable: str | None = N
             t is not None for t in reached.values()) else None
         chain = outcome_chains.get(first[1], []) if first else []
         disable = chain[0]["option"] if chain else None
-    cf: dict[str, Any] | None = None
+    cf: Counterfactual | None = None
     if disable is not None:
         without = reached_times(counterfactual(scenario, variant, seed, run, disable))
         cf = {"disabled": disable, "label": _label(model, disable), "outcomes": {
@@ -237,7 +248,7 @@ def explain(results: Results, variant: str, run: int, *, disable: str | None = N
             for o in model.outcomes}}
     as_of = scenario.as_of
     why = why_texts(model, as_of, events, links)
-    lines = []
+    lines: list[ExplainEvent] = []
     for row in links:
         day, when = day_and_date(as_of, row["t"])
         text = f"Day {day} ({when}) — {_label(model, row['option'])}"

@@ -31,6 +31,15 @@ import numpy as np
 import pyarrow.compute as pc
 
 from simulator.analysis._common import outcome_labels, variant_model, variant_table
+from simulator.analysis.rows import (
+    DivergencePoint,
+    EscalationPaths,
+    OptionSequence,
+    OutcomePaths,
+    PathDivergence,
+    RungSequence,
+    StepMove,
+)
 
 if TYPE_CHECKING:
     from simulator.model.model import Model
@@ -152,8 +161,9 @@ def _rank_codes(names: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _top_codes(seqs: _Ragged, names: Sequence[Any], total: int, top: int,
-               labels: dict[Any, str], key: str) -> list[dict[str, Any]]:
-    """The ``top`` most common sequences (ties: in sequence order of the names).
+               labels: dict[Any, str]) -> list[tuple[list[Any], list[str], int, float]]:
+    """The ``top`` most common sequences (ties: in sequence order of the names), each as
+    (sequence, its labels, runs, share of ``total``).
 
     Sequences are counted as byte strings of their items' big-endian ranks in the sorted
     names, which sort as the tuples of names do (shorter prefix first).
@@ -167,12 +177,24 @@ def _top_codes(seqs: _Ragged, names: Sequence[Any], total: int, top: int,
     bounds = (seqs.offsets * width).tolist()
     counter = Counter(buf[a:b] for a, b in itertools.pairwise(bounds))
     best = heapq.nsmallest(top, counter.items(), key=lambda kv: (-kv[1], kv[0]))
-    rows: list[dict[str, Any]] = []
+    rows = []
     for raw, count in best:
         seq = [names[c] for c in codes[np.frombuffer(raw, dtype=dtype).astype(np.int64)]]
-        rows.append({key: seq, "labels": [labels.get(s, str(s)) for s in seq],
-                     "count": int(count), "share": count / total if total else 0.0})
+        rows.append((seq, [labels.get(s, str(s)) for s in seq], int(count),
+                     count / total if total else 0.0))
     return rows
+
+
+def _rung_sequences(seqs: _Ragged, rung_ids: Sequence[str], total: int, top: int,
+                    labels: dict[Any, str]) -> list[RungSequence]:
+    return [{"rungs": seq, "labels": lab, "count": count, "share": share}
+            for seq, lab, count, share in _top_codes(seqs, rung_ids, total, top, labels)]
+
+
+def _option_sequences(seqs: _Ragged, keys: Sequence[str], total: int, top: int,
+                      labels: dict[Any, str]) -> list[OptionSequence]:
+    return [{"options": seq, "labels": lab, "count": count, "share": share}
+            for seq, lab, count, share in _top_codes(seqs, keys, total, top, labels)]
 
 
 def _most_common_first(values: np.ndarray) -> int:
@@ -183,7 +205,7 @@ def _most_common_first(values: np.ndarray) -> int:
 
 
 def _divergence(a: _Ragged, b: _Ragged, names: Sequence[Any], labels: dict[Any, str]
-                ) -> dict[str, Any] | None:
+                ) -> DivergencePoint | None:
     """:func:`divergence_point` on coded sequences (−1 is the "end" padding).
 
     The rows of both groups are sorted once by their first steps, so the runs sharing a
@@ -241,7 +263,7 @@ def _divergence(a: _Ragged, b: _Ragged, names: Sequence[Any], labels: dict[Any, 
 
 
 def divergence_point(group_a: list[list[Any]], group_b: list[list[Any]],
-                     labels: dict[Any, str]) -> dict[str, Any] | None:
+                     labels: dict[Any, str]) -> DivergencePoint | None:
     """Where two groups of sequences split (see the module docstring); None if a group is empty."""
     if not group_a or not group_b:
         return None
@@ -261,7 +283,7 @@ def _option_labels(model: Model) -> dict[Any, str]:
 
 
 def step_transitions(paths: _Ragged, max_steps: int) -> tuple[dict[int, int],
-                                                                list[dict[str, int]]]:
+                                                                list[StepMove]]:
     """Runs per starting rung, and the moves of the first ``max_steps`` steps counted by
     step: ``[{"step": k, "from": a, "to": b, "runs": n}]`` (step 0 is a run's first move),
     in order of step, then from, then to — the columns of a Sankey diagram."""
@@ -277,7 +299,7 @@ def step_transitions(paths: _Ragged, max_steps: int) -> tuple[dict[int, int],
     base = int(paths.values.max()) + 1
     key = (pos[idx] * base + paths.values[idx]) * base + paths.values[idx + 1]
     uniq, counts = np.unique(key, return_counts=True)
-    moves = []
+    moves: list[StepMove] = []
     for k, c in zip(uniq.tolist(), counts.tolist(), strict=True):
         step, rest = divmod(k, base * base)
         a, b = divmod(rest, base)
@@ -289,7 +311,7 @@ SANKEY_STEPS = 4  # moves counted step by step (columns of a Sankey after the st
 
 
 def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 10
-                     ) -> dict[str, Any]:
+                     ) -> EscalationPaths:
     """Ladder moves and event sequences of one variant (definitions in the module docstring).
 
     Returns ``{"variant", "runs", "rungs": [ids], "rung_labels", "transitions": R×R counts
@@ -327,7 +349,7 @@ def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 
     options, option_times = _paired(table.column("event_options"),
                                     table.column("event_times"))
 
-    by_outcome: dict[str, Any] = {}
+    by_outcome: dict[str, OutcomePaths] = {}
     truncated: dict[str, tuple[np.ndarray, _Ragged, _Ragged]] = {}
     labels = outcome_labels(model)
     for o in out_names:
@@ -341,12 +363,11 @@ def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 
         m = int(reached.sum())
         by_outcome[o] = {
             "label": labels[o], "runs": m,
-            "rung_sequences": _top_codes(rseqs, rung_ids, m, top, rlabel, "rungs") if R
-            else [],
-            "option_sequences": _top_codes(oseqs, keys, m, top, olabel, "options"),
+            "rung_sequences": _rung_sequences(rseqs, rung_ids, m, top, rlabel) if R else [],
+            "option_sequences": _option_sequences(oseqs, keys, m, top, olabel),
         }
 
-    divergence = []
+    divergence: list[PathDivergence] = []
     for ia, name_a in enumerate(out_names):
         for name_b in out_names[ia + 1:]:
             ra, rs_a, os_a = truncated[name_a]
@@ -362,5 +383,5 @@ def escalation_paths(results: Results, variant: str = "baseline", *, top: int = 
     start, steps = step_transitions(full, SANKEY_STEPS) if R else ({}, [])
     return {"variant": variant, "runs": n, "rungs": rung_ids, "rung_labels": rung_labels_list,
             "transitions": trans.tolist(), "start": start, "step_transitions": steps,
-            "top_sequences": _top_codes(full, rung_ids, n, top, rlabel, "rungs") if R else [],
+            "top_sequences": _rung_sequences(full, rung_ids, n, top, rlabel) if R else [],
             "by_outcome": by_outcome, "divergence": divergence}

@@ -28,7 +28,7 @@ For an indicator I and an outcome O, over the runs of one variant (times in days
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from simulator.analysis._common import (
     variant_model,
     variant_table,
 )
+from simulator.analysis.rows import SignpostRow
 from simulator.results.stats import quantiles, wilson_interval
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def _ratio(so: int, n_o: int, p0: float, n_n: int
     return _likelihood_ratio(so, n_o, p0 * n_n, n_n)
 
 
-def signposts(results: Results, variant: str = "baseline") -> list[dict[str, Any]]:
+def signposts(results: Results, variant: str = "baseline") -> list[SignpostRow]:
     """One row per indicator × outcome (definitions in the module docstring).
 
     Rows ``{indicator, indicator_label, outcome, outcome_label, runs, seen_first,
@@ -122,12 +123,12 @@ def signposts(results: Results, variant: str = "baseline") -> list[dict[str, Any
     sighting_times = {name: df[f"indicator_time.{name}"].to_numpy(float) for name, _ in inds}
     # which events happened at the moment of each indicator's sighting
     at_sighting = {name: ev_times == t[ev_rows] for name, t in sighting_times.items()}
-    rows: list[dict[str, Any]] = []
+    rows: list[SignpostRow] = []
     for o in outs:
         t_o = df[f"outcome_time.{o}"].to_numpy(float)
         has_o = np.isfinite(t_o)
         n_o = int(has_o.sum())
-        block: list[dict[str, Any]] = []
+        block: list[SignpostRow] = []
         for name, label in inds:
             causes = shared_causes(scenario, scenario.indicators[name].when,
                                    scenario.outcomes[o].when)

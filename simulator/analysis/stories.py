@@ -29,6 +29,7 @@ from simulator.analysis._common import (
 )
 from simulator.analysis.explain import causal_links, why_texts
 from simulator.analysis.paths import collapse
+from simulator.analysis.rows import Story, StoryLine
 
 if TYPE_CHECKING:
     from simulator.model.model import Model
@@ -51,7 +52,7 @@ def _rung_change(model: Model, changes: dict[str, Any] | None) -> str:
 
 
 def event_line(model: Model, as_of: Any, event: dict[str, Any]
-               ) -> dict[str, Any] | None:
+               ) -> StoryLine | None:
     """One trace event as ``{day, date, t, kind, text, evidence}`` (None to skip it)."""
     day, when = day_and_date(as_of, float(event["t"]))
     prefix = f"Day {day} ({when}) — "
@@ -90,10 +91,10 @@ def event_line(model: Model, as_of: Any, event: dict[str, Any]
 
 
 def tell(model: Model, as_of: Any, events: list[dict[str, Any]],
-         why: dict[int, str] | None = None) -> list[dict[str, Any]]:
+         why: dict[int, str] | None = None) -> list[StoryLine]:
     """Every event of one trace as story lines (at most :data:`MAX_EVENTS`); ``why`` maps
     an event's index to the earlier event that led to it (see :mod:`.explain`)."""
-    lines = []
+    lines: list[StoryLine] = []
     for i, e in enumerate(events):
         line = event_line(model, as_of, e)
         if line is None:
@@ -117,7 +118,7 @@ def _path(trace: list[dict[str, Any]], t: float) -> tuple[str, ...]:
 
 
 def stories(results: Results, variant: str = "baseline", *, per_outcome: int = 2
-            ) -> dict[str, list[dict[str, Any]]]:
+            ) -> dict[str, list[Story]]:
     """Up to ``per_outcome`` sample runs per outcome, told as dated event lines.
 
     ``{outcome: [{run, outcome, label, reached_day, events: [{day, date, t, kind, text,
@@ -132,7 +133,7 @@ def stories(results: Results, variant: str = "baseline", *, per_outcome: int = 2
     traces = results.traces.get(variant, {})
     runs = sorted(traces, key=int)
     labels = outcome_labels(model)
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[Story]] = {}
     for o in [x.name for x in model.outcomes]:
         reaching = []
         for run in runs:

@@ -8,7 +8,7 @@ runs the scenario first, into a temporary directory unless ``--out`` is given), 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -29,6 +29,7 @@ from simulator.cli._tables import distinct_labels, fit_table, pct, pp, pp_interv
 from simulator.errors import ResultsError
 
 if TYPE_CHECKING:
+    from simulator.analysis.rows import GivenDataRow, SignpostRow, SobolRow
     from simulator.results.results import Results
 
 
@@ -56,7 +57,7 @@ def _split(names: str | None) -> list[str] | None:
     return [n.strip() for n in names.split(",") if n.strip()] if names else None
 
 
-def _named(row: dict[str, Any]) -> str:
+def _named(row: GivenDataRow | SobolRow) -> str:
     """A parameter's label with its id, which tells apart parameters labelled alike."""
     label, name = row.get("label") or "", row["parameter"]
     return f"{label} ({name})" if label and label != name else name
@@ -122,7 +123,7 @@ def sensitivity_command(
     samples: int | None = typer.Option(None, "--samples", min=2,
                                        help="Sobol' base sample (power of 2; default: the "
                                             "largest that fits --budget)."),
-    budget: int = typer.Option(500_000, "--budget", min=1,  # = sens.SOBOL_BUDGET
+    budget: int = typer.Option(500_000, "--budget", min=1,  # = sobol.SOBOL_BUDGET
                                help="Sobol': most runs to spend, samples × (parameters + 2) "
                                     "× --runs."),
     variant: str = VARIANT, seed: int = SEED, workers: int | None = WORKERS,
@@ -135,9 +136,10 @@ def sensitivity_command(
 ) -> None:
     """Which parameters matter: tornado swings, given-data indices or Sobol' indices."""
     from simulator.analysis import sensitivity as sens
+    from simulator.analysis import sobol
 
     if runs is None:
-        runs = sens.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
+        runs = sobol.SOBOL_RUNS_PER_POINT if method == "sobol" else 1_000
     if method == "given-data":
         results = _load(source, runs=runs, seed=seed, variants=[variant], workers=workers,
                         executor=executor, out=None, quiet=as_json)
@@ -149,7 +151,7 @@ def sensitivity_command(
         if as_json:
             print_json(data)
             return
-        for o, rows in data.items():
+        for o, given in data.items():
             console.print(fit_table(f"Given-data sensitivity — {o}",
                                     ["parameter", "index", "95% interval", "rank corr."],
                                     [[_named(r), f"{r['index']:.3f}",
@@ -157,21 +159,21 @@ def sensitivity_command(
                                       f"{r['ci95'][0]:.3f} … {r['ci95'][1]:.3f}",
                                       "—" if r["correlation"] is None
                                       else f"{r['correlation']:+.2f}"]
-                                     for r in rows[:top]]))
+                                     for r in given[:top]]))
         return
     if source.is_dir():
         raise ResultsError(f"--method {method} runs the scenario: give a scenario file, "
                            f"not a results directory (or use --method given-data)")
     if method == "tornado":
         with progress_bar("tornado", enabled=not as_json) as progress:
-            rows = sens.tornado(source, outcome=outcome, runs=runs, seed=seed,
+            swings = sens.tornado(source, outcome=outcome, runs=runs, seed=seed,
                                 workers=workers, executor=executor, progress=progress,
                                 engine=engine)
         if as_json:
-            print_json(rows)
+            print_json(swings)
             return
-        for o in dict.fromkeys(r["outcome"] for r in rows):
-            block = [r for r in rows if r["outcome"] == o][:top]
+        for o in dict.fromkeys(r["outcome"] for r in swings):
+            block = [r for r in swings if r["outcome"] == o][:top]
             labels = distinct_labels([r["label"] for r in block],
                                      [r["parameter"] for r in block])
             console.print(fit_table(
@@ -188,21 +190,21 @@ def sensitivity_command(
         import warnings
 
         with warnings.catch_warnings(), progress_bar("sobol", enabled=not as_json) as bar:
-            warnings.simplefilter("ignore", sens.WideIntervalWarning)  # printed below
-            rows = sens.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
-                                      runs_per_point=runs, seed=seed, workers=workers,
-                                      executor=executor, progress=bar, engine=engine)
-        message = sens.wide_interval_message(rows)
+            warnings.simplefilter("ignore", sobol.WideIntervalWarning)  # printed below
+            indices = sobol.sobol_indices(source, outcome=outcome, n=samples, budget=budget,
+                                          runs_per_point=runs, seed=seed, workers=workers,
+                                          executor=executor, progress=bar, engine=engine)
+        message = sobol.wide_interval_message(indices)
         if message:
             err_console.print(f"warning: {message}", markup=False)
         if as_json:
-            print_json(rows)
+            print_json(indices)
             return
         console.print(fit_table(f"Sobol' indices — {outcome}",
                                 ["parameter", "first order (95%)", "total order (95%)"],
                                 [[_named(r), _with_ci(r["first_order"], r["first_order_ci95"]),
                                   _with_ci(r["total_order"], r["total_order_ci95"])]
-                                 for r in rows[:top]]))
+                                 for r in indices[:top]]))
         return
     raise typer.BadParameter("use tornado, given-data or sobol", param_hint="--method")
 
@@ -290,17 +292,17 @@ def signposts_command(
         print_json(rows)
         return
 
-    def lr(r: dict[str, Any]) -> str:
+    def lr(r: SignpostRow) -> str:
         return "—" if r["likelihood_ratio"] is None else f"{r['likelihood_ratio']:.2f}"
 
-    def lead(r: dict[str, Any]) -> str:
+    def lead(r: SignpostRow) -> str:
         return "—" if r["lead_time"] is None else f"{r['lead_time']['median']:.0f} d"
 
-    def interval(r: dict[str, Any]) -> str:
+    def interval(r: SignpostRow) -> str:
         ci = r["lr_ci95"]
         return "—" if ci is None else f"{ci[0]:.2f}–{ci[1]:.2f}"
 
-    def mark(r: dict[str, Any]) -> str:
+    def mark(r: SignpostRow) -> str:
         return lr(r) + ("*" if r["consequence_sightings"] else "")
 
     console.print(fit_table(

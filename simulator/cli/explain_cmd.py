@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from simulator.cli._common import app, console, handle_errors, print_json
+
+if TYPE_CHECKING:
+    from simulator.analysis.rows import Explanation
 
 MAX_LINES = 80  # event lines printed; the JSON has them all
 
@@ -16,7 +19,7 @@ def _day(t: float | None) -> str:
     return "—" if t is None else f"day {int(t)}"
 
 
-def _print(report: dict[str, Any]) -> None:
+def _print(report: Explanation) -> None:
     say = console.print
     labels = report["outcome_labels"]
     state = ("reproduced exactly from the stored seed" if report["reproduced"] else

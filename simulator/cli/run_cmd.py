@@ -30,6 +30,7 @@ from simulator.errors import GeosimError, ResultsError, ScenarioError
 from simulator.results.ownership import expand_out, guard_output_file
 
 if TYPE_CHECKING:
+    from simulator.analysis.rows import OutcomeConfidence
     from simulator.results.results import Results
 
 BATCH_INDEX_FORMAT = 1
@@ -133,7 +134,7 @@ def run_command(
                       markup=False)
 
 
-def _confidence(results: Results) -> dict[str, dict[str, dict[str, Any]]]:
+def _confidence(results: Results) -> dict[str, dict[str, OutcomeConfidence]]:
     """Per variant and outcome, the confidence level beside the ICD 203 likelihood."""
     from simulator.analysis.confidence import confidence
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -22,12 +22,15 @@ from simulator.cli._common import (
 from simulator.cli._progress import progress_bar
 from simulator.errors import ScenarioError
 
+if TYPE_CHECKING:
+    from simulator.analysis.rows import CompareRow
+
 
 def _pct(p: float) -> str:
     return f"{p:.1%}"
 
 
-def _table(title: str, rows: list[dict[str, Any]]) -> Table:
+def _table(title: str, rows: list[CompareRow]) -> Table:
     table = Table(title=title, title_justify="left", pad_edge=False)
     table.add_column("outcome", no_wrap=True, overflow="ellipsis",
                      max_width=max(16, console.width - 64))

@@ -10,7 +10,7 @@ than a few dozen figures.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.analysis.signposts import signposts
 from simulator.errors import GeosimError
@@ -19,6 +19,9 @@ from simulator.report.context import Context, Source, View
 from simulator.report.figures_analysis import failed
 from simulator.report.html import esc, note, pct, view_block
 from simulator.report.uncertainty import Spread, Swing, cached_spreads
+
+if TYPE_CHECKING:
+    from simulator.analysis.rows import SignpostRow
 
 TOP_INPUTS = 4  # inputs shown per outcome
 TOP_SIGNPOSTS = 2  # signposts shown per outcome in “what would change our mind”
@@ -32,7 +35,7 @@ def has_inputs(ctx: Context) -> bool:
 # ------------------------------------------------------------------ signposts (memoised)
 
 
-def signpost_rows(ctx: Context, view: View) -> list[dict[str, Any]] | GeosimError:
+def signpost_rows(ctx: Context, view: View) -> list[SignpostRow] | GeosimError:
     """The signposts analysis of ``view`` (computed once per report), or the error that
     explains why it could not be computed."""
     key = ("signposts", view.key)
@@ -41,14 +44,14 @@ def signpost_rows(ctx: Context, view: View) -> list[dict[str, Any]] | GeosimErro
             ctx.memo[key] = list(signposts(view.source.results, view.variant))
         except GeosimError as exc:
             ctx.memo[key] = exc
-    result: list[dict[str, Any]] | GeosimError = ctx.memo[key]
+    result: list[SignpostRow] | GeosimError = ctx.memo[key]
     return result
 
 
-def _by_outcome(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def _by_outcome(rows: list[SignpostRow]) -> dict[str, list[SignpostRow]]:
     """Rows worth watching (likelihood ratio above :data:`MIN_LR`), grouped by outcome,
     strongest first."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[SignpostRow]] = {}
     for r in rows:
         lr = _num(r.get("likelihood_ratio"))
         seen = _num(r.get("seen_first"))
@@ -77,18 +80,18 @@ def _ratio(x: float) -> str:
     return f"×{x:.1f}" if math.isfinite(x) else "–"
 
 
-def _lead(r: dict[str, Any]) -> str:
-    lead = r.get("lead_time") or {}
-    median = lead.get("median")
-    if median is None or not math.isfinite(_num(median)):
+def _lead(r: SignpostRow) -> str:
+    lead = r["lead_time"]
+    median = None if lead is None else lead["median"]
+    if lead is None or median is None or not math.isfinite(median):
         return ""
-    text = f"seen a median of {_num(median):,.0f} days before"
-    if lead.get("p10") is not None and lead.get("p90") is not None:
-        text += f" (10–90%: {_num(lead['p10']):,.0f}–{_num(lead['p90']):,.0f} days)"
+    text = f"seen a median of {median:,.0f} days before"
+    if lead["p10"] is not None and lead["p90"] is not None:
+        text += f" (10–90%: {lead['p10']:,.0f}–{lead['p90']:,.0f} days)"
     return text
 
 
-def _signpost_item(r: dict[str, Any]) -> str:
+def _signpost_item(r: SignpostRow) -> str:
     label = str(r.get("indicator_label") or r.get("indicator"))
     seen = (f"{pct(_num(r.get('p_if_seen')))}{_interval(r.get('p_if_seen_ci95'))} if seen "
             f"first, {pct(_num(r.get('p_if_not_seen')))}"

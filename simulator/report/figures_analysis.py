@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from simulator.report.context import PALETTE, Context, Source, View
 from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import esc, note, pct, plot_label, table, view_block
 from simulator.report.plotting import figure_json, new_figure
+
+if TYPE_CHECKING:
+    from simulator.analysis.rows import CompareRow, DiscoveryBox, Story
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,7 @@ def compare_section(ctx: Context) -> str:
     return "".join(out) or note("Only one variant: nothing to compare.")
 
 
-def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
+def _compare(ctx: Context, source: Source, rows: list[CompareRow]) -> str:
     if not rows:
         return note("No differences were reported.")
     colors = {v.variant: v.color for v in source.views}
@@ -74,7 +77,7 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
     n_outcomes = len({r.get("outcome") for r in rows})
     fig = new_figure(height=120 + n_outcomes * (22 + 9 * len(source.views)))
     fig.add_vline(x=0, line={"color": "#52606d", "width": 1})
-    by_variant: dict[str, list[dict[str, Any]]] = {}
+    by_variant: dict[str, list[CompareRow]] = {}
     for r in rows:
         by_variant.setdefault(str(r.get("variant")), []).append(r)
     for variant, vrows in by_variant.items():
@@ -96,12 +99,12 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
     fig.update_yaxes(autorange="reversed")
     table_rows = []
     for r in rows:
-        ci = r.get("ci95") or [np.nan, np.nan]
-        table_rows.append([esc(labels.get(str(r.get("variant")), r.get("variant"))),
-                           esc(r.get("label") or r.get("outcome")),
-                           esc(pct(_num(r.get("p_base")))), esc(pct(_num(r.get("p_variant")))),
-                           esc(f"{_num(r.get('diff')) * 100:+.1f} pt"),
-                           esc(f"{_num(ci[0]) * 100:+.1f} to {_num(ci[1]) * 100:+.1f} pt")])
+        lo_pt, hi_pt = (_num(x) * 100 for x in r["ci95"])
+        table_rows.append([esc(labels.get(r["variant"], r["variant"])),
+                           esc(r["label"] or r["outcome"]),
+                           esc(pct(r["p_base"])), esc(pct(r["p_variant"])),
+                           esc(f"{r['diff'] * 100:+.1f} pt"),
+                           esc(f"{lo_pt:+.1f} to {hi_pt:+.1f} pt")])
     return (note("Each variant is run with the same dice rolls as the baseline, run by run, "
                  "so a difference comes from the variant and not from luck; the whiskers "
                  "are 95% intervals of the difference.")
@@ -117,7 +120,7 @@ def _compare(ctx: Context, source: Source, rows: list[dict[str, Any]]) -> str:
 MIN_LIFT = 1.5  # conditions that barely raise an outcome's rate are not worth a sentence
 
 
-def _lifts(box: dict[str, Any]) -> bool:
+def _lifts(box: DiscoveryBox) -> bool:
     base = _num(box.get("base_rate"))
     density = _num(box.get("density"))
     return not (np.isfinite(base) and np.isfinite(density)) or density >= MIN_LIFT * base
@@ -176,7 +179,7 @@ def stories_section(ctx: Context) -> str:
 _TRAILING_IDS = re.compile(r"\s*\[[a-z0-9_.,\s-]*\]\.?$")
 
 
-def _stories(ctx: Context, source: Source, view: View, data: dict[str, Any]) -> str:
+def _stories(ctx: Context, source: Source, view: View, data: dict[str, list[Story]]) -> str:
     parts = []
     for outcome, runs in data.items():
         items = []

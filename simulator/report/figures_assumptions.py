@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from simulator.errors import GeosimError
 from simulator.report.context import Source
 from simulator.report.html import esc
 
+if TYPE_CHECKING:
+    from simulator.analysis.rows import CompareRow
+
 SHOWN = 3  # outcomes listed per assumption: the largest clear changes
 
 
-def _changes(source: Source, variant: str) -> list[dict[str, Any]]:
+def _changes(source: Source, variant: str) -> list[CompareRow]:
     from simulator.analysis.compare import compare_variants
 
     rows = compare_variants(source.results, variants=[variant])

@@ -4,7 +4,7 @@ to each outcome."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,14 +17,17 @@ from simulator.report.figures_outcomes import outcome_label, source_wrap
 from simulator.report.html import esc, note, pct, plot_label, table, view_block
 from simulator.report.plotting import figure_json, new_figure, rgba, view_meta
 
+if TYPE_CHECKING:
+    from simulator.analysis.rows import EscalationPaths, RungSequence
+
 MAX_SHOWN = 12  # elements of a sequence written out
 MIN_RECURRING_SHARE = 0.01  # sequences of moves shown only if this share of runs share them
 MIN_RECURRING_RUNS = 10
 
 
-def analysis_paths(source: Source, view: View) -> dict[str, Any]:
+def analysis_paths(source: Source, view: View) -> EscalationPaths:
     """The escalation paths of ``view`` (:func:`simulator.analysis.paths.escalation_paths`)."""
-    return dict(escalation_paths(source.results, view.variant))
+    return escalation_paths(source.results, view.variant)
 
 
 def paths_section(ctx: Context) -> str:
@@ -57,12 +60,12 @@ def paths_section(ctx: Context) -> str:
     return "".join(out)
 
 
-def _from_analysis(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _from_analysis(rows: list[RungSequence]) -> list[dict[str, Any]]:
     return [{"labels": r.get("labels") or r.get("rungs") or [], "runs": r.get("count", 0),
              "share": r.get("share", 0.0)} for r in rows]
 
 
-def _by_outcome(view: View, data: dict[str, Any]) -> str:
+def _by_outcome(view: View, data: EscalationPaths) -> str:
     """Paths *to* each outcome: rung and option sequences up to the moment it happens."""
     parts = []
     for name, entry in (data.get("by_outcome") or {}).items():
@@ -88,7 +91,7 @@ def _by_outcome(view: View, data: dict[str, Any]) -> str:
     return "<h3>How each outcome comes about</h3>" + "".join(parts)
 
 
-def _sankey(view: View, data: dict[str, Any], labels: list[str], colors: list[str]) -> Any:
+def _sankey(view: View, data: EscalationPaths, labels: list[str], colors: list[str]) -> Any:
     import plotly.graph_objects as go
 
     nodes: dict[tuple[int, int], int] = {}

@@ -4,10 +4,13 @@ the outcome cards): small, self-contained pieces that other sections call."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING
 
 from simulator.report.context import Context, Source, View
 from simulator.report.html import esc, note, table
+
+if TYPE_CHECKING:
+    from simulator.analysis.rows import OutcomeConfidence
 
 SOURCES = ("evidence", "assumption", "definition", "unsourced")
 
@@ -49,9 +52,9 @@ def provenance_block(ctx: Context, source: Source) -> str:
             + "</details>")
 
 
-def view_confidence(view: View) -> dict[str, dict[str, Any]]:
+def view_confidence(view: View) -> dict[str, OutcomeConfidence]:
     """Confidence per outcome of one view (computed once per view)."""
-    cache: dict[str, dict[str, dict[str, Any]]] = view.source.__dict__.setdefault(
+    cache: dict[str, dict[str, OutcomeConfidence]] = view.source.__dict__.setdefault(
         "_confidence", {})
     if view.variant not in cache:
         from simulator.analysis.confidence import confidence

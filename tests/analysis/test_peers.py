@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 from simulator.analysis.discovery import _Bounds, _choose, _paste, _peel, _side_tests
-from simulator.analysis.sensitivity import first_order_given_data, sobol_indices
+from simulator.analysis.sensitivity import first_order_given_data
+from simulator.analysis.sobol import sobol_indices
 from tests.analysis.scenarios import SOBOL_TOY, sobol_toy_exact
 
 pytestmark = pytest.mark.slow

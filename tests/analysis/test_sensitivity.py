@@ -10,15 +10,13 @@ import pytest
 
 from simulator.analysis._common import constant_text, format_value
 from simulator.analysis.sensitivity import (
-    WideIntervalWarning,
     first_order_given_data,
     global_indices,
     sensitivity_engine,
-    sobol_indices,
-    sobol_samples,
     spearman,
     tornado,
 )
+from simulator.analysis.sobol import WideIntervalWarning, sobol_indices, sobol_samples
 from simulator.errors import ResultsError, UsageError
 from simulator.results.results import Results
 from simulator.scenario.quantities import parse_quantity

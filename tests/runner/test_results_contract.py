@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 import simulator
+import simulator.analysis
+from simulator.analysis import rows
 from simulator.results.contract import (
     SCHEMA_VERSION,
     FileRecord,
@@ -52,6 +54,25 @@ def test_the_documented_manifest_keys_are_the_typed_ones() -> None:
 def test_the_documented_summary_keys_are_the_typed_ones() -> None:
     documented = set(re.findall(r'"([a-z0-9_]+)"', _doc_row("summary.json")))
     assert documented == _keys(*SUMMARY_TYPES)
+
+
+def _analysis_rows_documented() -> dict[str, set[str]]:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Analysis rows", 1)[1].split("\n## ", 1)[0]
+    out = {}
+    for line in section.splitlines():
+        cells = line.split(" | ")
+        if len(cells) == 3 and re.fullmatch(r"\| `[A-Za-z]+`", cells[0]):
+            out[cells[0].strip("|` ")] = set(re.findall(r"`([a-z0-9_]+)`", cells[2]))
+    return out
+
+
+def test_the_documented_analysis_rows_are_the_typed_ones() -> None:
+    documented = _analysis_rows_documented()
+    public = {n for n in simulator.analysis.__all__ if n[0].isupper()}
+    assert set(documented) == public
+    for name, keys in documented.items():
+        assert keys == _keys(getattr(rows, name)), name
 
 
 def _typed_keys_agree(value: dict[str, typing.Any], td: type) -> None:
