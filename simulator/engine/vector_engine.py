@@ -23,16 +23,17 @@ from simulator.engine.batch import (
     GRID_POINTS,
     ChunkResult,
     initial_vectors,
-    sampled_for_trace,
     state_bin_edges,
     time_grid,
 )
-from simulator.engine.guards import RECENT, checked_chance, runaway_error
+from simulator.engine.guards import RECENT, runaway_error
 from simulator.engine.simpy_engine import MAX_EVENTS, SimPyEngine
-from simulator.engine.streams import RowLayout, Streams
-from simulator.engine.vector_support import ChunkDraws, SubsetExpression, vector_digest
+from simulator.engine.streams import RowLayout
+from simulator.engine.vector_effects import assign, trigger
+from simulator.engine.vector_output import chunk_result
+from simulator.engine.vector_support import ChunkDraws, SubsetExpression
 from simulator.errors import RunError
-from simulator.model.model import ORDER_ROW, Assign, Model, Trigger, same_time_sources
+from simulator.model.model import ORDER_ROW, Assign, Model, same_time_sources
 
 INF = np.inf
 
@@ -339,9 +340,9 @@ class VectorChunk:
         counter[runs] = counter.take(runs) + 1.0
         for effect in o.effects:
             if effect[0] == "assign":
-                self._assign(effect[1], effect[2], runs, t)
+                assign(self, effect[1], effect[2], runs, t)
             else:
-                self._trigger(i, effect[1], effect[2], effect[3], runs, t)
+                trigger(self, i, effect[1], effect[2], effect[3], runs, t)
         self.pending.append((runs, np.full(len(runs), i), t))
 
     def _settle(self) -> None:
@@ -378,17 +379,6 @@ class VectorChunk:
             sel = need[:, c]
             self._rearm((self.hazard_options[c],), runs[sel], t[sel])
 
-    def _chances(self, p: np.ndarray, e: Trigger, i: int, runs: np.ndarray,
-                 t: np.ndarray) -> np.ndarray:
-        """Trigger chances: outside [0, 1] is an error (see :mod:`.guards`), never clamped."""
-        bad = ~((p >= 0.0) & (p <= 1.0))
-        if bad.any():
-            p = np.array(p, float)  # a copy: the expression's array may be shared
-            for j in np.flatnonzero(bad):
-                p[j] = checked_chance(float(p[j]), e, self.opts[i].key, float(t[j]),
-                                      self.start + int(runs[j]))
-        return p
-
     def _runaway(self, run: int, i: int, now: float) -> RunError:
         """The error of run ``run`` (within the chunk) passing the event cap at firing ``i``."""
         options: list[int] = [i]
@@ -402,63 +392,6 @@ class VectorChunk:
                     break
         return runaway_error(self.m, self.start + run, MAX_EVENTS, options[::-1], times[::-1],
                              now)
-
-    def _assign(self, e: Assign, value: SubsetExpression, runs: np.ndarray,
-                t: np.ndarray) -> None:
-        row = self.V[e.slot]
-        old = row.take(runs)
-        new = value(self.V, runs)
-        if e.add:
-            new = old + new
-        new = np.where(new < e.lo, e.lo, np.where(new > e.hi, e.hi, new))
-        if e.integer:
-            new = np.floor(new + 0.5)  # halves go up, not to even
-        changed = new != old
-        row[runs] = np.where(changed, new, old)
-        j = self.state_index.get(e.slot)
-        if j is not None and changed.any():
-            self.bins[j][runs[changed]] = self._bin(j, new[changed])
-        if e.slot == self.ladder_slot and changed.any():
-            self.rungs.append((runs[changed], new[changed].astype(np.int64), t[changed]))
-
-    def _trigger(self, i: int, e: Trigger, chance: SubsetExpression,
-                 delay_expr: SubsetExpression | None, runs: np.ndarray, t: np.ndarray) -> None:
-        u_chance = self.draws.draw(e.row, runs)
-        u_delay = self.draws.draw(e.row, runs)
-        p = self._chances(chance(self.V, runs), e, i, runs, t)
-        go = u_chance < p
-        if not go.any():
-            return
-        runs, t, u_delay = runs[go], t[go], u_delay[go]
-        if delay_expr is not None:
-            delay = delay_expr(self.V, runs)
-            bad = np.isnan(delay) | np.isinf(delay)
-            if bad.any():
-                j = int(np.flatnonzero(bad)[0])
-                raise RunError(f"a trigger delay in `{self.opts[i].key}` is {delay[j]} days in "
-                               f"run {self.start + int(runs[j])}; delays must be finite")
-        else:
-            dist = e.delay.distribution  # type: ignore[union-attr]
-            delay = (np.full(len(runs), float(dist.median)) if dist.is_constant
-                     else np.asarray(dist.ppf(u_delay), float))
-        self._push(runs, t + np.maximum(0.0, delay), e.target, i)
-
-    def _push(self, runs: np.ndarray, due: np.ndarray, target: int, source: int) -> None:
-        free = np.isinf(self.q_due[runs])
-        if free.shape[1] == 0 or not free.any(axis=1).all():
-            grow = max(4, self.q_due.shape[1])
-            self.q_due = np.concatenate([self.q_due, np.full((self.n, grow), INF)], axis=1)
-            for name in ("q_seq", "q_target", "q_source"):
-                old = getattr(self, name)
-                setattr(self, name, np.concatenate([old, np.zeros((self.n, grow), np.int64)], 1))
-            free = np.isinf(self.q_due[runs])
-        slot = free.argmax(axis=1)
-        self.q_due[runs, slot] = due
-        self.q_min[runs] = np.minimum(self.q_min.take(runs), due)
-        self.q_seq[runs, slot] = self.q_count[runs]
-        self.q_count[runs] += 1
-        self.q_target[runs, slot] = target
-        self.q_source[runs, slot] = source
 
     def _rearm(self, hazards: Any, runs: np.ndarray, t: np.ndarray) -> None:
         """Spend each hazard's budget at its old rate up to ``t``, then set rate and due."""
@@ -543,74 +476,9 @@ class VectorChunk:
                                     minlength=size).reshape(diff.shape)
             held.clear()
 
-    # ------------------------------------------------------------------ output
-
-    def result(self, trace_every: int) -> ChunkResult:
-        m, n = self.m, self.n
-        n_out = len(m.outcomes)
-        params = (self.v0[:, [p.slot for p in m.parameters]] if m.parameters
-                  else np.zeros((n, 0)))
-        cols: dict[str, np.ndarray] = {
-            "run": np.arange(self.start, self.stop, dtype=np.int64),
-            "params": params,
-            "outcome_time": np.ascontiguousarray(self.reached[:n_out].T),
-            "indicator_time": np.ascontiguousarray(self.reached[n_out:].T),
-            "final_state": self.V[self.state_slots].T.copy().reshape(n, len(m.state)),
-            "counts": self.V[[o.counter_slot for o in m.options]].T.astype(np.int32).reshape(
-                n, len(m.options)),
-            "n_events": self.n_events.astype(np.int32),
-            "lapsed": self.lapsed.astype(np.int32),
-            "end_time": self.end_time.copy(),
-        }
-        event_options, event_times = _ragged(self.events, n)
-        rung_path, rung_times = _ragged(self.rungs, n)
-        ragged = {
-            "rung_path": (rung_path[0].astype(np.int16), rung_path[1]),
-            "rung_times": rung_times,
-            "event_options": (event_options[0].astype(np.int16), event_options[1]),
-            "event_times": event_times,
-        }
-        cols["digest"] = vector_digest(
-            [params, cols["outcome_time"], cols["indicator_time"], cols["final_state"],
-             np.stack([cols["lapsed"].astype(float), cols["end_time"]], axis=1), cols["counts"]],
-            [event_times, event_options, rung_path], n)
-        hist = [np.cumsum(d, axis=0)[:GRID_POINTS] for d in self.hist_diff]
-        return ChunkResult(variant=m.variant, start=self.start, stop=self.stop, columns=cols,
-                           ragged=ragged, histograms=hist, traces=self._traces(trace_every))
-
-    def _traces(self, trace_every: int) -> dict[int, list[dict[str, Any]]]:
-        """Sampled runs' event traces, from the same runs re-run on the SimPy engine."""
-        keep = [r for r in range(self.start, self.stop) if sampled_for_trace(r, trace_every)]
-        if not keep:
-            return {}
-        engine = SimPyEngine(self.m, time_grid(self.m.horizon_days))
-        layout = RowLayout(self.m.row_sizes)
-        traces = {}
-        for r in keep:
-            record = engine.run(r, self.v0[r - self.start].tolist(),
-                                Streams(self.draws.root, r, layout), trace=True)
-            traces[r] = record.trace or []
-        return traces
-
-
-def _ragged(log: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int
-            ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Per-run lists from a log of (runs, values, times): flat arrays plus offsets."""
-    if log:
-        runs = np.concatenate([x[0] for x in log])
-        values = np.concatenate([x[1] for x in log])
-        times = np.concatenate([x[2] for x in log]).astype(np.float64)
-    else:
-        runs, values, times = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    order = np.argsort(runs, kind="stable")  # stable: each run's entries stay in time order
-    offsets = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(runs, minlength=n), out=offsets[1:])
-    return (values[order], offsets), (times[order], offsets)
-
-
 def simulate_chunk_vectorised(model: Model, root_seed: int, start: int, stop: int,
                               trace_every: int = 500) -> ChunkResult:
     """Run ``[start, stop)`` of ``model`` on the NumPy engine; a pure function of its arguments."""
     chunk = VectorChunk(model, root_seed, start, stop)
     chunk.run()
-    return chunk.result(trace_every)
+    return chunk_result(chunk, trace_every)
