@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from simulator.engine.pcg_vector import int_words
+
 _M32 = 0xFFFFFFFF
 _M64 = (1 << 64) - 1
 _M128 = (1 << 128) - 1
@@ -24,17 +26,6 @@ _MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
 _POOL = 4
 _MUL = (2549297995355413924 << 64) | 4865540595714422341  # PCG64's default multiplier
 _DOUBLE = 1.0 / 9007199254740992.0  # 2**-53
-
-
-def _words(value: int) -> list[int]:
-    """A non-negative int as little-endian 32-bit words, as SeedSequence reads it."""
-    if value == 0:
-        return [0]
-    words = []
-    while value > 0:
-        words.append(value & _M32)
-        value >>= 32
-    return words
 
 
 def _hashmix(value: int, hash_const: int) -> tuple[int, int]:
@@ -53,7 +44,7 @@ def _mix(x: int, y: int) -> int:
 def _root_pool(root: int) -> tuple[tuple[int, ...], int]:
     """The pool and hash constant after mixing in ``root`` (with a spawn key to follow):
     the same for every stream of a root seed, so it is computed once."""
-    entropy = _words(root)
+    entropy = int_words(root)
     if len(entropy) < _POOL:
         entropy += [0] * (_POOL - len(entropy))
     hash_const = _INIT_A
@@ -92,7 +83,7 @@ def _pool(root: int, key: tuple[int, ...]) -> list[int]:
     """``SeedSequence(root, spawn_key=key).pool`` for a non-empty ``key``."""
     start, hash_const = _root_pool(root)
     p0, p1, p2, p3 = start
-    words = [w for k in key for w in _words(k)]
+    words = [w for k in key for w in int_words(k)]
     constants = _constants(hash_const, _MULT_A, 4 * len(words))
     n = 0
     for word in words:
