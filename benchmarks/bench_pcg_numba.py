@@ -39,7 +39,8 @@ from simulator.engine.pcg_vector import spawned_uniforms  # noqa: E402
 SEED = 282809669160055996200825292349374625031
 
 
-@njit(cache=True, nogil=True)
+# not cached: numba's cache would keep a stale copy of the pcg_numba code it inlines
+@njit(nogil=True)
 def _overflow_loop(root_words: np.ndarray, runs: int, draws: int) -> float:
     """One overflow stream per run (row 7), ``draws`` numbers each; returns their sum
     so that nothing is optimised away."""

@@ -152,18 +152,31 @@ def _output(hi: np.uint64, lo: np.uint64) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _state_word(pool_word: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """One 32-bit word of SeedSequence.generate_state: (word, next hash constant)."""
+    value = pool_word ^ hash_const
+    hash_const = (hash_const * _MULT_B) & _M32
+    value = (value * hash_const) & _M32
+    return value ^ (value >> _S16), hash_const
+
+
+@njit(cache=True, nogil=True)
 def _seed_state(pool: np.ndarray, state: np.ndarray) -> None:
     """PCG64 seeded from ``pool`` (generate_state(4, uint64), then srandom) into
-    ``state``: (state high, state low, increment high, increment low)."""
-    hash_const = _INIT_B
-    words = np.empty(8, np.uint64)
-    for i in range(8):
-        value = pool[i % _POOL] ^ hash_const
-        hash_const = (hash_const * _MULT_B) & _M32
-        value = (value * hash_const) & _M32
-        words[i] = value ^ (value >> _S16)
-    seed_hi, seed_lo = words[0] | (words[1] << _S32), words[2] | (words[3] << _S32)
-    seq_hi, seq_lo = words[4] | (words[5] << _S32), words[6] | (words[7] << _S32)
+    ``state``: (state high, state low, increment high, increment low). ``state`` may be
+    ``pool`` itself: the pool is read first, and nothing is allocated."""
+    p0, p1, p2, p3 = pool[0], pool[1], pool[2], pool[3]
+    w0, h = _state_word(p0, _INIT_B)
+    w1, h = _state_word(p1, h)
+    w2, h = _state_word(p2, h)
+    w3, h = _state_word(p3, h)
+    w4, h = _state_word(p0, h)
+    w5, h = _state_word(p1, h)
+    w6, h = _state_word(p2, h)
+    w7, h = _state_word(p3, h)
+    # the eight words read as four little-endian uint64: seed (high, low), then sequence
+    seed_hi, seed_lo = w0 | (w1 << _S32), w2 | (w3 << _S32)
+    seq_hi, seq_lo = w4 | (w5 << _S32), w6 | (w7 << _S32)
     inc_hi = (seq_hi << _U1) | (seq_lo >> _S63)
     inc_lo = (seq_lo << _U1) | _U1
     # srandom: state 0, one step, add the seed, one step
@@ -181,14 +194,13 @@ def fill_blocks(root_words: np.ndarray, start: int, stop: int, total: int,
     block: ``Generator(PCG64(SeedSequence(root, spawn_key=(run,)))).random(total)``.
 
     ``root_words``: :func:`seed_words` of the root. Runs must be below 2**32."""
-    root_pool = np.empty(_POOL, np.uint64)
+    scratch = np.empty(2 * _POOL, np.uint64)  # one allocation per call, not per run
+    root_pool, state = scratch[:_POOL], scratch[_POOL:]
     root_hash = _root_pool(root_words, root_pool)
-    pool = np.empty(_POOL, np.uint64)
-    state = np.empty(4, np.uint64)
     for k in range(stop - start):
-        pool[:] = root_pool
-        _mix_word(pool, np.uint64(start + k), root_hash)
-        _seed_state(pool, state)
+        state[:] = root_pool  # the pool, until the seed replaces it
+        _mix_word(state, np.uint64(start + k), root_hash)
+        _seed_state(state, state)
         hi, lo, inc_hi, inc_lo = state[0], state[1], state[2], state[3]
         row = out[k]
         for j in range(total):
@@ -200,12 +212,13 @@ def fill_blocks(root_words: np.ndarray, start: int, stop: int, total: int,
 def overflow_seed(root_words: np.ndarray, run: int, row: int, state: np.ndarray) -> None:
     """Write into ``state`` (4 uint64: state high, state low, increment high, increment
     low) the PCG64 of ``SeedSequence(root, spawn_key=(run, 1 + row))``: the stream a row
-    continues from past its block. ``run`` and ``1 + row`` must be below 2**32."""
-    pool = np.empty(_POOL, np.uint64)
-    hash_const = _root_pool(root_words, pool)
-    hash_const = _mix_word(pool, np.uint64(run), hash_const)
-    _mix_word(pool, np.uint64(1 + row), hash_const)
-    _seed_state(pool, state)
+    continues from past its block. ``run`` and ``1 + row`` must be below 2**32.
+
+    Allocates nothing: ``state`` holds the SeedSequence pool until the seed replaces it."""
+    hash_const = _root_pool(root_words, state)
+    hash_const = _mix_word(state, np.uint64(run), hash_const)
+    _mix_word(state, np.uint64(1 + row), hash_const)
+    _seed_state(state, state)
 
 
 @njit(cache=True, nogil=True)

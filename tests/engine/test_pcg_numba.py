@@ -59,7 +59,8 @@ def test_an_empty_chunk_has_no_rows() -> None:
     assert blocks(1, 4, 4, 332).shape == (0, 332)
 
 
-@njit(cache=True)
+# not cached: numba's cache would keep a stale copy of the pcg_numba code it inlines
+@njit
 def _overflow_numbers(root_words: np.ndarray, run: int, row: int, count: int) -> np.ndarray:
     """An overflow stream drawn from compiled code, as an engine's kernel draws it."""
     state = np.empty(4, np.uint64)
