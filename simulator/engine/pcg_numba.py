@@ -15,8 +15,12 @@ must be below 2**32 (``1 + row`` too): SeedSequence reads a larger spawn-key ele
 as two 32-bit words, which this module does not do (:func:`blocks` refuses such runs;
 the compiled functions trust their caller).
 
-Why: a NumPy generator costs 15–30 µs to create and the vector module ~13 µs per run
-of a 332-number block; here a block costs about as much as drawing its numbers.
+Why: a NumPy generator costs 15–30 µs to create and the vector module ~10–13 µs per
+run of a 332-number block; here that block costs ~1 µs and an overflow stream's seeding
+~0.1 µs (``benchmarks/bench_pcg_numba.py``). The first call in a process pays numba's
+start-up (~1–2 s, compiled code comes from the on-disk cache). Numba's cache does not
+notice when a function a cached caller inlines changes in another file: a caller cached
+with ``cache=True`` keeps its copy of this module's code until its own file changes.
 
 Integer arithmetic is on uint64 only: numba has no 128-bit integers, so PCG64's LCG
 works on (high, low) 64-bit words (the one 64 × 64 → 128-bit product it needs is LLVM's,
