@@ -47,7 +47,7 @@ Array = npt.NDArray[np.float64]
 
 __all__ = ["beta_ppf", "fast_initial_vectors", "fast_ppf", "gamma_ppf"]
 
-KNOTS = 2048
+KNOTS = 1024
 # knots are uniform in w = asinh(s / _S_SCALE) with s = logit(u): dense where u is
 # central, about one knot per unit of log u far in the tails
 _S_SCALE = 1.0
@@ -56,12 +56,16 @@ _S_MAX = 36.8  # logit of the largest double below 1 is 36.74
 # table knots stop where the quantile (or its complement) falls below this: scipy's
 # values are no longer relatively accurate there, and the asymptote takes over
 _TABLE_FLOOR = 1e-280
+# an interval whose cubic is within this of scipy at its midpoint is used as it is:
+# the error in g is the relative error of the quantile
+_TRUSTED = 5e-14
 _FPMIN = 1e-300
 _CF_EPS = 1e-16
 _MAX_TERMS = 100_000  # series/continued-fraction terms (shape 1e6 needs ~3,000)
 _MAX_STEPS = 100
 _HALLEY_STEPS = 20  # after this many, plain bisection
 _STEP_TOL = 1e-6  # |Δg| after which one more Halley step leaves error ~ (Δg)³
+_BISECT_TOL = 1e-15  # bracket width (relative to |g| when that is over 1) that ends bisection
 
 # parameter-vector layout passed to the kernels (one float64 array per distribution)
 _A, _B, _LOG_NORM, _W0, _INV_H, _S_LO, _S_HI, _G_BOUND, _TOL = range(9)
@@ -224,41 +228,71 @@ def _gamma_eval(p: Array, g: float, lower: bool, log_t: float) -> tuple[float, f
 
 
 @numba.njit(cache=True, nogil=True)
-def _start(p: Array, knots_g: Array, knots_dg: Array, s: float, log_u: float,
+def _start(p: Array, knots: Array, s: float, log_u: float,
            log_v: float, is_beta: bool) -> float:
-    """Starting g: cubic Hermite on the table, or the tail asymptote beyond it."""
-    # beyond the table the quantile is below its first knot (above its last): the
-    # asymptote is exact where the table stops for underflow, a start elsewhere
-    if s < p[_S_LO]:
-        a = p[_A]
+    """Starting g from the tail asymptote (beyond the table, or where a knot failed).
+
+    The asymptote is exact where the table stops for underflow. Beyond the table the
+    quantile is also below the first knot (above the last), which caps the start.
+    """
+    a = p[_A]
+    if s < 0.0:
         if is_beta:  # I ≈ x^a / (a B) as x → 0
-            return min((log_u + math.log(a) + p[_LOG_NORM]) / a, knots_g[0])
-        return min((log_u + math.lgamma(a + 1.0)) / a, knots_g[0])  # P ≈ x^a / Γ(a + 1)
-    if s > p[_S_HI]:
-        if is_beta:  # 1 − I ≈ (1 − x)^b / (b B) as x → 1
-            b = p[_B]
-            return max(-(log_v + math.log(b) + p[_LOG_NORM]) / b, knots_g[-1])
-        x = -log_v  # Q ≈ x^(a−1) e^−x / Γ(a): first step of its fixed point
-        x = -log_v + (p[_A] - 1.0) * math.log(max(x, 1.0)) - p[_LOG_NORM]
-        return max(math.log(max(x, 1e-300)), knots_g[-1])
-    pos = (math.asinh(s / _S_SCALE) - p[_W0]) * p[_INV_H]
-    n = knots_g.size
-    i = min(max(int(pos), 0), n - 2)
-    t = pos - i
-    t2, t3 = t * t, t * t * t
-    return ((2.0 * t3 - 3.0 * t2 + 1.0) * knots_g[i] + (t3 - 2.0 * t2 + t) * knots_dg[i]
-            + (-2.0 * t3 + 3.0 * t2) * knots_g[i + 1] + (t3 - t2) * knots_dg[i + 1])
+            g = (log_u + math.log(a) + p[_LOG_NORM]) / a
+        else:  # P ≈ x^a / Γ(a + 1)
+            g = (log_u + math.lgamma(a + 1.0)) / a
+        return min(g, knots[0, 0]) if s < p[_S_LO] and math.isfinite(knots[0, 0]) else g
+    if is_beta:  # 1 − I ≈ (1 − x)^b / (b B) as x → 1
+        b = p[_B]
+        g = -(log_v + math.log(b) + p[_LOG_NORM]) / b
+    else:  # Q ≈ x^(a−1) e^−x / Γ(a): first step of its fixed point
+        x = -log_v + (a - 1.0) * math.log(max(-log_v, 1.0)) - p[_LOG_NORM]
+        g = math.log(max(x, 1e-300))
+    return max(g, knots[-1, 0]) if s > p[_S_HI] and math.isfinite(knots[-1, 0]) else g
 
 
 @numba.njit(cache=True, nogil=True)
-def _solve(p: Array, knots_g: Array, knots_dg: Array, u: float, is_beta: bool) -> float:
-    """g at the quantile u (0 < u < 1): Halley steps inside a shrinking bracket."""
+def _hermite(knots: Array, i: int, t: float) -> float:
+    """Quintic Hermite between knots i and i + 1 at fraction t.
+
+    ``knots[i]`` holds g, its first and its second derivative per interval.
+    """
+    t2 = t * t
+    t3 = t2 * t
+    t4 = t3 * t
+    t5 = t4 * t
+    g0, m0, k0 = knots[i, 0], knots[i, 1], knots[i, 2]
+    g1, m1, k1 = knots[i + 1, 0], knots[i + 1, 1], knots[i + 1, 2]
+    return ((1.0 - 10.0 * t3 + 15.0 * t4 - 6.0 * t5) * g0
+            + (t - 6.0 * t3 + 8.0 * t4 - 3.0 * t5) * m0
+            + 0.5 * (t2 - 3.0 * t3 + 3.0 * t4 - t5) * k0
+            + (10.0 * t3 - 15.0 * t4 + 6.0 * t5) * g1
+            + (-4.0 * t3 + 7.0 * t4 - 3.0 * t5) * m1
+            + 0.5 * (t3 - 2.0 * t4 + t5) * k1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _solve(p: Array, knots: Array, exact: Array, u: float,
+           is_beta: bool) -> float:
+    """g at the quantile u (0 < u < 1).
+
+    Inside an interval whose interpolation was verified (``exact``), the table's value;
+    otherwise Halley steps inside a shrinking bracket, from the table or the asymptote.
+    """
     log_u = math.log(u)
     log_v = math.log1p(-u)
     s = log_u - log_v
+    g = math.nan
+    if p[_S_LO] <= s <= p[_S_HI]:
+        pos = (math.asinh(s / _S_SCALE) - p[_W0]) * p[_INV_H]
+        i = min(max(int(pos), 0), knots.shape[0] - 2)
+        g = _hermite(knots, i, pos - i)
+        if exact[i]:
+            return g
+    if not math.isfinite(g) or s < p[_S_LO] or s > p[_S_HI]:
+        g = _start(p, knots, s, log_u, log_v, is_beta)
     lower = u <= 0.5
     log_t = log_u if lower else log_v
-    g = _start(p, knots_g, knots_dg, s, log_u, log_v, is_beta)
     lo, hi = -p[_G_BOUND], p[_G_BOUND]
     g = min(max(g, lo), hi) if math.isfinite(g) else 0.0
     tol = p[_TOL]
@@ -282,18 +316,19 @@ def _solve(p: Array, knots_g: Array, knots_dg: Array, u: float, is_beta: bool) -
                 return nxt
         if not lo < nxt < hi:  # also when nxt is nan
             nxt = 0.5 * (lo + hi)
-            if hi - lo <= tol:
+            if hi - lo <= _BISECT_TOL * max(1.0, abs(nxt)):
                 return nxt
         g = nxt
     return g
 
 
 @numba.njit(cache=True, nogil=True)
-def _beta_kernel(u: Array, p: Array, knots_g: Array, knots_dg: Array, out: Array) -> None:
+def _beta_kernel(u: Array, p: Array, knots: Array, exact: Array,
+                 out: Array) -> None:
     for k in range(u.size):
         q = u[k]
         if q > 0.0 and q < 1.0:
-            g = _solve(p, knots_g, knots_dg, q, True)
+            g = _solve(p, knots, exact, q, True)
             if g < 0.0:
                 e = math.exp(g)
                 out[k] = e / (1.0 + e)
@@ -308,11 +343,12 @@ def _beta_kernel(u: Array, p: Array, knots_g: Array, knots_dg: Array, out: Array
 
 
 @numba.njit(cache=True, nogil=True)
-def _gamma_kernel(u: Array, p: Array, knots_g: Array, knots_dg: Array, out: Array) -> None:
+def _gamma_kernel(u: Array, p: Array, knots: Array, exact: Array,
+                  out: Array) -> None:
     for k in range(u.size):
         q = u[k]
         if q > 0.0 and q < 1.0:
-            out[k] = math.exp(_solve(p, knots_g, knots_dg, q, False))
+            out[k] = math.exp(_solve(p, knots, exact, q, False))
         elif q == 0.0:
             out[k] = 0.0
         elif q == 1.0:
@@ -327,14 +363,8 @@ def _gamma_kernel(u: Array, p: Array, knots_g: Array, knots_dg: Array, out: Arra
 @dataclass(frozen=True)
 class _Table:
     params: Array
-    knots_g: Array
-    knots_dg: Array
-
-
-def _knots(s_lo: float, s_hi: float) -> tuple[Array, float, float]:
-    w0, w1 = math.asinh(s_lo / _S_SCALE), math.asinh(s_hi / _S_SCALE)
-    w = np.linspace(w0, w1, KNOTS)
-    return w, w0, (KNOTS - 1) / (w1 - w0)
+    knots: Array  # (KNOTS, 3): g and its first two derivatives per knot interval
+    exact: npt.NDArray[np.bool_]  # per interval: its interpolation is verified
 
 
 def _logit_range(p_low: float, p_high: float) -> tuple[float, float]:
@@ -342,6 +372,52 @@ def _logit_range(p_low: float, p_high: float) -> tuple[float, float]:
     s_lo = math.log(p_low) - math.log1p(-p_low) if p_low > 0.0 else _S_MIN
     s_hi = math.log1p(-p_high) - math.log(p_high) if p_high > 0.0 else _S_MAX
     return max(s_lo, _S_MIN), min(s_hi, _S_MAX)
+
+
+# the quintic Hermite basis at t = 1/3 and 2/3 (g0, m0, k0, g1, m1, k1)
+_CHECK_T = (1.0 / 3.0, 2.0 / 3.0)
+
+
+def _basis(t: float) -> Array:
+    t2, t3, t4, t5 = t**2, t**3, t**4, t**5
+    return np.array([1 - 10 * t3 + 15 * t4 - 6 * t5, t - 6 * t3 + 8 * t4 - 3 * t5,
+                     0.5 * (t2 - 3 * t3 + 3 * t4 - t5), 10 * t3 - 15 * t4 + 6 * t5,
+                     -4 * t3 + 7 * t4 - 3 * t5, 0.5 * (t3 - 2 * t4 + t5)])
+
+
+def _build(quantile: Callable[[Array], tuple[Array, Array, Array]], s_lo: float,
+           s_hi: float) -> tuple[Array, npt.NDArray[np.bool_], float, float]:
+    """Knots and verified intervals for ``quantile(s) -> (g, dg/ds, d²g/ds²)``.
+
+    Each interval's quintic is compared with ``quantile`` at t = 1/3 and 2/3 (where its
+    error term t³(1 − t)³ is near its largest, and where errors in the end slopes show);
+    intervals within _TRUSTED need no solving.
+    """
+    w0, w1 = math.asinh(s_lo / _S_SCALE), math.asinh(s_hi / _S_SCALE)
+    w = np.linspace(w0, w1, KNOTS)
+    h = (w1 - w0) / (KNOTS - 1)
+    checks = [w[:-1] + t * h for t in _CHECK_T]
+    s_all = _S_SCALE * np.sinh(np.concatenate([w, *checks]))
+    g_all, d1_all, d2_all = quantile(s_all)
+    g, g_s, g_ss = g_all[:KNOTS], d1_all[:KNOTS], d2_all[:KNOTS]
+    s_w = _S_SCALE * np.cosh(w)  # ds/dw; d²s/dw² = s
+    knots = np.empty((KNOTS, 3))
+    knots[:, 0] = g
+    knots[:, 1] = g_s * s_w * h
+    knots[:, 2] = (g_ss * s_w**2 + g_s * s_all[:KNOTS]) * h * h
+    exact = np.all(np.isfinite(knots[:-1]) & np.isfinite(knots[1:]), axis=1)
+    ends = np.concatenate([knots[:-1], knots[1:]], axis=1)
+    with np.errstate(invalid="ignore"):
+        for k, t in enumerate(_CHECK_T):
+            want = g_all[KNOTS + k * (KNOTS - 1):KNOTS + (k + 1) * (KNOTS - 1)]
+            exact &= np.abs(ends @ _basis(t) - want) <= _TRUSTED
+    return np.ascontiguousarray(knots), exact, w0, 1.0 / h
+
+
+def _slopes(g_s_log: Array, log_u: Array, log_v: Array, curv: Array) -> tuple[Array, Array]:
+    """dg/ds = u v / (dF/dg) and d²g/ds² = g'·[(v − u) − curv·g'], curv = d log(dF/dg)/dg."""
+    g_s = np.exp(g_s_log)
+    return g_s, g_s * ((np.exp(log_v) - np.exp(log_u)) - curv * g_s)
 
 
 def _stirling_tail(x: float) -> float:
@@ -372,31 +448,40 @@ def _log_beta(a: float, b: float) -> float:
             + diff)
 
 
+def _logistic_parts(s: Array) -> tuple[Array, Array, Array, Array]:
+    """u = expit(s), v = 1 − u and their logs."""
+    log_u, log_v = -np.logaddexp(0.0, -s), -np.logaddexp(0.0, s)
+    return np.exp(log_u), np.exp(log_v), log_u, log_v
+
+
 @functools.lru_cache(maxsize=256)
 def _beta_table(a: float, b: float) -> _Table:
     from scipy import special
 
+    log_beta = _log_beta(a, b)
+
+    def quantile(s: Array) -> tuple[Array, Array, Array]:
+        u, v, log_u, log_v = _logistic_parts(s)
+        # the smaller of x and 1 − x from the scipy call that is accurate for it, the
+        # other by complement
+        x, y = special.betaincinv(a, b, u), special.betaincinv(b, a, v)
+        small_x = x <= 0.5
+        with np.errstate(divide="ignore"):
+            log_x = np.where(small_x, np.log(x), np.log1p(-y))
+            log_y = np.where(small_x, np.log1p(-x), np.log(y))
+        x = np.where(small_x, x, 1.0 - y)
+        log_dens = a * log_x + b * log_y - log_beta  # log dI/dg
+        g_s, g_ss = _slopes(log_u + log_v - log_dens, log_u, log_v, a * (1.0 - x) - b * x)
+        return log_x - log_y, g_s, g_ss
+
     s_lo, s_hi = _logit_range(float(special.betainc(a, b, _TABLE_FLOOR)),
                               float(special.betainc(b, a, _TABLE_FLOOR)))
-    w, w0, inv_h = _knots(s_lo, s_hi)
-    s = _S_SCALE * np.sinh(w)
-    u, v = special.expit(s), special.expit(-s)
-    log_u, log_v = -np.logaddexp(0.0, -s), -np.logaddexp(0.0, s)
-    # each side from the scipy call that is accurate for it, the other by complement
-    x_low = special.betaincinv(a, b, u)
-    y_high = special.betaincinv(b, a, v)
-    low = u <= 0.5
-    log_x = np.where(low, np.log(x_low), np.log1p(-y_high))
-    log_y = np.where(low, np.log1p(-x_low), np.log(y_high))
-    log_beta = _log_beta(a, b)
-    log_dens = a * log_x + b * log_y - log_beta
-    dg_ds = np.exp(log_u + log_v - log_dens)
-    dg_dw = dg_ds * _S_SCALE * np.cosh(w) / inv_h  # per knot interval
+    knots, exact, w0, inv_h = _build(quantile, s_lo, s_hi)
     # g is at most a few tail-lengths beyond the asymptote at the smallest uniform
     bound = 2.0 * (800.0 + abs(log_beta) + abs(math.log(a)) + abs(math.log(b))) / min(a, b)
     tol = _STEP_TOL * min(1.0, math.sqrt(1.0 / a + 1.0 / b))
     params = np.array([a, b, log_beta, w0, inv_h, s_lo, s_hi, bound + 50.0, tol])
-    return _Table(params, np.ascontiguousarray(log_x - log_y), np.ascontiguousarray(dg_dw))
+    return _Table(params, knots, exact)
 
 
 @functools.lru_cache(maxsize=256)
@@ -404,20 +489,23 @@ def _gamma_table(shape: float) -> _Table:
     from scipy import special
 
     a = shape
+    log_gamma = math.lgamma(a)
+
+    def quantile(s: Array) -> tuple[Array, Array, Array]:
+        u, v, log_u, log_v = _logistic_parts(s)
+        x = np.where(u <= 0.5, special.gammaincinv(a, u), special.gammainccinv(a, v))
+        with np.errstate(divide="ignore"):
+            g = np.log(x)
+        log_dens = a * g - x - log_gamma  # log dP/dg
+        g_s, g_ss = _slopes(log_u + log_v - log_dens, log_u, log_v, a - x)
+        return g, g_s, g_ss
+
     s_lo, s_hi = _logit_range(float(special.gammainc(a, _TABLE_FLOOR)), 0.0)
-    w, w0, inv_h = _knots(s_lo, s_hi)
-    s = _S_SCALE * np.sinh(w)
-    u, v = special.expit(s), special.expit(-s)
-    log_u, log_v = -np.logaddexp(0.0, -s), -np.logaddexp(0.0, s)
-    x = np.where(u <= 0.5, special.gammaincinv(a, u), special.gammainccinv(a, v))
-    g = np.log(x)
-    log_gamma = float(special.gammaln(a))
-    log_dens = a * g - x - log_gamma
-    dg_dw = np.exp(log_u + log_v - log_dens) * _S_SCALE * np.cosh(w) / inv_h
+    knots, exact, w0, inv_h = _build(quantile, s_lo, s_hi)
     bound = 2.0 * (800.0 + abs(math.lgamma(a + 1.0))) / a + 2.0 * math.log(a + 800.0) + 50.0
     tol = _STEP_TOL * min(1.0, math.sqrt(1.0 / a))
     params = np.array([a, 0.0, log_gamma, w0, inv_h, s_lo, s_hi, bound, tol])
-    return _Table(params, np.ascontiguousarray(g), np.ascontiguousarray(dg_dw))
+    return _Table(params, knots, exact)
 
 
 # --- plain-Python front ---------------------------------------------------------------
@@ -427,7 +515,7 @@ def _run(kernel: Callable[..., None], table: _Table, u: npt.ArrayLike) -> Array:
     q = np.asarray(u, dtype=np.float64)
     flat = np.ascontiguousarray(q.reshape(-1))
     out = np.empty_like(flat)
-    kernel(flat, table.params, table.knots_g, table.knots_dg, out)
+    kernel(flat, table.params, table.knots, table.exact, out)
     return out.reshape(q.shape)
 
 
