@@ -44,9 +44,12 @@ def _uniforms() -> np.ndarray:
 
 
 def _rel_err(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    # below the smallest normal number relative error means nothing: compare absolutely
+    """Relative error; 0 where both are below 1e-300 (subnormal: relative means nothing)."""
     scale = np.maximum(np.abs(ref), 1e-300)
-    return np.asarray(np.abs(x - ref) / scale)
+    tiny = (np.abs(x) < 1e-300) & (np.abs(ref) < 1e-300)
+    with np.errstate(invalid="ignore"):
+        err = np.where(x == ref, 0.0, np.abs(x - ref) / scale)
+    return np.asarray(np.where(tiny, 0.0, err))
 
 
 @pytest.mark.parametrize("b", SHAPES)
@@ -55,16 +58,19 @@ def test_beta_matches_scipy(a: float, b: float) -> None:
     u = _uniforms()
     x, ref = beta_ppf(a, b, u), special.betaincinv(a, b, u)
     err = _rel_err(x, ref)
-    # where scipy's own value misses its round trip through betainc by more than 1e-8
-    # (it does in some far tails, e.g. Beta(1.7, 0.05) below u = 1e-25), the compiled
-    # value must make the round trip instead
+    # In some far tails scipy's betaincinv is itself wrong (e.g. Beta(1.7, 0.05) at
+    # u = 2e-30 by 48 %, Beta(30, 30) at u = 5.6e-300 by 2.4e-10, against a 60-digit
+    # mpmath bisection); there its value misses the round trip through betainc. Where
+    # the two differ by more than 1e-12, the compiled value must make that round trip at
+    # least as well as scipy's own (betainc is good to ~5e-9 there, so that is the check).
     with np.errstate(all="ignore"):
-        scipy_trip = np.abs(special.betainc(a, b, ref) - u) / u
-        ours_trip = np.abs(special.betainc(a, b, x) - u) / u
-    scipy_off = (scipy_trip > 1e-8) & (err > RTOL)
-    assert np.all(err[~scipy_off] <= RTOL), (a, b, u[~scipy_off][np.argmax(err[~scipy_off])])
-    assert np.all(ours_trip[scipy_off] <= 1e-10)
-    assert scipy_off.mean() < 0.05  # the exception stays an exception
+        scipy_trip = np.abs(special.betainc(a, b, ref) / u - 1)
+        ours_trip = np.abs(special.betainc(a, b, x) / u - 1)
+    off = err > RTOL
+    assert np.all(ours_trip[off] <= np.maximum(2 * scipy_trip[off], 1e-12)), (
+        a, b, u[off], x[off], ref[off])
+    assert np.all(u[off] < 1e-25)  # only ever in the far lower tail
+    assert off.mean() < 0.05
 
 
 @pytest.mark.parametrize("b", SHAPES)
@@ -114,11 +120,11 @@ CHEAP = [Constant(3.0), LogNormal(-2.0, 0.5), Normal(1.0, 2.0), Uniform(-1.0, 4.
 @pytest.mark.parametrize("dist", COMPILED, ids=lambda d: d.describe())
 def test_compiled_distributions_match_their_ppf(dist: object) -> None:
     u = _uniforms()
+    u = u[u > 1e-100]  # scipy's betaincinv gives nan for Beta(2, 50) at u = 6e-300
     got, want = fast_ppf(dist, u), dist.ppf(u)  # type: ignore[attr-defined]
-    if isinstance(dist, Pert):  # lo + width·x: compare on the scale of width·x
-        width = dist.hi - dist.lo
-        assert np.all(np.abs(got - want) <= RTOL * np.maximum(np.abs(want - dist.lo),
-                                                              1e-300 * width))
+    if isinstance(dist, Pert):  # lo + width·x: relative to width·x, plus lo's rounding
+        ulp = 4 * np.finfo(float).eps * max(abs(dist.lo), abs(dist.hi))
+        assert np.all(np.abs(got - want) <= RTOL * np.abs(want - dist.lo) + ulp)
     else:
         assert np.all(_rel_err(got, want) <= RTOL)
 
