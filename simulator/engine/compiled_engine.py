@@ -91,7 +91,7 @@ def simulate_chunk_compiled(model: Model, root_seed: int, start: int, stop: int,
     ev_ptr, rung_ptr = np.zeros(n + 1, np.int64), np.zeros(n + 1, np.int64)
     t = tables
     ev_opt, ev_time, rung_val, rung_time = run_chunk(
-        t.code, t.consts, t.bounds, t.stack_size, t.n_slots, t.extra_programs,
+        t.native.address, t.n_slots, t.extra_programs,
         t.opt_i, t.opt_f, t.eff_i, t.eff_f, t.hazards, *t.after_pred, *t.after_hazard,
         t.pred_program, t.pred_terminal, t.act_i, t.act_f, t.choices,
         t.src_kind, t.src_index, t.src_first, t.order_row, t.row_offsets, t.row_sizes,

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-from simulator.engine.compiled_program import evaluate
+from simulator.engine.compiled_native import call_native
 from simulator.engine.compiled_tables import (
     D_FIXED,
     D_LOGNORMAL,
@@ -114,20 +114,20 @@ def _bin(edges: np.ndarray, lo: int, hi: int, x: float) -> int:
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _rearm(which: np.ndarray, first: int, last_: int, now: float, v: np.ndarray,
-           budget: np.ndarray, lam: np.ndarray, last: np.ndarray, due: np.ndarray,
-           opt_i: np.ndarray, opt_f: np.ndarray, code: np.ndarray, consts: np.ndarray,
-           bounds: np.ndarray, stack: np.ndarray, hazards: np.ndarray,
-           alarm: np.ndarray, alarm_int: np.ndarray) -> bool:
-    """Refresh hazards ``which[first:last_]`` at ``now`` and re-set the alarm, as the
+def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: int,
+           mem: np.ndarray, hz: np.ndarray, opt_i: np.ndarray, opt_f: np.ndarray,
+           hazards: np.ndarray, alarm: np.ndarray, alarm_int: np.ndarray) -> bool:
+    """Refresh hazards ``which[first:stop]`` at ``now`` and re-set the alarm, as the
     SimPy engine's ``rearm``; False when a rate is NaN or infinite (an error).
 
-    ``alarm`` holds (due, event time); ``alarm_int`` (option, creation number, live,
-    next creation number).
+    ``hz`` rows: budget, rate (per day), last refresh (day), due (day). ``alarm`` holds
+    (due, event time); ``alarm_int`` (option, creation number, live, next creation
+    number).
     """
+    budget, lam, last, due = hz[0], hz[1], hz[2], hz[3]
     rescan = False
     soonest, best = alarm[0], alarm_int[0]
-    for k in range(first, last_):
+    for k in range(first, stop):
         i = which[k]
         old_rate = lam[i]
         if old_rate > 0.0:
@@ -135,15 +135,15 @@ def _rearm(which: np.ndarray, first: int, last_: int, now: float, v: np.ndarray,
             budget[i] = left if left > 0.0 else 0.0
         last[i] = now
         when = opt_i[i, O_WHEN]
-        if (opt_i[i, O_ONCE] and v[opt_i[i, O_COUNTER]] > 0.0) or (
-                when >= 0 and evaluate(code, consts, bounds, when, v, stack) == 0.0):
+        if (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) or (
+                when >= 0 and call_native(fn, when, mem) == 0.0):
             lam[i] = 0.0
             d = _INF
         else:
             rate = opt_f[i, OF_RATE]
             if rate != rate:
                 program = opt_i[i, O_RATE]
-                rate = evaluate(code, consts, bounds, program, v, stack) if program >= 0 else 0.0
+                rate = call_native(fn, program, mem) if program >= 0 else 0.0
                 if rate == _INF or rate != rate:
                     return False
                 if not rate > 0.0:

@@ -24,7 +24,7 @@ from simulator.engine.compiled_kernel import (
     _rearm,
     _uniform,
 )
-from simulator.engine.compiled_program import evaluate
+from simulator.engine.compiled_native import call_native
 from simulator.engine.compiled_tables import (
     A_CHOICE_START,
     A_CHOICE_STOP,
@@ -77,7 +77,7 @@ def _grow(a: np.ndarray, need: int) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
+def run_chunk(fn, n_slots, extra_programs,
               opt_i, opt_f, eff_i, eff_f, hazards, ap_ptr, ap_idx, ah_ptr, ah_idx,
               pred_program, pred_terminal, act_i, act_f, choices,
               src_kind, src_index, src_first, order_row, row_offsets, row_sizes,
@@ -93,10 +93,9 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
     n_src = src_kind.shape[0]
     n_grid = grid.shape[0]
     tick_row = n_opt
-    v = np.zeros(n_slots)
-    stack = np.zeros(stack_size)
-    budget, lam = np.zeros(n_opt), np.zeros(n_opt)
-    last, due = np.zeros(n_opt), np.full(n_opt, _INF)
+    mem = np.zeros(n_slots)  # the run's state vector (slots, then run constants)
+    hz = np.zeros((4, n_opt))  # per hazard: budget, rate, last refresh, due
+    budget, lam, last, due = hz[0], hz[1], hz[2], hz[3]
     reached = np.full(n_pred, np.nan)
     row_pos = np.zeros(row_sizes.shape[0], np.int64)
     extra = np.zeros((row_sizes.shape[0], 4), np.uint64)
@@ -119,9 +118,9 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
     for k in range(n_runs):
         run = start + k
         run_block = block[k]
-        v[:n_model] = v0[k]
+        mem[:n_model] = v0[k]
         for e in range(extra_programs.shape[0]):
-            v[n_model + e] = evaluate(code, consts, bounds, extra_programs[e], v, stack)
+            mem[n_model + e] = call_native(fn, extra_programs[e], mem)
         row_pos[:] = 0
         extra_ready[:] = False
         budget[:] = 0.0
@@ -131,12 +130,12 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
         reached[:] = np.nan
         for j in range(n_state):
             s = state_slots[j]
-            cur_bin[j] = _bin(edges, edge_start[j], edge_start[j + 1], v[s])
+            cur_bin[j] = _bin(edges, edge_start[j], edge_start[j + 1], mem[s])
         n_seg, grid_next = 0, 0
         grid_due = grid[0] if n_grid else _INF
         n_ev, n_rung, lapsed, q_n, status = 0, 0, 0, 0, OK
         if ladder_slot >= 0:
-            buf_rung[0], buf_rung_time[0] = int(v[ladder_slot]), 0.0
+            buf_rung[0], buf_rung_time[0] = int(mem[ladder_slot]), 0.0
             n_rung = 1
         alarm[0], alarm[1] = _INF, _INF
         alarm_int[0], alarm_int[1], alarm_int[2], alarm_int[3] = -1, 0, 0, 0
@@ -155,7 +154,7 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
             src_rank[s] = rank
             src_time[s] = src_first[s]
         for p in range(n_pred):
-            if evaluate(code, consts, bounds, pred_program[p], v, stack) != 0.0:
+            if call_native(fn, pred_program[p], mem) != 0.0:
                 reached[p] = 0.0
                 if pred_terminal[p]:
                     done = True
@@ -168,9 +167,8 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 u = _uniform(opt_i[h, O_CLOCK], run_block, row_pos, row_offsets, row_sizes,
                              extra, extra_ready, root_words, run)
                 budget[h] = -math.log(1.0 - u)
-            if not _rearm(hazards, 0, hazards.shape[0], 0.0, v, budget, lam, last, due,
-                          opt_i, opt_f, code, consts, bounds, stack, hazards, alarm,
-                          alarm_int):
+            if not _rearm(hazards, 0, hazards.shape[0], 0.0, fn, mem, hz, opt_i, opt_f,
+                          hazards, alarm, alarm_int):
                 status = HANDED_OVER
         while not done and status == OK:
             # the next event: (time, priority, creation), as SimPy orders them
@@ -189,21 +187,21 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
             if best_t >= horizon:
                 break  # the end of the horizon comes first at equal times
             now = best_t
-            v[0] = now
+            mem[0] = now
             fire = -1
             if kind == _TICK:
-                for p in ap_idx[ap_ptr[tick_row]:ap_ptr[tick_row + 1]]:
-                    if reached[p] != reached[p] and evaluate(
-                            code, consts, bounds, pred_program[p], v, stack) != 0.0:
+                for x in range(ap_ptr[tick_row], ap_ptr[tick_row + 1]):
+                    p = ap_idx[x]
+                    if reached[p] != reached[p] and call_native(
+                            fn, pred_program[p], mem) != 0.0:
                         reached[p] = now
                         if pred_terminal[p]:
                             done = True
                 if done:
                     end_time = now
                     break
-                if not _rearm(ah_idx, ah_ptr[tick_row], ah_ptr[tick_row + 1], now, v, budget,
-                              lam, last, due, opt_i, opt_f, code, consts, bounds, stack,
-                              hazards, alarm, alarm_int):
+                if not _rearm(ah_idx, ah_ptr[tick_row], ah_ptr[tick_row + 1], now, fn, mem,
+                              hz, opt_i, opt_f, hazards, alarm, alarm_int):
                     status = HANDED_OVER
                     break
                 tick_count += 1
@@ -219,9 +217,9 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 q_time[which], q_seq[which], q_target[which] = (
                     q_time[q_n], q_seq[q_n], q_target[q_n])
                 w = opt_i[target, O_WHEN]
-                if opt_i[target, O_ENABLED] and (w < 0 or evaluate(
-                        code, consts, bounds, w, v, stack) != 0.0) and not (
-                        opt_i[target, O_ONCE] and v[opt_i[target, O_COUNTER]] > 0.0):
+                if opt_i[target, O_ENABLED] and (w < 0 or call_native(
+                        fn, w, mem) != 0.0) and not (
+                        opt_i[target, O_ONCE] and mem[opt_i[target, O_COUNTER]] > 0.0):
                     fire = target
                 else:
                     lapsed += 1
@@ -229,8 +227,8 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 src_time[which] = _INF
                 i = src_index[which]
                 w = opt_i[i, O_WHEN]
-                if (w < 0 or evaluate(code, consts, bounds, w, v, stack) != 0.0) and not (
-                        opt_i[i, O_ONCE] and v[opt_i[i, O_COUNTER]] > 0.0):
+                if (w < 0 or call_native(fn, w, mem) != 0.0) and not (
+                        opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0):
                     fire = i
                 else:
                     lapsed += 1
@@ -238,7 +236,7 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 a = src_index[which]
                 total = act_f[a, AF_IDLE]
                 if total != total:
-                    total = evaluate(code, consts, bounds, act_i[a, A_IDLE], v, stack)
+                    total = call_native(fn, act_i[a, A_IDLE], mem)
                     if total != total or total == _INF:
                         status = HANDED_OVER
                         break
@@ -248,11 +246,11 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                     i = choices[c]
                     w = 0.0
                     when = opt_i[i, O_WHEN]
-                    if not (opt_i[i, O_ONCE] and v[opt_i[i, O_COUNTER]] > 0.0) and (
-                            when < 0 or evaluate(code, consts, bounds, when, v, stack) != 0.0):
+                    if not (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) and (
+                            when < 0 or call_native(fn, when, mem) != 0.0):
                         w = opt_f[i, OF_WEIGHT]
                         if w != w:
-                            w = evaluate(code, consts, bounds, opt_i[i, O_WEIGHT], v, stack)
+                            w = call_native(fn, opt_i[i, O_WEIGHT], mem)
                             if w != w or w == _INF:
                                 status = HANDED_OVER
                                 break
@@ -294,14 +292,14 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 buf_time = _grow(buf_time, n_ev + 1)
             buf_opt[n_ev], buf_time[n_ev] = i, now
             n_ev += 1
-            v[opt_i[i, O_COUNTER]] += 1.0
+            mem[opt_i[i, O_COUNTER]] += 1.0
             for e in range(opt_i[i, O_EFF_START], opt_i[i, O_EFF_STOP]):
                 if eff_i[e, E_KIND] == ASSIGN:
                     slot = eff_i[e, E_SLOT]
-                    old = v[slot]
+                    old = mem[slot]
                     prog = eff_i[e, E_VALUE]
-                    value = eff_f[e, EF_VALUE] if prog < 0 else evaluate(
-                        code, consts, bounds, prog, v, stack)
+                    value = eff_f[e, EF_VALUE] if prog < 0 else call_native(
+                        fn, prog, mem)
                     new = old + value if eff_i[e, E_ADD] else value
                     if new < eff_f[e, EF_LO]:
                         new = eff_f[e, EF_LO]
@@ -310,7 +308,7 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                     if eff_i[e, E_INTEGER]:
                         new = math.floor(new + 0.5)  # halves go up, not to even
                     if new != old:
-                        v[slot] = new
+                        mem[slot] = new
                         j = slot_state[slot]
                         if j >= 0:
                             cur_bin[j] = _bin(edges, edge_start[j], edge_start[j + 1], new)
@@ -326,7 +324,7 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                                     extra_ready, root_words, run)
                 u_delay = _uniform(row, run_block, row_pos, row_offsets, row_sizes, extra,
                                    extra_ready, root_words, run)
-                chance = evaluate(code, consts, bounds, eff_i[e, E_CHANCE], v, stack)
+                chance = call_native(fn, eff_i[e, E_CHANCE], mem)
                 if not (0.0 <= chance <= 1.0):
                     if not (-ROUNDING <= chance <= 1.0 + ROUNDING):
                         status = HANDED_OVER  # an error the SimPy engine words
@@ -336,7 +334,7 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                     continue
                 dk = eff_i[e, E_DELAY_KIND]
                 if dk == D_PROGRAM:
-                    delay = evaluate(code, consts, bounds, eff_i[e, E_DELAY_PROG], v, stack)
+                    delay = call_native(fn, eff_i[e, E_DELAY_PROG], mem)
                 else:
                     delay = _delay(dk, eff_f[e, EF_D1], eff_f[e, EF_D2], eff_f[e, EF_D3],
                                    u_delay)
@@ -350,9 +348,10 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 q_n += 1
             if status != OK:
                 break
-            for p in ap_idx[ap_ptr[i]:ap_ptr[i + 1]]:
-                if reached[p] != reached[p] and evaluate(
-                        code, consts, bounds, pred_program[p], v, stack) != 0.0:
+            for x in range(ap_ptr[i], ap_ptr[i + 1]):
+                p = ap_idx[x]
+                if reached[p] != reached[p] and call_native(
+                        fn, pred_program[p], mem) != 0.0:
                     reached[p] = now
                     if pred_terminal[p]:
                         done = True
@@ -365,9 +364,8 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
                 budget[i] = -math.log(1.0 - u)
                 lam[i] = 0.0
                 last[i] = now
-            if not _rearm(ah_idx, ah_ptr[i], ah_ptr[i + 1], now, v, budget, lam, last, due,
-                          opt_i, opt_f, code, consts, bounds, stack, hazards, alarm,
-                          alarm_int):
+            if not _rearm(ah_idx, ah_ptr[i], ah_ptr[i + 1], now, fn, mem, hz, opt_i, opt_f,
+                          hazards, alarm, alarm_int):
                 status = HANDED_OVER
         status_out[k] = status
         if status != OK:
@@ -387,9 +385,9 @@ def run_chunk(code, consts, bounds, stack_size, n_slots, extra_programs,
         for p in range(n_pred):
             reached_out[k, p] = reached[p]
         for j in range(n_state):
-            final_out[k, j] = v[state_slots[j]]
+            final_out[k, j] = mem[state_slots[j]]
         for i in range(n_opt):
-            counts_out[k, i] = int(v[opt_i[i, O_COUNTER]])
+            counts_out[k, i] = int(mem[opt_i[i, O_COUNTER]])
         n_events_out[k] = n_ev
         lapsed_out[k] = lapsed
         end_out[k] = end_time

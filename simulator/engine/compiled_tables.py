@@ -2,7 +2,7 @@
 
 Everything the per-run loop reads is laid out once per model in NumPy arrays of plain
 numbers: one row per option, effect, actor and same-time source, column indices named
-below, expression programs (:mod:`.compiled_program`) referred to by id. What a firing
+below, expressions compiled to machine code (:mod:`.compiled_native`) referred to by id. What a firing
 or a clock tick touches is the SimPy engine's own analysis (one source of truth).
 Sub-expressions that read only slots no event writes are evaluated once per run into
 extra slots after the model's, as the SimPy engine does (:mod:`.run_constants`).
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from simulator.engine.batch import GRID_POINTS, state_bin_edges, time_grid
-from simulator.engine.compiled_program import Programs
+from simulator.engine.compiled_native import NativeCode, Programs
 from simulator.engine.run_constants import RunConstants
 from simulator.engine.simpy_engine import SimPyEngine
 from simulator.engine.streams import RowLayout
@@ -60,10 +60,7 @@ class Tables:
     """The arrays of one model (see the module docstring); ``n_slots`` counts the extra
     run-constant slots, filled at the start of each run by programs ``extra_programs``."""
 
-    code: np.ndarray
-    consts: np.ndarray
-    bounds: np.ndarray
-    stack_size: int
+    native: NativeCode  # every expression, compiled: call by id through its address
     n_slots: int
     n_model_slots: int
     extra_programs: np.ndarray
@@ -138,12 +135,14 @@ def build_tables(model: Model) -> Tables:
     """The kernel's view of ``model``."""
     probe = SimPyEngine(model, [])
     programs = Programs()
-    consts = RunConstants(model)
+    run_constants = RunConstants(model)
 
     def program(expr: CompiledExpression | None) -> int:
         if expr is None:
             return NONE
-        return programs.add(consts._hoist(expr.ir) if expr.constant is None else expr.ir)
+        if expr.constant is not None:
+            return programs.add(expr.ir)
+        return programs.add(run_constants._hoist(expr.ir))
 
     options, n_opt = model.options, len(model.options)
     opt_i = np.zeros((n_opt, 11), np.int64)
@@ -204,16 +203,15 @@ def build_tables(model: Model) -> Tables:
     hist_start[1:] = np.cumsum([(GRID_POINTS + 1) * (len(e) - 1) for e in edges])
     pred_program = [program(p.when) for p in model.predicates]
     # last: every program above may have added a run constant
-    extra = [programs.add(ir) for ir, _slot in sorted(consts._slot_of.items(),
+    extra = [programs.add(ir) for ir, _slot in sorted(run_constants._slot_of.items(),
                                                       key=lambda kv: kv[1])]
     slot_state = np.full(model.n_slots + len(extra), NONE, np.int64)
     for j, spec in enumerate(model.state):
         slot_state[spec.slot] = j
-    code, constants, bounds = programs.arrays()
+    n_slots = model.n_slots + len(extra)
     layout = RowLayout(model.row_sizes)
     return Tables(
-        code=code, consts=constants, bounds=bounds, stack_size=programs.max_depth + 2,
-        n_slots=model.n_slots + len(extra), n_model_slots=model.n_slots,
+        native=NativeCode(programs.forms), n_slots=n_slots, n_model_slots=model.n_slots,
         extra_programs=np.asarray(extra or [0], np.int64)[:len(extra)],
         opt_i=opt_i, opt_f=opt_f,
         eff_i=np.asarray(eff_i_rows or [[0] * 10], np.int64).reshape(-1, 10),

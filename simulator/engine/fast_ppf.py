@@ -398,13 +398,16 @@ def _build(quantile: Callable[[Array], tuple[Array, Array, Array]], s_lo: float,
     h = (w1 - w0) / (KNOTS - 1)
     checks = [w[:-1] + t * h for t in _CHECK_T]
     s_all = _S_SCALE * np.sinh(np.concatenate([w, *checks]))
-    g_all, d1_all, d2_all = quantile(s_all)
-    g, g_s, g_ss = g_all[:KNOTS], d1_all[:KNOTS], d2_all[:KNOTS]
-    s_w = _S_SCALE * np.cosh(w)  # ds/dw; d²s/dw² = s
-    knots = np.empty((KNOTS, 3))
-    knots[:, 0] = g
-    knots[:, 1] = g_s * s_w * h
-    knots[:, 2] = (g_ss * s_w**2 + g_s * s_all[:KNOTS]) * h * h
+    # far in the tails a slope can overflow: such intervals are not finite, so they are
+    # never trusted and their values are solved for instead
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        g_all, d1_all, d2_all = quantile(s_all)
+        g, g_s, g_ss = g_all[:KNOTS], d1_all[:KNOTS], d2_all[:KNOTS]
+        s_w = _S_SCALE * np.cosh(w)  # ds/dw; d²s/dw² = s
+        knots = np.empty((KNOTS, 3))
+        knots[:, 0] = g
+        knots[:, 1] = g_s * s_w * h
+        knots[:, 2] = (g_ss * s_w**2 + g_s * s_all[:KNOTS]) * h * h
     exact = np.all(np.isfinite(knots[:-1]) & np.isfinite(knots[1:]), axis=1)
     ends = np.concatenate([knots[:-1], knots[1:]], axis=1)
     with np.errstate(invalid="ignore"):

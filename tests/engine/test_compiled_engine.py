@@ -1,5 +1,5 @@
-"""The compiled engine against the SimPy engine, run by run, and its expression
-interpreter against the scalar evaluator, value by value.
+"""The compiled engine against the SimPy engine, run by run, and its expressions (machine
+code) against the scalar evaluator, value by value.
 
 The compiled engine follows the SimPy engine step for step with the same random
 numbers; only parameters (compiled quantile functions, within 1e-12 relative) and
@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
 
 import simulator
 from simulator.engine.batch import simulate_chunk
 from simulator.engine.compiled_engine import simulate_chunk_compiled
-from simulator.engine.compiled_program import Programs, evaluate
+from simulator.engine.compiled_native import NativeCode, Programs, call_native
 from simulator.scenario.expressions import build_part
 
 ROOT = Path(__file__).parents[2]
@@ -114,7 +115,12 @@ def test_results_do_not_depend_on_chunking_and_carry_their_own_digest(tmp_path: 
     assert numpy_engine.digest != one.digest
 
 
-# ------------------------------------------------------------------ the interpreter
+# ------------------------------------------------------------------ expressions as machine code
+
+
+@njit
+def _native(address: int, which: int, mem: np.ndarray) -> float:
+    return call_native(address, which, mem)
 
 _SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.5, -3.5, 1e308, -1e308, math.inf, -math.inf, math.nan,
             1e-300, 0.5, 7.0]
@@ -152,13 +158,12 @@ def _tree(rng: np.random.Generator, kind: str, depth: int) -> tuple[object, ...]
     return ("call", name, tuple(_tree(rng, "num", depth - 1) for _ in range(n)))
 
 
-def test_the_interpreter_agrees_with_the_scalar_evaluator() -> None:
+def test_machine_code_agrees_with_the_scalar_evaluator() -> None:
     rng = np.random.default_rng(20260101)
-    programs = Programs()
+    programs = Programs()  # random, well-typed forms: every operator, special values
     trees = [_tree(rng, ["num", "bool"][k % 2], 4) for k in range(400)]
     ids = [programs.add(t) for t in trees]
-    code, consts, bounds = programs.arrays()
-    stack = np.zeros(programs.max_depth + 1)
+    native = NativeCode(programs.forms)
     checked = 0
     for _ in range(25):
         v = np.array([0.0] + [float(_SPECIAL[rng.integers(0, len(_SPECIAL))]) if
@@ -166,7 +171,7 @@ def test_the_interpreter_agrees_with_the_scalar_evaluator() -> None:
                               for _ in range(5)])
         for tree, which in zip(trees, ids, strict=True):
             want = build_part(tree).scalar(v.tolist())
-            got = evaluate(code, consts, bounds, which, v, stack)
+            got = _native(native.address, which, v)
             want = float(want)
             if math.isnan(want):
                 assert math.isnan(got), tree
