@@ -2,8 +2,8 @@
 
 Everything the per-run loop reads is laid out once per model in NumPy arrays of plain
 numbers: one row per option, effect, actor and same-time source, column indices named
-below, expressions compiled to machine code (:mod:`.compiled_native`) referred to by id. What a firing
-or a clock tick touches is the SimPy engine's own analysis (one source of truth).
+below, expressions compiled to machine code (:mod:`.compiled_native`) referred to by
+id. What a firing or a clock tick touches is the SimPy engine's own analysis (one source of truth).
 Sub-expressions that read only slots no event writes are evaluated once per run into
 extra slots after the model's, as the SimPy engine does (:mod:`.run_constants`).
 """
