@@ -114,7 +114,7 @@ def _bin(edges: np.ndarray, lo: int, hi: int, x: float) -> int:
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: int,
+def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: np.ndarray,
            mem: np.ndarray, hz: np.ndarray, opt_i: np.ndarray, opt_f: np.ndarray,
            hazards: np.ndarray, alarm: np.ndarray, alarm_int: np.ndarray) -> bool:
     """Refresh hazards ``which[first:stop]`` at ``now`` and re-set the alarm, as the
@@ -136,14 +136,14 @@ def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: int,
         last[i] = now
         when = opt_i[i, O_WHEN]
         if (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) or (
-                when >= 0 and call_native(fn, when, mem) == 0.0):
+                when >= 0 and call_native(fn[when], mem) == 0.0):
             lam[i] = 0.0
             d = _INF
         else:
             rate = opt_f[i, OF_RATE]
             if rate != rate:
                 program = opt_i[i, O_RATE]
-                rate = call_native(fn, program, mem) if program >= 0 else 0.0
+                rate = call_native(fn[program], mem) if program >= 0 else 0.0
                 if rate == _INF or rate != rate:
                     return False
                 if not rate > 0.0:
