@@ -73,14 +73,34 @@ class NativeCode:
             if not _target:
                 llvm.initialize_native_target()
                 llvm.initialize_native_asmprinter()
-                _target.append(llvm.Target.from_default_triple().create_target_machine(opt=2))
+                _target.append(llvm.Target.from_default_triple())
         parsed = llvm.parse_assembly(str(module))
         parsed.verify()
-        self._engine = llvm.create_mcjit_compiler(parsed, _target[0])
+        # the engine owns its target machine (and frees it with itself): one each
+        machine = _target[0].create_target_machine(opt=2)
+        self._engine = llvm.create_mcjit_compiler(parsed, machine)
         self._engine.finalize_object()
         self.addresses = np.asarray(
             [self._engine.get_function_address(f"geosim_p{k}") for k in range(len(forms))]
             or [0], np.int64)
+
+
+_compiled: dict[tuple[IR, ...], NativeCode] = {}
+
+
+def native_code(forms: list[IR]) -> NativeCode:
+    """The machine code of ``forms``, compiled once per process for the same forms
+    (variants that change only parameter values share their expressions)."""
+    key = tuple(forms)
+    with _init_lock:
+        hit = _compiled.get(key)
+    if hit is None:
+        hit = NativeCode(forms)
+        with _init_lock:
+            if len(_compiled) >= 64:
+                _compiled.pop(next(iter(_compiled)))
+            _compiled[key] = hit
+    return hit
 
 
 class _Emitter:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from simulator.engine.batch import GRID_POINTS, state_bin_edges, time_grid
-from simulator.engine.compiled_native import NativeCode, Programs
+from simulator.engine.compiled_native import NativeCode, Programs, native_code
 from simulator.engine.run_constants import RunConstants
 from simulator.engine.simpy_engine import SimPyEngine
 from simulator.engine.streams import RowLayout
@@ -211,7 +211,7 @@ def build_tables(model: Model) -> Tables:
     n_slots = model.n_slots + len(extra)
     layout = RowLayout(model.row_sizes)
     return Tables(
-        native=NativeCode(programs.forms), n_slots=n_slots, n_model_slots=model.n_slots,
+        native=native_code(programs.forms), n_slots=n_slots, n_model_slots=model.n_slots,
         extra_programs=np.asarray(extra or [0], np.int64)[:len(extra)],
         opt_i=opt_i, opt_f=opt_f,
         eff_i=np.asarray(eff_i_rows or [[0] * 10], np.int64).reshape(-1, 10),
