@@ -28,11 +28,9 @@ from simulator.engine.compiled_tables import (
     D_LOGNORMAL,
     D_TRIANGULAR,
     D_UNIFORM,
+    O_ARMED_RATE,
     O_COUNTER,
     O_ONCE,
-    O_RATE,
-    O_WHEN,
-    OF_RATE,
 )
 from simulator.engine.pcg_numba import next_double, overflow_seed
 
@@ -134,20 +132,18 @@ def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: np.ndarray,
             left = budget[i] - old_rate * (now - last[i])
             budget[i] = left if left > 0.0 else 0.0
         last[i] = now
-        when = opt_i[i, O_WHEN]
-        if (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) or (
-                when >= 0 and call_native(fn[when], mem) == 0.0):
+        if opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0:
+            rate = -_INF
+        else:
+            rate = call_native(fn[opt_i[i, O_ARMED_RATE]], mem)
+        if rate == -_INF:  # disabled (or a rate of -inf, which counts as 0 too)
             lam[i] = 0.0
             d = _INF
         else:
-            rate = opt_f[i, OF_RATE]
-            if rate != rate:
-                program = opt_i[i, O_RATE]
-                rate = call_native(fn[program], mem) if program >= 0 else 0.0
-                if rate == _INF or rate != rate:
-                    return False
-                if not rate > 0.0:
-                    rate = 0.0
+            if rate == _INF or rate != rate:
+                return False
+            if not rate > 0.0:
+                rate = 0.0  # a negative rate means the option cannot happen now
             lam[i] = rate
             d = now + budget[i] / rate if rate > 0.0 else _INF
         due[i] = d

@@ -57,9 +57,8 @@ from simulator.engine.compiled_tables import (
     O_ENABLED,
     O_HAZARD,
     O_ONCE,
-    O_WEIGHT,
     O_WHEN,
-    OF_WEIGHT,
+    O_WHEN_WEIGHT,
     S_SCHEDULED,
 )
 
@@ -245,16 +244,13 @@ def run_chunk(fn, n_slots, extra_programs,
                 for c in range(c0, c1):
                     i = choices[c]
                     w = 0.0
-                    when = opt_i[i, O_WHEN]
-                    if not (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) and (
-                            when < 0 or call_native(fn[when], mem) != 0.0):
-                        w = opt_f[i, OF_WEIGHT]
-                        if w != w:
-                            w = call_native(fn[opt_i[i, O_WEIGHT]], mem)
-                            if w != w or w == _INF:
-                                status = HANDED_OVER
-                                break
-                            w = w if w > 0.0 else 0.0
+                    weighed = opt_i[i, O_WHEN_WEIGHT]
+                    if weighed >= 0 and not (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0):
+                        w = call_native(fn[weighed], mem)
+                        if w != w or w == _INF:
+                            status = HANDED_OVER
+                            break
+                        w = w if w > 0.0 else 0.0
                     weights[c] = w
                     total += w
                 if status != OK:
