@@ -276,7 +276,8 @@ def run_chunk(fn, n_slots, extra_programs,
                     g += 1
                 if g > grid_next:
                     seg_lo[n_seg], seg_hi[n_seg] = grid_next, g
-                    seg_bin[n_seg, :] = cur_bin
+                    for j in range(n_state):
+                        seg_bin[n_seg, j] = cur_bin[j]
                     n_seg += 1
                 grid_next = g
                 grid_due = grid[g] if g < n_grid else _INF
@@ -370,7 +371,8 @@ def run_chunk(fn, n_slots, extra_programs,
         # the state held to the end, on the grid times not yet recorded
         if grid_next < n_grid:
             seg_lo[n_seg], seg_hi[n_seg] = grid_next, n_grid
-            seg_bin[n_seg, :] = cur_bin
+            for j in range(n_state):
+                seg_bin[n_seg, j] = cur_bin[j]
             n_seg += 1
         for sg in range(n_seg):
             for j in range(n_state):
