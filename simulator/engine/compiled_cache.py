@@ -72,3 +72,10 @@ def keyed_cache() -> Iterator[None]:
         yield
     finally:
         setattr(config, "CACHE_DIR", before)  # noqa: B010
+
+
+def kernel_cached() -> bool:
+    """Whether this machine has the kernel's machine code for these sources (so its
+    first use loads it in about 2 s instead of compiling it for about 40 s)."""
+    folder = cache_folder()
+    return folder is not None and any(folder.rglob("compiled_loop.run_chunk-*.nbi"))

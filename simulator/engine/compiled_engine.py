@@ -54,6 +54,13 @@ def _run_chunk() -> Callable[..., Any]:
     return run_chunk
 
 
+def warm_up(model: Model) -> None:
+    """Load (or compile, on a machine's first use) the kernel in this process, so that
+    worker processes started afterwards load the machine code instead of each compiling
+    it."""
+    simulate_chunk_compiled(model, 0, 0, 1, trace_every=0)
+
+
 def tables_for(model: Model) -> Tables:
     """The model's arrays, built once per model object (a worker sees few models)."""
     with _cache_lock:

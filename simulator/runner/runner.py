@@ -186,6 +186,13 @@ def run(
             "chunk_size": size, "engine": engine, "trace_every": trace_every}
     store = ResultsStore(target, command=command)
     done = store.open(spec, force=force)
+    if engine == "compiled" and executor == "process":
+        from simulator.engine.compiled_cache import kernel_cached
+        if not kernel_cached():
+            # compiled here, once: the worker processes then load it from disk instead
+            # of each compiling it at the same time
+            from simulator.engine.compiled_engine import warm_up
+            warm_up(models[names[0]])
     try:
         exe = executor if not isinstance(executor, str) else make_executor(
             executor, workers=workers, scheduler=scheduler)
