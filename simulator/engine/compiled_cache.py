@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # every module whose code or constants end up in the kernel's machine code
-SOURCES = ("compiled_kernel", "compiled_loop", "compiled_tables", "pcg_numba")
+SOURCES = ("compiled_kernel", "compiled_loop", "compiled_native", "compiled_tables", "pcg_numba")
 
 
 def sources_digest() -> str:
