@@ -33,14 +33,13 @@ from simulator.engine.batch import (
     time_grid,
 )
 from simulator.engine.compiled_cache import keyed_cache
+from simulator.engine.compiled_digest import run_digests
 from simulator.engine.compiled_tables import Tables, build_tables
 from simulator.engine.pcg_numba import blocks, seed_words
 from simulator.engine.simpy_engine import MAX_EVENTS, SimPyEngine
 from simulator.engine.streams import RowLayout, Streams
-from simulator.engine.vector_support import vector_digest
 from simulator.model.model import Model
 
-_ENGINE_TAG = 3.0  # mixed into every digest: records of another engine never match
 _MAX_RUN = 2**32
 _cache: dict[int, tuple[Model, Tables]] = {}
 _cache_lock = threading.Lock()
@@ -135,10 +134,9 @@ def simulate_chunk_compiled(model: Model, root_seed: int, start: int, stop: int,
                       cols=cols, ragged=ragged, histograms=histograms)
     ragged = {k: (np.asarray(vals, np.int16 if k in ("event_options", "rung_path")
                              else np.float64), ptr) for k, (vals, ptr) in ragged.items()}
-    cols["digest"] = vector_digest(
+    cols["digest"] = run_digests(
         [cols["params"], cols["outcome_time"], cols["indicator_time"], cols["final_state"],
-         np.stack([cols["lapsed"].astype(float), cols["end_time"],
-                   np.full(n, _ENGINE_TAG)], axis=1), cols["counts"]],
+         cols["lapsed"], cols["end_time"], cols["counts"]],
         [ragged["event_times"], ragged["event_options"], ragged["rung_path"]], n)
     traces = _traces(model, root_seed, start, stop, v0=v0, block=block, layout=layout,
                      every=trace_every)
