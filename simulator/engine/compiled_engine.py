@@ -103,7 +103,8 @@ def simulate_chunk_compiled(model: Model, root_seed: int, start: int, stop: int,
     counts = np.zeros((n, n_opt), np.int32)
     n_events, lapsed = np.zeros(n, np.int32), np.zeros(n, np.int32)
     end_time, status = np.zeros(n), np.zeros(n, np.int8)
-    hist = np.zeros(int(tables.hist_start[-1]), np.int64)
+    # int32 differences (a chunk has at most 2**31 runs): half the cache footprint
+    hist = np.zeros(int(tables.hist_start[-1]), np.int32)
     ev_ptr, rung_ptr = np.zeros(n + 1, np.int64), np.zeros(n + 1, np.int64)
     t = tables
     ev_opt, ev_time, rung_val, rung_time = _run_chunk()(
@@ -149,7 +150,7 @@ def _histograms(model: Model, t: Tables, hist: np.ndarray) -> list[np.ndarray]:
     for j in range(len(model.state)):
         width = int(t.edge_start[j + 1] - t.edge_start[j] - 1)
         diff = hist[t.hist_start[j]:t.hist_start[j + 1]].reshape(GRID_POINTS + 1, width)
-        out.append(np.cumsum(diff, axis=0)[:GRID_POINTS])
+        out.append(np.cumsum(diff, axis=0, dtype=np.int64)[:GRID_POINTS])
     return out
 
 
