@@ -1,11 +1,13 @@
 """Summaries of a runs table: per variant, per outcome, per indicator and per rung.
 
-Read row group by row group (each row group is one chunk of one variant), so memory
-grows with the few columns kept — outcome times — not with the whole table.
+Computed from the table one piece at a time (a chunk of one variant, or a row group of
+runs.parquet, which is the same thing), so memory grows with the few columns kept —
+reached outcome and indicator times — not with the whole table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +79,33 @@ class _Tally:
         return np.concatenate(parts) if parts else np.zeros(0)
 
 
+def summary_columns(models: dict[str, Model]) -> list[str]:
+    """The columns of the runs table a summary reads."""
+    first = _Tally(next(iter(models.values())))
+    return ["variant", "n_events", "lapsed", "rung_path", *first.times]
+
+
 def summarise(runs_path: Path, models: dict[str, Model],
               scenario: ScenarioHeader) -> Summary:
     """The summary.json payload for a complete runs table, read one row group at a time."""
-    tallies = {v: _Tally(m) for v, m in models.items()}
-    first = next(iter(tallies.values()))
-    wanted = ["variant", "n_events", "lapsed", "rung_path", *first.times]
+    wanted = summary_columns(models)
     pf = pq.ParquetFile(runs_path)
-    for g in range(pf.num_row_groups):
-        table = pf.read_row_group(g, columns=wanted)
-        tallies[table.column("variant")[0].as_py()].add(table)
+
+    def pieces() -> Iterable[tuple[str, Any]]:
+        for g in range(pf.num_row_groups):
+            table = pf.read_row_group(g, columns=wanted)
+            yield table.column("variant")[0].as_py(), table
+
+    return summarise_tables(pieces(), models, scenario)
+
+
+def summarise_tables(pieces: Iterable[tuple[str, Any]], models: dict[str, Model],
+                     scenario: ScenarioHeader) -> Summary:
+    """The summary.json payload from ``(variant, table)`` pieces of the runs table in
+    table order (each holding at least the :func:`summary_columns`)."""
+    tallies = {v: _Tally(m) for v, m in models.items()}
+    for variant, table in pieces:
+        tallies[variant].add(table)
     variants: dict[str, VariantSummary] = {}
     for name, model in models.items():
         tally = tallies[name]

@@ -1,0 +1,226 @@
+"""One chunk on disk: its per-run table, histograms and traces, and its identity record.
+
+A chunk is written by whichever process simulated it (a local worker writes its own
+chunks, so the parent never receives their data) and read back by the parent only once,
+when the results are merged. Files per chunk (``<variant>_<start>_<stop>``):
+
+    .arrow        the per-run table in Arrow IPC format, uncompressed: written and
+                  read back (memory-mapped, without copying) at memory speed
+    .npz          the chunk's state histograms
+    .json         the full event traces of its sampled runs (compact JSON)
+    .chunk.json   its identity and the CRC-32 of the three files above, written last:
+                  its presence marks the chunk complete
+
+The checksums guard against damage (a cut-short or altered file is set aside on
+resume); the identity guards against mixing in chunks of another run.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from simulator._files import atomic_write_json, atomic_write_with
+from simulator.engine.batch import ChunkResult
+from simulator.model.model import Model
+
+TABLE = ".arrow"
+HISTOGRAMS = ".npz"
+TRACES = ".json"
+IDENTITY = ".chunk.json"
+CHUNK_DATA = (HISTOGRAMS, TRACES, TABLE)
+BLOCK = 1 << 20  # bytes checksummed at a time when reading a file back
+
+
+def column_names(model: Model) -> dict[str, list[str]]:
+    """Per-run table column names for a model (shared by every variant of a scenario)."""
+    return {
+        "params": [f"param.{p.name}" for p in model.parameters if not p.hidden],
+        "outcomes": [o.name for o in model.outcomes],
+        "indicators": [i.name for i in model.indicators],
+        "state": [s.name for s in model.state],
+        "options": [o.key for o in model.options],
+    }
+
+
+def _columns_of(matrix: np.ndarray) -> np.ndarray:
+    """A (runs, k) matrix as k contiguous rows (one copy, then zero-copy Arrow arrays)."""
+    return np.ascontiguousarray(matrix.T)
+
+
+def chunk_table(model: Model, chunk: ChunkResult) -> pa.Table:
+    """The per-run table of one chunk, built from its arrays (no per-run Python objects)."""
+    names = column_names(model)
+    c = chunk.columns
+    n = chunk.runs
+    arrays: dict[str, pa.Array] = {
+        "variant": pa.repeat(pa.scalar(chunk.variant, pa.string()), n),
+        "run": pa.array(c["run"]),
+    }
+    params = _columns_of(c["params"])
+    named = [i for i, p in enumerate(model.parameters) if not p.hidden]
+    for name, j in zip(names["params"], named, strict=True):
+        arrays[name] = pa.array(params[j])
+    for prefix, key, group in (("outcome", "outcome_time", "outcomes"),
+                               ("indicator", "indicator_time", "indicators")):
+        times = _columns_of(c[key])
+        for j, name in enumerate(names[group]):
+            arrays[f"{prefix}.{name}"] = pa.array(~np.isnan(times[j]))
+            arrays[f"{prefix}_time.{name}"] = pa.array(times[j])
+    final = _columns_of(c["final_state"])
+    for j, name in enumerate(names["state"]):
+        arrays[f"final.{name}"] = pa.array(final[j])
+    counts = _columns_of(c["counts"])
+    for j, name in enumerate(names["options"]):
+        arrays[f"count.{name}"] = pa.array(counts[j])
+    arrays["n_events"] = pa.array(c["n_events"])
+    arrays["lapsed"] = pa.array(c["lapsed"])
+    arrays["end_time"] = pa.array(c["end_time"])
+    for name, (values, offsets) in chunk.ragged.items():
+        arrays[name] = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
+                                                pa.array(values))
+    digests = np.ascontiguousarray(c["digest"], dtype=np.uint8)
+    arrays["digest"] = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(16), n, [None, pa.py_buffer(digests)])
+    return pa.table(arrays)
+
+
+def checksum(data: Any) -> str:
+    """The CRC-32 of a bytes-like object, as recorded in identity files."""
+    return f"crc32:{zlib.crc32(data):08x}"
+
+
+def file_checksum(path: Path) -> str:
+    """:func:`checksum` of a file's content, read a block at a time."""
+    crc = 0
+    with path.open("rb") as handle:
+        while block := handle.read(BLOCK):
+            crc = zlib.crc32(block, crc)
+    return f"crc32:{crc:08x}"
+
+
+class _ChecksummedFile(io.RawIOBase):
+    """A write-only file that takes the CRC-32 of what goes through it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._file = open(path, "wb")  # noqa: SIM115 (closed in close())
+        self.crc = 0
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        self.crc = zlib.crc32(view, self.crc)
+        self._file.write(view)
+        self.size += view.nbytes
+        return view.nbytes
+
+    def tell(self) -> int:
+        return self.size
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
+
+
+def _write_table(path: Path, table: pa.Table) -> str:
+    """Write ``table`` as an Arrow IPC file straight to disk; return its checksum."""
+    result: list[str] = []
+
+    def write(tmp: str) -> None:
+        sink = _ChecksummedFile(tmp)
+        try:
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        finally:
+            sink.close()
+        result.append(f"crc32:{sink.crc:08x}")
+
+    atomic_write_with(path, write)
+    return result[0]
+
+
+def _write_npz(path: Path, histograms: list[np.ndarray]) -> str:
+    """Write the histograms (about a megabyte); return the file's checksum."""
+    hist = {f"h{j}": h for j, h in enumerate(histograms)}
+    atomic_write_with(path, lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
+    return file_checksum(path)
+
+
+def _traces_bytes(traces: dict[int, list[dict[str, Any]]]) -> bytes:
+    return json.dumps({str(k): t for k, t in traces.items()}, allow_nan=False).encode()
+
+
+def _write_file(path: Path, data: Any) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+
+    atomic_write_with(path, write)
+
+
+@dataclass(frozen=True)
+class ChunkDir:
+    """Where a run's chunks go and what identifies them (picklable: it travels with a
+    task to the worker that writes the chunk)."""
+
+    folder: str
+    identity: dict[str, Any]  # the run's part of every chunk identity (see identity())
+
+    def path(self, variant: str, start: int, stop: int, suffix: str) -> Path:
+        return Path(self.folder) / f"{variant}_{start:010d}_{stop:010d}{suffix}"
+
+    def identity_of(self, variant: str, start: int, stop: int) -> dict[str, Any]:
+        return {**self.identity, "variant": variant, "start": start, "stop": stop}
+
+    def write(self, model: Model, chunk: ChunkResult) -> None:
+        """Persist one chunk; its identity file goes last and marks it complete."""
+        key = (chunk.variant, chunk.start, chunk.stop)
+        files = {HISTOGRAMS: _write_npz(self.path(*key, HISTOGRAMS), chunk.histograms)}
+        traces = _traces_bytes(chunk.traces)
+        files[TRACES] = checksum(traces)
+        _write_file(self.path(*key, TRACES), traces)
+        files[TABLE] = _write_table(self.path(*key, TABLE), chunk_table(model, chunk))
+        atomic_write_json(self.path(*key, IDENTITY),
+                          {**self.identity_of(*key), "rows": chunk.runs, "files": files})
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """A chunk's per-run table, memory-mapped (no copy); ``columns`` selects some."""
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    return table.select(columns) if columns is not None else table
+
+
+def traces_members(text: bytes) -> bytes:
+    """The members of a chunk's traces object (``"run": [...]`` pairs), without braces."""
+    body = text.strip()
+    if not (body.startswith(b"{") and body.endswith(b"}")):
+        raise ValueError("the traces file is not a JSON object")
+    return body[1:-1].strip()
+
+
+def merged_traces_json(variants: list[str],
+                       chunks_of: Callable[[str], Iterator[bytes]]) -> bytes:
+    """traces.json, ``{variant: {run: trace}}`` in variant and run order, spliced from the
+    chunks' own JSON (``chunks_of(variant)`` yields each chunk's file content) without
+    parsing or re-encoding it."""
+    out = [b"{"]
+    for i, variant in enumerate(variants):
+        members = [m for m in map(traces_members, chunks_of(variant)) if m]
+        out += [b", " if i else b"", json.dumps(variant).encode(), b": {",
+                b", ".join(members), b"}"]
+    out.append(b"}")
+    return b"".join(out)
