@@ -34,7 +34,7 @@ SET_ASIDE = "set-aside"
 FORMAT = 2  # results format version: bumped when files or their meaning change
 OWNED_FILES = frozenset({"manifest.json", "runs.parquet", "summary.json", "timeline.npz",
                          "traces.json", "run.json", MARKER, LOCK})
-CHUNK_NAME = re.compile(r"^.+_\d{10}_\d{10}\.(arrow|parquet|npz|json|chunk\.json)$")
+CHUNK_NAME = re.compile(r"^.+_\d{10}_\d{10}\.(parquet|npz|json|chunk\.json)$")
 REPORT_GENERATOR = '<meta name="generator" content="geosim">'
 INDEX_TOOLS = frozenset({"geosim-batch", "geosim-sweep"})
 SCORE_SUFFIX, SCORE_MARKER = ".score.json", "geosim_score"  # forecast scores saved here

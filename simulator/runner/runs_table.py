@@ -1,24 +1,20 @@
-"""runs.parquet, written in one streaming pass over the chunks' tables.
+"""runs.parquet, joined from the chunks' Parquet files in one streaming pass.
 
-Each chunk becomes one row group (a row group never mixes variants), so memory holds
-one chunk at a time whatever the number of runs. The same pass takes what the manifest
-records about the file — its size and SHA-256, hashed as the bytes go to disk rather
-than read back — and the per-variant digests of its runs, so nothing reads the file
-again.
-
-Encoding, chosen for writing speed at a moderate size (flagship, per run: about 1.2 kB
-against 0.9 kB with dictionaries and Snappy everywhere, written in less than half the
-time): no dictionaries, statistics only on ``variant`` and ``run`` (the columns a
-reader filters on), and Snappy on every column except the event times — random doubles
-that make up a third of the table, which Snappy would spend time on to shrink by a
-fifth. The columns and their types do not depend on any of this.
+Chunks are encoded exactly as runs.parquet is (see
+:func:`simulator.runner.chunk_files.parquet_options`), one row group each, so the file
+is their bytes one after the other under a single footer
+(:mod:`simulator.runner.parquet_concat`) — the same bytes ``ParquetWriter`` would write
+from their tables, at the cost of a copy. Chunks that cannot be joined that way are
+decoded and written again, one at a time. Either way memory holds one chunk's worth at
+most, and the same pass takes what the manifest records: the file's size and SHA-256,
+hashed as the bytes go to disk, and each variant's run digests in run order.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +25,8 @@ import pyarrow.parquet as pq
 from simulator._files import atomic_write_with
 from simulator.results.contract import FileRecord
 from simulator.results.integrity import digest_bytes
-
-STATISTICS = ["variant", "run"]
-UNCOMPRESSED = frozenset({"event_times"})
-BATCH_ROWS = 1 << 16  # rows encoded at a time (fewer, larger batches: less overhead)
+from simulator.runner.chunk_files import parquet_options
+from simulator.runner.parquet_concat import CannotJoin, join_parquet
 
 
 @dataclass(frozen=True)
@@ -72,39 +66,49 @@ class _HashingFile(io.RawIOBase):
         super().close()
 
 
-def compression_of(schema: pa.Schema) -> dict[str, str]:
-    """Per column: Snappy, except for the columns in :data:`UNCOMPRESSED`."""
-    return {f.name: "none" if f.name in UNCOMPRESSED else "snappy" for f in schema}
+def _rewrite(sink: _HashingFile, paths: list[Path],
+             read: Callable[[Path], pa.Table]) -> None:
+    """runs.parquet by decoding each chunk and encoding it again (the slow way)."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for path in paths:
+            table = read(path)
+            if writer is None:
+                writer = pq.ParquetWriter(sink, table.schema, **parquet_options(table.schema))
+            writer.write_table(table, row_group_size=max(1, table.num_rows))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def write_runs_parquet(target: Path, variants: list[str],
-                       tables: Callable[[str], Iterable[pa.Table]]) -> RunsTableRecord:
-    """Write ``target`` from ``tables(variant)`` (each chunk's table, in run order) for
-    every variant in turn; atomically, like every results file."""
-    hashes = {v: hashlib.sha256() for v in variants}
-    rows = dict.fromkeys(variants, 0)
-    record: dict[str, Any] = {}
+                       paths_of: Callable[[str], list[Path]],
+                       read: Callable[[Path, list[str] | None], pa.Table]) -> RunsTableRecord:
+    """Write ``target`` from the chunk files ``paths_of(variant)`` (in run order) of every
+    variant in turn, atomically like every results file; ``read(path, columns)`` reads
+    (some columns of) a chunk."""
+    paths = [p for v in variants for p in paths_of(v)]
+    record: dict[str, FileRecord] = {}
 
     def write(tmp: str) -> None:
         sink = _HashingFile(tmp)
-        writer: pq.ParquetWriter | None = None
         try:
-            for variant in variants:
-                for table in tables(variant):
-                    if writer is None:
-                        writer = pq.ParquetWriter(
-                            sink, table.schema, compression=compression_of(table.schema),
-                            use_dictionary=False, write_statistics=STATISTICS,
-                            write_batch_size=BATCH_ROWS)
-                    writer.write_table(table, row_group_size=max(1, table.num_rows))
-                    hashes[variant].update(digest_bytes(table.column("digest")))
-                    rows[variant] += table.num_rows
+            join_parquet(paths, sink.write)
+        except CannotJoin:
+            sink.close()
+            sink = _HashingFile(tmp)
+            _rewrite(sink, paths, lambda p: read(p, None))
         finally:
-            if writer is not None:
-                writer.close()
             sink.close()
         record["file"] = {"bytes": sink.size, "sha256": sink.sha256.hexdigest()}
 
     atomic_write_with(target, write)
+    hashes = {v: hashlib.sha256() for v in variants}
+    rows = dict.fromkeys(variants, 0)
+    for variant in variants:
+        for path in paths_of(variant):
+            column = read(path, ["digest"]).column("digest")
+            hashes[variant].update(digest_bytes(column))
+            rows[variant] += len(column)
     return RunsTableRecord(file=record["file"],
                            digests={v: h.hexdigest() for v, h in hashes.items()}, rows=rows)

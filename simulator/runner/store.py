@@ -306,7 +306,7 @@ class ResultsStore:
         return keys
 
     def chunk_paths(self, variant: str) -> list[Path]:
-        """The per-run table files (``.arrow``) of a variant's complete chunks, in run order.
+        """The per-run table files (``.parquet``) of a variant's complete chunks, in run order.
 
         The name is matched exactly: a glob on ``dovish_*`` would also take the chunks
         of a variant called ``dovish_x``.
@@ -328,7 +328,7 @@ class ResultsStore:
                                f"{str(exc)[:200]})") from exc
 
     def chunk_table(self, path: Path, columns: list[str] | None = None) -> pa.Table:
-        """One chunk's per-run table (memory-mapped), or a :class:`ResultsError`."""
+        """One chunk's per-run table (or some columns), or a :class:`ResultsError`."""
         return self._read(path, lambda p: read_table(p, columns))
 
     def merged_histograms(self, variant: str, n_state: int) -> list[np.ndarray]:
@@ -355,14 +355,11 @@ class ResultsStore:
             raise ResultsError(f"a chunk's traces are damaged ({exc})") from exc
 
     def write_runs_table(self, variants: list[str]) -> None:
-        """Stream every chunk into runs.parquet, one row group per chunk (bounded memory);
+        """Join every chunk into runs.parquet, one row group per chunk (bounded memory);
         the file's size and SHA-256 and the per-variant digests of its runs, taken as it
         is written, are kept in :attr:`runs_record`."""
-        def tables(variant: str) -> Any:
-            for path in self.chunk_paths(variant):
-                yield self.chunk_table(path)
-
-        self.runs_record = write_runs_parquet(self.root / "runs.parquet", variants, tables)
+        self.runs_record = write_runs_parquet(self.root / "runs.parquet", variants,
+                                              self.chunk_paths, self.chunk_table)
 
     def finish(self) -> None:
         """Remove the chunk files (the merged files now hold their data)."""

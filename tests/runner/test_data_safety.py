@@ -246,7 +246,7 @@ def test_a_damaged_chunk_is_set_aside_and_the_run_completes(
         mini_path: Path, tmp_path: Path, reference: tuple[Path, str], damage: str) -> None:
     out = tmp_path / "r"
     _partial(mini_path, out, chunks=2)
-    chunk = sorted((out / "chunks").glob("baseline_0000000000_*.arrow"))[0]
+    chunk = sorted((out / "chunks").glob("baseline_0000000000_*.parquet"))[0]
     if damage == "truncated":
         chunk.write_bytes(chunk.read_bytes()[:100])
     elif damage == "corrupt":
@@ -255,7 +255,7 @@ def test_a_damaged_chunk_is_set_aside_and_the_run_completes(
     elif damage == "half-present":
         chunk.with_suffix(".json").unlink()
     else:
-        Path(str(chunk).replace(".arrow", ".chunk.json")).unlink()
+        Path(str(chunk).replace(".parquet", ".chunk.json")).unlink()
     with pytest.warns(GeosimWarning, match="set aside and will be computed again"):
         results = _run(mini_path, out)
     assert results.digest == reference[1]

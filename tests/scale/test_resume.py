@@ -35,7 +35,7 @@ def _command(scenario: Path, out: Path, *extra: str) -> list[str]:
 
 
 def _chunks(out: Path) -> list[Path]:
-    return sorted((out / "chunks").glob("*.arrow")) if (out / "chunks").is_dir() else []
+    return sorted((out / "chunks").glob("*.parquet")) if (out / "chunks").is_dir() else []
 
 
 def _temporaries(out: Path) -> list[Path]:
