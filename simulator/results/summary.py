@@ -7,7 +7,7 @@ reached outcome and indicator times — not with the whole table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,22 @@ class _Tally:
         parts = self.times[column]
         return np.concatenate(parts) if parts else np.zeros(0)
 
+    def state(self) -> dict[str, np.ndarray]:
+        """The totals as arrays (to be stored, then :meth:`absorb` ed elsewhere)."""
+        return {"runs": np.array([self.runs, self.events, self.lapsed], np.int64),
+                "rungs": self.rungs.copy(),
+                **{f"times.{c}": self.reached(c) for c in self.times}}
+
+    def absorb(self, state: Mapping[str, np.ndarray]) -> None:
+        """Add the totals of a :meth:`state` (of the runs that follow these)."""
+        runs, events, lapsed = (int(x) for x in state["runs"])
+        self.runs += runs
+        self.events += events
+        self.lapsed += lapsed
+        self.rungs += state["rungs"]
+        for c, parts in self.times.items():
+            parts.append(state[f"times.{c}"])
+
 
 def summary_columns(models: dict[str, Model]) -> list[str]:
     """The columns of the runs table a summary reads."""
@@ -106,6 +122,30 @@ def summarise_tables(pieces: Iterable[tuple[str, Any]], models: dict[str, Model]
     tallies = {v: _Tally(m) for v, m in models.items()}
     for variant, table in pieces:
         tallies[variant].add(table)
+    return _summary(tallies, models, scenario)
+
+
+def chunk_tally(model: Model, table: Any) -> dict[str, np.ndarray]:
+    """The part of the summary a piece of the runs table holds (its runs, sums, rung
+    counts and reached times), as arrays to be stored and merged by
+    :func:`summarise_tallies`."""
+    tally = _Tally(model)
+    tally.add(table)
+    return tally.state()
+
+
+def summarise_tallies(pieces: Iterable[tuple[str, Mapping[str, np.ndarray]]],
+                      models: dict[str, Model], scenario: ScenarioHeader) -> Summary:
+    """The summary.json payload from ``(variant, chunk_tally(...))`` pieces in table
+    order: the same as :func:`summarise_tables` of the pieces' tables."""
+    tallies = {v: _Tally(m) for v, m in models.items()}
+    for variant, state in pieces:
+        tallies[variant].absorb(state)
+    return _summary(tallies, models, scenario)
+
+
+def _summary(tallies: dict[str, _Tally], models: dict[str, Model],
+             scenario: ScenarioHeader) -> Summary:
     variants: dict[str, VariantSummary] = {}
     for name, model in models.items():
         tally = tallies[name]

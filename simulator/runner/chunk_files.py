@@ -7,7 +7,8 @@ chunks, so the parent never receives their data). Files per chunk
     .parquet      the per-run table, encoded exactly as in runs.parquet (one row group),
                   so that runs.parquet is joined from the chunks' bytes without being
                   encoded again (see :mod:`simulator.runner.parquet_concat`)
-    .npz          the chunk's state histograms
+    .npz          the chunk's state histograms and its part of the summary (see
+                  :func:`simulator.results.summary.chunk_tally`)
     .json         the full event traces of its sampled runs (compact JSON)
     .chunk.json   its identity and the CRC-32 of the three files above, written last:
                   its presence marks the chunk complete
@@ -41,12 +42,14 @@ import pyarrow.parquet as pq
 from simulator._files import atomic_write_json, atomic_write_with
 from simulator.engine.batch import ChunkResult
 from simulator.model.model import Model
+from simulator.results.summary import chunk_tally
 
 TABLE = ".parquet"
 HISTOGRAMS = ".npz"
 TRACES = ".json"
 IDENTITY = ".chunk.json"
 CHUNK_DATA = (HISTOGRAMS, TRACES, TABLE)
+TALLY = "tally."  # prefix of the summary arrays in a chunk's .npz
 BLOCK = 1 << 20  # bytes checksummed at a time when reading a file back
 STATISTICS = ["variant", "run"]
 UNCOMPRESSED = frozenset({"event_times"})
@@ -177,10 +180,9 @@ def _write_table(path: Path, table: pa.Table) -> str:
     return result[0]
 
 
-def _write_npz(path: Path, histograms: list[np.ndarray]) -> str:
-    """Write the histograms (about a megabyte); return the file's checksum."""
-    hist = {f"h{j}": h for j, h in enumerate(histograms)}
-    atomic_write_with(path, lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
+def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> str:
+    """Write the histograms and tally (about a megabyte); return the file's checksum."""
+    atomic_write_with(path, lambda p: np.savez(p, **arrays))  # type: ignore[arg-type]
     return file_checksum(path)
 
 
@@ -213,11 +215,14 @@ class ChunkDir:
     def write(self, model: Model, chunk: ChunkResult) -> None:
         """Persist one chunk; its identity file goes last and marks it complete."""
         key = (chunk.variant, chunk.start, chunk.stop)
-        files = {HISTOGRAMS: _write_npz(self.path(*key, HISTOGRAMS), chunk.histograms)}
+        table = chunk_table(model, chunk)
+        arrays = {f"h{j}": h for j, h in enumerate(chunk.histograms)}
+        arrays.update({TALLY + k: v for k, v in chunk_tally(model, table).items()})
+        files = {HISTOGRAMS: _write_npz(self.path(*key, HISTOGRAMS), arrays)}
         traces = _traces_bytes(chunk.traces)
         files[TRACES] = checksum(traces)
         _write_file(self.path(*key, TRACES), traces)
-        files[TABLE] = _write_table(self.path(*key, TABLE), chunk_table(model, chunk))
+        files[TABLE] = _write_table(self.path(*key, TABLE), table)
         atomic_write_json(self.path(*key, IDENTITY),
                           {**self.identity_of(*key), "rows": chunk.runs, "files": files})
 

@@ -35,7 +35,7 @@ from simulator.results.contract import SCHEMA_VERSION, Manifest
 from simulator.results.integrity import CHECKED_FILES, file_record, overall_digest, table_digests
 from simulator.results.ownership import FORMAT, expand_out
 from simulator.results.results import Results
-from simulator.results.summary import max_half_width, summarise_tables, summary_columns
+from simulator.results.summary import max_half_width, summarise_tallies
 from simulator.runner.chunk_files import ChunkDir
 from simulator.runner.executors import (
     Executor,
@@ -302,14 +302,6 @@ def _counts(store: ResultsStore, models: dict[str, Model],
     return counts
 
 
-def _chunk_tables(store: ResultsStore, names: list[str],
-                  columns: list[str]) -> Iterator[tuple[str, Any]]:
-    """``(variant, table)`` for every chunk in runs.parquet's order (memory-mapped)."""
-    for variant in names:
-        for path in store.chunk_paths(variant):
-            yield variant, store.chunk_table(path, columns)
-
-
 def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: datetime,
               seconds: float, command: str) -> None:
     store, models, scen, names = job.store, job.models, job.scenario, job.variants
@@ -322,7 +314,8 @@ def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: date
     root_dir = store.root
     store.write_runs_table(names)
     first = models[names[0]]
-    summary = summarise_tables(_chunk_tables(store, names, summary_columns(models)), models, {
+    tallies = ((v, tally) for v in names for tally in store.tallies(v))
+    summary = summarise_tallies(tallies, models, {
         "id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
         "horizon_days": first.horizon_days})
     atomic_write_json(root_dir / "summary.json", summary)

@@ -29,7 +29,7 @@ import contextlib
 import json
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,7 @@ from simulator.runner.chunk_files import (
     HISTOGRAMS,
     IDENTITY,
     TABLE,
+    TALLY,
     TRACES,
     ChunkDir,
     file_checksum,
@@ -341,6 +342,16 @@ class ResultsStore:
             parts = self._read(path.with_suffix(HISTOGRAMS), load)
             total = parts if not total else [t + p for t, p in zip(total, parts, strict=True)]
         return total
+
+    def tallies(self, variant: str) -> Iterator[dict[str, np.ndarray]]:
+        """The summary tallies of a variant's chunks, in run order."""
+        def load(path: Path) -> dict[str, np.ndarray]:
+            with np.load(path, allow_pickle=False) as data:
+                return {k.removeprefix(TALLY): data[k] for k in data.files
+                        if k.startswith(TALLY)}
+
+        for path in self.chunk_paths(variant):
+            yield self._read(path.with_suffix(HISTOGRAMS), load)
 
     def merged_traces(self, variants: list[str]) -> bytes:
         """traces.json: every variant's sampled traces in run order, spliced from the
