@@ -95,10 +95,12 @@ class Stages:
         for name, cpu, wall, peak in self.rows:
             print(f"{name:<28} {cpu / n * 1e6:>11.2f} {wall / n * 1e6:>12.2f} {cpu:>7.2f} "
                   f"{peak:>8.0f}")
-            if name.startswith("_finalise"):
-                for sub, s_cpu, s_wall, s_peak in self.inner:
-                    print(f"  {sub:<26} {s_cpu / n * 1e6:>11.2f} {s_wall / n * 1e6:>12.2f} "
-                          f"{s_cpu:>7.2f} {s_peak:>8.0f}")
+            for sub, s_cpu, s_wall, s_peak in self.inner:
+                mine = (name.startswith("write_chunk") if sub.startswith("  ")
+                        else name.startswith("_finalise"))
+                if mine and any((s_cpu, s_wall)):
+                    print(f"  {sub.strip():<26} {s_cpu / n * 1e6:>11.2f} "
+                          f"{s_wall / n * 1e6:>12.2f} {s_cpu:>7.2f} {s_peak:>8.0f}")
         cpu = sum(r[1] for r in self.rows)
         wall = sum(r[2] for r in self.rows)
         print(f"{'total':<28} {cpu / n * 1e6:>11.2f} {wall / n * 1e6:>12.2f} {cpu:>7.2f} "
@@ -164,6 +166,7 @@ def measure(runs: int, cache: Path | None, keep: Path | None) -> None:
                 "trace_every": 500}
         store.open(spec, force=True)
         try:
+            _instrument_chunks(stages)
             with stages.stage("write_chunk"):
                 for start in range(0, runs, CHUNK):
                     store.write_chunk(model, shifted(base, start))
@@ -183,12 +186,23 @@ def measure(runs: int, cache: Path | None, keep: Path | None) -> None:
     stages.report()
 
 
+def _instrument_chunks(stages: Stages) -> None:
+    """Time the steps of writing a chunk (names indented: they belong to write_chunk)."""
+    from simulator.runner import chunk_files
+
+    for attr in ("chunk_table", "chunk_tally", "_write_npz", "_traces_bytes", "_write_file",
+                 "_write_table", "atomic_write_json"):
+        if hasattr(chunk_files, attr):
+            stages.wrap(chunk_files, attr, "  " + attr)
+
+
 def _instrument(stages: Stages, run_mod: Any, store: Any) -> None:
     """Time the steps ``_finalise`` calls, where it calls them."""
     for attr in ("write_runs_table", "merged_histograms", "merged_traces", "finish"):
         if hasattr(store, attr):
             stages.wrap(store, attr, f"store.{attr}")
-    for attr in ("summarise", "summarise_tables", "table_digests", "file_record",
+    for attr in ("summarise", "summarise_tables", "summarise_tallies", "table_digests",
+                 "file_record",
                  "atomic_write_json", "atomic_write_with", "atomic_write_bytes"):
         if hasattr(run_mod, attr):
             stages.wrap(run_mod, attr, attr)

@@ -16,13 +16,12 @@ without encryption can be joined; :class:`CannotJoin` says when a file is not on
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 MAGIC = b"PAR1"
-COPY_BLOCK = 8 << 20  # bytes copied at a time
 
 # Thrift compact protocol type codes
 _TRUE, _FALSE, _I8, _I16, _I32, _I64, _DOUBLE, _BINARY, _LIST, _SET, _MAP, _STRUCT = range(1, 13)
@@ -317,16 +316,23 @@ def read_footer(handle: BinaryIO, size: int) -> tuple[bytes, int]:
     return handle.read(length), size - 8 - length
 
 
-def join_parquet(paths: Iterable[Path], write: Callable[[bytes | memoryview], Any]) -> int:
-    """Write the Parquet files ``paths`` (same schema and settings) as one file through
-    ``write``; return its number of rows."""
-    buffer = bytearray(COPY_BLOCK)
+class JoinSink(Protocol):
+    """Where a joined file goes: bytes written, and byte ranges copied from a file."""
+
+    def write(self, data: Any) -> int: ...
+
+    def copy_range(self, source: BinaryIO, start: int, stop: int) -> None: ...
+
+
+def join_parquet(paths: Iterable[Path], sink: JoinSink) -> int:
+    """Write the Parquet files ``paths`` (same schema and settings) as one file to
+    ``sink``; return its number of rows."""
     first: list[Field] | None = None
     shared: bytes = b""
     groups: list[list[Field]] = []
     rows = 0
     position = len(MAGIC)
-    write(MAGIC)
+    sink.write(MAGIC)
     for path in paths:
         with path.open("rb") as handle:
             size = path.stat().st_size
@@ -343,15 +349,7 @@ def join_parquet(paths: Iterable[Path], write: Callable[[bytes | memoryview], An
             num_rows = _get(footer, FILE_NUM_ROWS)
             rows += num_rows.value if num_rows is not None else 0
             groups += _moved_row_groups(footer, position - len(MAGIC), len(groups))
-            handle.seek(len(MAGIC))
-            left = data_end - len(MAGIC)
-            view = memoryview(buffer)
-            while left > 0:
-                n = handle.readinto(view[:min(left, COPY_BLOCK)])
-                if not n:
-                    raise CannotJoin(f"{path.name} ended while being read")
-                write(view[:n])
-                left -= n
+            sink.copy_range(handle, len(MAGIC), data_end)
             position += data_end - len(MAGIC)
     if first is None:
         raise CannotJoin("no files to join")
@@ -363,6 +361,6 @@ def join_parquet(paths: Iterable[Path], write: Callable[[bytes | memoryview], An
             f = Field(f.fid, f.ttype, ListValue(_STRUCT, groups))
         merged.append(f)
     footer_bytes = encode_footer(merged)
-    write(footer_bytes)
-    write(struct.pack("<I", len(footer_bytes)) + MAGIC)
+    sink.write(footer_bytes)
+    sink.write(struct.pack("<I", len(footer_bytes)) + MAGIC)
     return rows
