@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -66,6 +67,15 @@ def parquet_options(schema: pa.Schema) -> dict[str, Any]:
     return {"compression": compression_of(schema), "use_dictionary": False,
             "write_statistics": STATISTICS, "write_page_index": False,
             "write_batch_size": BATCH_ROWS}
+
+
+def open_empty(path: str, *, buffering: int = -1) -> Any:
+    """Open for writing the empty temporary file ``path`` (created by the atomic write)
+    without truncating it: on ext4, closing a file that was truncated to nothing forces
+    its data to be written out at once, which would cost every chunk and runs.parquet
+    a synchronous flush (the kernel writes them out in the background anyway, and
+    chunks are usually deleted before it does)."""
+    return open(os.open(path, os.O_WRONLY), "wb", buffering=buffering)
 
 
 def column_names(model: Model) -> dict[str, list[str]]:
@@ -140,7 +150,7 @@ class _ChecksummedFile(io.RawIOBase):
 
     def __init__(self, path: str) -> None:
         super().__init__()
-        self._file = open(path, "wb")  # noqa: SIM115 (closed in close())
+        self._file = open_empty(path)
         self.crc = 0
         self.size = 0
 
@@ -182,7 +192,11 @@ def _write_table(path: Path, table: pa.Table) -> str:
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> str:
     """Write the histograms and tally (about a megabyte); return the file's checksum."""
-    atomic_write_with(path, lambda p: np.savez(p, **arrays))  # type: ignore[arg-type]
+    def write(tmp: str) -> None:
+        with open_empty(tmp) as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+
+    atomic_write_with(path, write)
     return file_checksum(path)
 
 
@@ -192,7 +206,7 @@ def _traces_bytes(traces: dict[int, list[dict[str, Any]]]) -> bytes:
 
 def _write_file(path: Path, data: Any) -> None:
     def write(tmp: str) -> None:
-        with open(tmp, "wb") as handle:
+        with open_empty(tmp) as handle:
             handle.write(data)
 
     atomic_write_with(path, write)

@@ -16,6 +16,7 @@ import hashlib
 import io
 import mmap
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +28,7 @@ import pyarrow.parquet as pq
 from simulator._files import atomic_write_with
 from simulator.results.contract import FileRecord
 from simulator.results.integrity import digest_bytes
-from simulator.runner.chunk_files import parquet_options
+from simulator.runner.chunk_files import open_empty, parquet_options
 from simulator.runner.parquet_concat import CannotJoin, join_parquet
 
 
@@ -44,14 +45,14 @@ class _HashingFile(io.RawIOBase):
     """A write-only file that hashes (SHA-256) and counts what goes through it.
 
     :meth:`copy_range` copies part of another file in the kernel (``copy_file_range``)
-    and hashes it from a memory map of the source: the bytes are not copied through
-    this process.
+    while a thread hashes it from a memory map of the source: the bytes are not copied
+    through this process, and hashing (the larger cost) overlaps the copy.
     """
 
     def __init__(self, path: str) -> None:
         super().__init__()
         # unbuffered: kernel copies append at the descriptor's position
-        self._file = open(path, "wb", buffering=0)  # noqa: SIM115 (closed in close())
+        self._file = open_empty(path, buffering=0)
         self.sha256 = hashlib.sha256()
         self.size = 0
 
@@ -61,11 +62,14 @@ class _HashingFile(io.RawIOBase):
     def write(self, data: Any) -> int:
         view = memoryview(data).cast("B")
         self.sha256.update(view)
+        self._write_all(view)
+        self.size += view.nbytes
+        return view.nbytes
+
+    def _write_all(self, view: memoryview) -> None:
         done = 0
         while done < view.nbytes:
             done += self._file.write(view[done:]) or 0
-        self.size += view.nbytes
-        return view.nbytes
 
     def tell(self) -> int:
         return self.size
@@ -78,11 +82,18 @@ class _HashingFile(io.RawIOBase):
             if stop > len(mapped):
                 raise CannotJoin(f"{source.name} is shorter than its footer says")
             view = memoryview(mapped)
+            part = view[start:stop]
+            hasher = threading.Thread(target=self.sha256.update, args=(part,))
+            hasher.start()  # hashlib releases the GIL on large buffers
             try:
-                self.sha256.update(view[start:stop])
-                if not self._kernel_copy(source, start, stop):
-                    self._file.write(view[start:stop])
+                copied = self._kernel_copy(source, start, stop)
             finally:
+                hasher.join()
+            try:
+                if not copied:
+                    self._write_all(part)
+            finally:
+                part.release()
                 view.release()
         self.size += stop - start
 
@@ -99,7 +110,7 @@ class _HashingFile(io.RawIOBase):
                     raise CannotJoin(f"{source.name} ended while being copied")
                 done += n
         except OSError:
-            if done:  # part copied: go on by writing (the file position follows)
+            if done:  # a failure part-way (a full disk): an error, not a fallback
                 raise
             return False  # not supported here (another file system, an old kernel)
         return True
