@@ -1,7 +1,7 @@
 """The engine seam: an :class:`Engine` turns a chunk of runs of a compiled model into the
 columnar chunk result, and engines are chosen by name.
 
-Both engines implement the semantics contract in ``docs/engine-semantics.md``; which one
+Every engine implements the semantics contract in ``docs/engine-semantics.md``; which one
 to use when is in ``docs/engines.md``. An engine module is imported only when used.
 """
 
@@ -30,7 +30,9 @@ ENGINES: dict[str, tuple[str, str, str]] = {
     "simpy": ("simulator.engine.batch", "simulate_chunk",
               "SimPy discrete events, one run at a time: the reference"),
     "numpy": ("simulator.engine.vector_engine", "simulate_chunk_vectorised",
-              "vectorised NumPy, all runs of a chunk together: for many runs"),
+              "vectorised NumPy, all runs of a chunk together"),
+    "compiled": ("simulator.engine.compiled_engine", "simulate_chunk_compiled",
+                 "the SimPy engine's event loop compiled with numba: for many runs"),
 }
 
 

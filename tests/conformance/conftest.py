@@ -8,10 +8,10 @@ false-alarm rate is ``ALPHA``, so each check passes when |z| < z(α / 2K):
 
     K = 200, α = 1e-3  →  |z| < Z_MAX = 4.565   (a p-value check passes when p > α / K)
 
-Every test that uses the ``run`` fixture runs once per engine (SimPy and NumPy), so each
-check counts twice. Checks per module and engine: case 1: 9, case 2: 9, case 3: 8,
-case 4: 12, case 5: 8, case 6: 4, case 7: 9, case 8: 2, case 10: 4 — 65, so 130 in all, within
-K = 200 (room to add more without retuning).
+Every test that uses the ``run`` fixture runs once per engine (SimPy, NumPy and
+compiled), so each check counts three times. Checks per module and engine: case 1: 9,
+case 2: 9, case 3: 8, case 4: 12, case 5: 8, case 6: 4, case 7: 9, case 8: 2, case 10: 4 —
+65, so 195 in all, within K = 200.
 The terminal summary lists every check's z and the largest |z|.
 
 Exact identities (fixed delays, digests, decision times) are exact assertions.
@@ -119,13 +119,13 @@ def pvalue_check(name: str, statistic: float, p: float) -> float:
 _counter = itertools.count()
 
 
-ENGINES = ("simpy", "numpy")
+ENGINES = ("simpy", "numpy", "compiled")
 
 
 @pytest.fixture(params=ENGINES)
 def run(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., simulator.Results]:
     """``run(name_or_Scenario, runs=..., seed=..., **kwargs)`` → Results, written to
-    tmp_path; once per engine (the test is parametrised over both)."""
+    tmp_path; once per engine (the test is parametrised over all three)."""
 
     def _run(scenario: str | simulator.Scenario, **kwargs: Any) -> simulator.Results:
         target = scenario_path(scenario) if isinstance(scenario, str) else scenario

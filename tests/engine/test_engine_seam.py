@@ -26,7 +26,7 @@ def _model(path: Path = DATA / "mini.yaml") -> simulator.Model:
 
 
 def test_registry_knows_both_engines_and_refuses_others() -> None:
-    assert engine_names() == ["simpy", "numpy"]
+    assert engine_names() == ["simpy", "numpy", "compiled"]
     assert get_engine("numpy") is simulate_chunk_vectorised
     assert get_engine("simpy") is simulate_chunk
     with pytest.raises(ValueError, match=r"unknown engine 'fast'.*simpy, numpy"):

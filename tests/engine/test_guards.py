@@ -42,7 +42,7 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy"])
+ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy", "compiled"])
 
 
 @ENGINES
@@ -57,9 +57,9 @@ def test_runaway_rates_stop_with_a_clear_error(tmp_path: Path, engine: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     # The cap itself (MAX_EVENTS events per run) is what is checked; a lower one keeps
     # the NumPy engine, which takes one step per event, from stepping 200,000 times.
-    from simulator.engine import simpy_engine, vector_engine
+    from simulator.engine import compiled_engine, simpy_engine, vector_engine
 
-    for module in (simpy_engine, vector_engine):
+    for module in (simpy_engine, vector_engine, compiled_engine):
         monkeypatch.setattr(module, "MAX_EVENTS", 2_000)
     text = BASE.replace("1 / s", "1").replace("rate: 1 per month", "rate: 1e9 per day")
     with pytest.raises(simulator.RunError, match=r"passed 2,000 events.*wrong unit"):

@@ -11,7 +11,7 @@ import pytest
 import simulator
 from simulator.engine.guards import trigger_cycle
 
-ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy"])
+ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy", "compiled"])
 
 CHANCE = """\
 id: chances
@@ -107,9 +107,9 @@ outcomes:
 def small_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     # the cap itself is what is diagnosed; a lower one keeps the NumPy engine (one step
     # per event) from stepping 200,000 times
-    from simulator.engine import simpy_engine, vector_engine
+    from simulator.engine import compiled_engine, simpy_engine, vector_engine
 
-    for module in (simpy_engine, vector_engine):
+    for module in (simpy_engine, vector_engine, compiled_engine):
         monkeypatch.setattr(module, "MAX_EVENTS", 2_000)
 
 

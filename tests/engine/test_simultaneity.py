@@ -37,7 +37,8 @@ def _renamed(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("engine", "runs"), [("numpy", 20_000), ("simpy", 2_500)])
+@pytest.mark.parametrize(("engine", "runs"),
+                         [("numpy", 20_000), ("compiled", 20_000), ("simpy", 2_500)])
 def test_renaming_an_actor_leaves_results_unchanged(engine: str, runs: int,
                                                     tmp_path: Path) -> None:
     kw = {"runs": runs, "seed": 5, "executor": "serial", "engine": engine, "trace_every": 0}

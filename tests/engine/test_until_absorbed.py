@@ -11,7 +11,7 @@ import pytest
 import simulator
 from simulator.scenario.horizon import DEFAULT_CAP, horizon_phrase, read_horizon
 
-ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy"])
+ENGINES = pytest.mark.parametrize("engine", ["simpy", "numpy", "compiled"])
 
 BASE = """\
 id: absorb
