@@ -128,6 +128,19 @@ def _model() -> Any:
     return compile_model(loaded.scenario, "baseline")
 
 
+def sliced(chunk: Any, runs: int) -> Any:
+    """The first ``runs`` runs of ``chunk`` (histograms kept whole: only their cost counts)."""
+    if runs >= chunk.runs:
+        return chunk
+    out = copy.copy(chunk)
+    out.stop = chunk.start + runs
+    out.columns = {k: v[:runs] for k, v in chunk.columns.items()}
+    out.ragged = {k: (values[:offsets[runs]], offsets[:runs + 1])
+                  for k, (values, offsets) in chunk.ragged.items()}
+    out.traces = {k: t for k, t in chunk.traces.items() if k < out.stop}
+    return out
+
+
 def shifted(chunk: Any, start: int) -> Any:
     """``chunk`` as if it held runs ``[start, start + runs)`` (same data otherwise)."""
     out = copy.copy(chunk)
@@ -137,30 +150,29 @@ def shifted(chunk: Any, start: int) -> Any:
     return out
 
 
-def measure(runs: int, cache: Path | None, keep: Path | None) -> None:
+def measure(runs: int, cache: Path | None, keep: Path | None, size: int) -> None:
     from simulator.results.results import Results
     from simulator.runner import runner as run_mod
     from simulator.runner.executors import SerialExecutor
     from simulator.runner.store import ResultsStore
 
     model = _model()
-    base = real_chunk(cache)
+    base = sliced(real_chunk(cache), size)
     stages = Stages(runs)
     blob = b""
     with stages.stage("pickle ChunkResult (dumps)"):
-        for _ in range(runs // CHUNK):
+        for _ in range(runs // size):
             blob = pickle.dumps([base], protocol=pickle.HIGHEST_PROTOCOL)
     with stages.stage("unpickle ChunkResult (loads)"):
-        for _ in range(runs // CHUNK):
+        for _ in range(runs // size):
             pickle.loads(blob)
-    print(f"one pickled chunk: {len(blob) / 2**20:.1f} MB for {CHUNK:,} runs "
-          f"({len(blob) / CHUNK:.0f} bytes per run)")
+    print(f"one pickled chunk: {len(blob) / 2**20:.1f} MB for {size:,} runs "
+          f"({len(blob) / size:.0f} bytes per run)")
     del blob
     with tempfile.TemporaryDirectory(prefix="geosim-bench-store-") as tmp:
         out = keep or Path(tmp) / "r"
         names = ["baseline"]
         store = ResultsStore(out)
-        size = CHUNK
         spec = {"scenario_sha256": "bench", "variants": names, "seed": 1, "runs": runs,
                 "precision": None, "max_runs": None, "chunk_size": size, "engine": "numpy",
                 "trace_every": 500}
@@ -168,7 +180,7 @@ def measure(runs: int, cache: Path | None, keep: Path | None) -> None:
         try:
             _instrument_chunks(stages)
             with stages.stage("write_chunk"):
-                for start in range(0, runs, CHUNK):
+                for start in range(0, runs, size):
                     store.write_chunk(model, shifted(base, start))
             job = run_mod._Job(store, SerialExecutor(), {"baseline": model}, _scenario(),
                                "bench", 1, names, set(), 500, "numpy", None, runs)
@@ -198,7 +210,8 @@ def _instrument_chunks(stages: Stages) -> None:
 
 def _instrument(stages: Stages, run_mod: Any, store: Any) -> None:
     """Time the steps ``_finalise`` calls, where it calls them."""
-    for attr in ("write_runs_table", "merged_histograms", "merged_traces", "finish"):
+    for attr in ("write_runs_table", "merged_histograms", "merged_aggregates", "merged_traces",
+                 "finish"):
         if hasattr(store, attr):
             stages.wrap(store, attr, f"store.{attr}")
     for attr in ("summarise", "summarise_tables", "summarise_tallies", "table_digests",
@@ -222,12 +235,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="a multiple of 25,000 (default 10^6)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="pickle of the simulated chunk (written if absent)")
+    parser.add_argument("--chunk-size", type=int, default=CHUNK,
+                        help="runs per chunk, at most 25,000 (default 25,000)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="write the results here instead of a temporary folder")
     args = parser.parse_args(argv)
-    if args.runs % CHUNK:
-        sys.exit(f"--runs must be a multiple of {CHUNK:,}")
-    measure(args.runs, args.cache, args.keep)
+    if not 0 < args.chunk_size <= CHUNK or args.runs % args.chunk_size:
+        sys.exit(f"--chunk-size must be at most {CHUNK:,} and divide --runs")
+    measure(args.runs, args.cache, args.keep, args.chunk_size)
 
 
 if __name__ == "__main__":

@@ -314,7 +314,7 @@ def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: date
     root_dir = store.root
     store.write_runs_table(names)
     first = models[names[0]]
-    tallies = ((v, tally) for v in names for tally in store.tallies(v))
+    histograms, tallies = store.merged_aggregates(names, len(first.state))
     summary = summarise_tallies(tallies, models, {
         "id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
         "horizon_days": first.horizon_days})
@@ -323,7 +323,7 @@ def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: date
     for j, edges in enumerate(state_bin_edges(first)):
         arrays[f"edges.{first.state[j].name}"] = edges
     for variant in names:
-        for j, hist in enumerate(store.merged_histograms(variant, len(first.state))):
+        for j, hist in enumerate(histograms[variant]):
             arrays[f"hist.{variant}.{first.state[j].name}"] = hist
     atomic_write_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
     atomic_write_bytes(root_dir / "traces.json", store.merged_traces(names))

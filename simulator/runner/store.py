@@ -29,7 +29,7 @@ import contextlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -332,26 +332,27 @@ class ResultsStore:
         """One chunk's per-run table (or some columns), or a :class:`ResultsError`."""
         return self._read(path, lambda p: read_table(p, columns))
 
-    def merged_histograms(self, variant: str, n_state: int) -> list[np.ndarray]:
-        def load(path: Path) -> list[np.ndarray]:
+    def merged_aggregates(self, variants: list[str], n_state: int) -> tuple[
+            dict[str, list[np.ndarray]], list[tuple[str, dict[str, np.ndarray]]]]:
+        """Per variant its chunks' histograms summed (one per state variable), and every
+        chunk's summary tally in table order; each chunk's ``.npz`` is read once."""
+        def load(path: Path) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
             with np.load(path, allow_pickle=False) as data:
-                return [data[f"h{j}"] for j in range(n_state)]
+                return ([data[f"h{j}"] for j in range(n_state)],
+                        {k.removeprefix(TALLY): data[k] for k in data.files
+                         if k.startswith(TALLY)})
 
-        total: list[np.ndarray] = []
-        for path in self.chunk_paths(variant):
-            parts = self._read(path.with_suffix(HISTOGRAMS), load)
-            total = parts if not total else [t + p for t, p in zip(total, parts, strict=True)]
-        return total
-
-    def tallies(self, variant: str) -> Iterator[dict[str, np.ndarray]]:
-        """The summary tallies of a variant's chunks, in run order."""
-        def load(path: Path) -> dict[str, np.ndarray]:
-            with np.load(path, allow_pickle=False) as data:
-                return {k.removeprefix(TALLY): data[k] for k in data.files
-                        if k.startswith(TALLY)}
-
-        for path in self.chunk_paths(variant):
-            yield self._read(path.with_suffix(HISTOGRAMS), load)
+        histograms: dict[str, list[np.ndarray]] = {}
+        tallies: list[tuple[str, dict[str, np.ndarray]]] = []
+        for variant in variants:
+            total: list[np.ndarray] = []
+            for path in self.chunk_paths(variant):
+                parts, tally = self._read(path.with_suffix(HISTOGRAMS), load)
+                total = parts if not total else [t + p for t, p in zip(total, parts,
+                                                                        strict=True)]
+                tallies.append((variant, tally))
+            histograms[variant] = total
+        return histograms, tallies
 
     def merged_traces(self, variants: list[str]) -> bytes:
         """traces.json: every variant's sampled traces in run order, spliced from the
