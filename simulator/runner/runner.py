@@ -327,12 +327,10 @@ def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: date
             arrays[f"hist.{variant}.{first.state[j].name}"] = hist
     atomic_write_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
     atomic_write_bytes(root_dir / "traces.json", store.merged_traces(names))
-    record = store.runs_record
-    if record is None:  # a store that wrote runs.parquet without taking its record
-        digests, rows = table_digests(root_dir / "runs.parquet", names)
-        runs_file = file_record(root_dir / "runs.parquet")
-    else:
-        digests, rows, runs_file = record.digests, record.rows, record.file
+    # the digests are read back from runs.parquet itself (two small columns): they
+    # vouch for the file as written
+    digests, rows = table_digests(root_dir / "runs.parquet", names)
+    runs_file = store.runs_file or file_record(root_dir / "runs.parquet")
     for v, n in rows.items():
         if n != runs:
             raise RunError(f"runs.parquet holds {n} runs instead of {runs}", variant=v)

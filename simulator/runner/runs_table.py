@@ -6,8 +6,8 @@ is their bytes one after the other under a single footer
 (:mod:`simulator.runner.parquet_concat`) — the same bytes ``ParquetWriter`` would write
 from their tables, at the cost of a copy. Chunks that cannot be joined that way are
 decoded and written again, one at a time. Either way memory holds one chunk's worth at
-most, and the same pass takes what the manifest records: the file's size and SHA-256,
-hashed as the bytes go to disk, and each variant's run digests in run order.
+most, and the file's size and SHA-256, which the manifest records, are taken as the
+bytes go to disk rather than by reading the file again.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import mmap
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -27,18 +26,8 @@ import pyarrow.parquet as pq
 
 from simulator._files import atomic_write_with
 from simulator.results.contract import FileRecord
-from simulator.results.integrity import digest_bytes
 from simulator.runner.chunk_files import open_empty, parquet_options
 from simulator.runner.parquet_concat import CannotJoin, join_parquet
-
-
-@dataclass(frozen=True)
-class RunsTableRecord:
-    """What the manifest records about runs.parquet, taken while writing it."""
-
-    file: FileRecord
-    digests: dict[str, str]  # per variant: SHA-256 of its run digests in run order
-    rows: dict[str, int]  # per variant: runs written
 
 
 class _HashingFile(io.RawIOBase):
@@ -138,7 +127,7 @@ def _rewrite(sink: _HashingFile, paths: list[Path],
 
 def write_runs_parquet(target: Path, variants: list[str],
                        paths_of: Callable[[str], list[Path]],
-                       read: Callable[[Path, list[str] | None], pa.Table]) -> RunsTableRecord:
+                       read: Callable[[Path, list[str] | None], pa.Table]) -> FileRecord:
     """Write ``target`` from the chunk files ``paths_of(variant)`` (in run order) of every
     variant in turn, atomically like every results file; ``read(path, columns)`` reads
     (some columns of) a chunk."""
@@ -158,12 +147,4 @@ def write_runs_parquet(target: Path, variants: list[str],
         record["file"] = {"bytes": sink.size, "sha256": sink.sha256.hexdigest()}
 
     atomic_write_with(target, write)
-    hashes = {v: hashlib.sha256() for v in variants}
-    rows = dict.fromkeys(variants, 0)
-    for variant in variants:
-        for path in paths_of(variant):
-            column = read(path, ["digest"]).column("digest")
-            hashes[variant].update(digest_bytes(column))
-            rows[variant] += len(column)
-    return RunsTableRecord(file=record["file"],
-                           digests={v: h.hexdigest() for v, h in hashes.items()}, rows=rows)
+    return record["file"]

@@ -40,6 +40,7 @@ from simulator._files import atomic_write_json, cannot_write
 from simulator.engine.batch import ChunkResult
 from simulator.errors import GeosimWarning, ResultsError
 from simulator.model.model import Model
+from simulator.results.contract import FileRecord
 from simulator.results.lock import ResultsLock
 from simulator.results.ownership import (
     CHUNK_NAME,
@@ -68,7 +69,7 @@ from simulator.runner.chunk_files import (
     merged_traces_json,
     read_table,
 )
-from simulator.runner.runs_table import RunsTableRecord, write_runs_parquet
+from simulator.runner.runs_table import write_runs_parquet
 
 TMP_MARK = TMP_PREFIX  # the start of every temporary file's name
 ChunkKey = tuple[str, int, int]
@@ -103,7 +104,7 @@ class ResultsStore:
         self.lock = ResultsLock(root, command)
         self.warn = warn or _warn
         self.spec: dict[str, Any] = {}
-        self.runs_record: RunsTableRecord | None = None
+        self.runs_file: FileRecord | None = None  # runs.parquet's, taken as it was written
 
     # ------------------------------------------------------------ opening
 
@@ -368,10 +369,10 @@ class ResultsStore:
 
     def write_runs_table(self, variants: list[str]) -> None:
         """Join every chunk into runs.parquet, one row group per chunk (bounded memory);
-        the file's size and SHA-256 and the per-variant digests of its runs, taken as it
-        is written, are kept in :attr:`runs_record`."""
-        self.runs_record = write_runs_parquet(self.root / "runs.parquet", variants,
-                                              self.chunk_paths, self.chunk_table)
+        the file's size and SHA-256, taken as it is written, are kept in
+        :attr:`runs_file`."""
+        self.runs_file = write_runs_parquet(self.root / "runs.parquet", variants,
+                                            self.chunk_paths, self.chunk_table)
 
     def finish(self) -> None:
         """Remove the chunk files (the merged files now hold their data)."""
