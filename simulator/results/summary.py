@@ -38,6 +38,21 @@ def proportion(reached: int, runs: int, times: np.ndarray | None = None) -> Prop
     return out
 
 
+def _numpy(values: Any) -> np.ndarray:
+    """A column (or array) of fixed-width numbers without nulls as a NumPy view of its
+    buffer. ``to_numpy`` would do the same but imports pandas (half a second and tens
+    of megabytes in a worker process that never needs it)."""
+    import pyarrow as pa
+
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    kind = array.type
+    if array.null_count or not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    dtype = np.dtype(kind.to_pandas_dtype())
+    data = array.buffers()[1]
+    return np.frombuffer(data, dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
 class _Tally:
     """Running totals for one variant: counts, sums, and the times of reached events.
 
@@ -57,15 +72,15 @@ class _Tally:
 
     def add(self, table: Any) -> None:
         self.runs += table.num_rows
-        self.events += int(table.column("n_events").to_numpy().sum())
-        self.lapsed += int(table.column("lapsed").to_numpy().sum())
+        self.events += int(_numpy(table.column("n_events")).sum())
+        self.lapsed += int(_numpy(table.column("lapsed")).sum())
         for c, parts in self.times.items():
-            values = table.column(c).to_numpy()
+            values = _numpy(table.column(c))
             parts.append(values[np.isfinite(values)])
         if self.rungs.size:
             col = table.column("rung_path").combine_chunks()
-            values = col.flatten().to_numpy(zero_copy_only=False)
-            offsets = col.offsets.to_numpy()
+            values = _numpy(col.flatten())
+            offsets = _numpy(col.offsets)
             # every path starts with the initial rung, so none is empty; a rung is
             # reached by climbing to it (above the start) or descending to it (below)
             top = np.maximum.reduceat(values, offsets[:-1])

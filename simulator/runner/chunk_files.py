@@ -89,6 +89,26 @@ def column_names(model: Model) -> dict[str, list[str]]:
     }
 
 
+def arrow_array(values: np.ndarray) -> pa.Array:
+    """A 1-d NumPy array as an Arrow array without nulls (NaN stays a value), sharing
+    its memory where it can. ``pa.array`` would do the same but imports pandas — half a
+    second and tens of megabytes in every worker process."""
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values),
+                                 [None, pa.py_buffer(values)])
+
+
+def _repeated_text(text: str, n: int) -> pa.Array:
+    """A string column holding ``text`` ``n`` times."""
+    data = text.encode()
+    offsets = np.arange(n + 1, dtype=np.int32) * len(data)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(data * n)])
+
+
 def _columns_of(matrix: np.ndarray) -> np.ndarray:
     """A (runs, k) matrix as k contiguous rows (one copy, then zero-copy Arrow arrays)."""
     return np.ascontiguousarray(matrix.T)
@@ -100,31 +120,31 @@ def chunk_table(model: Model, chunk: ChunkResult) -> pa.Table:
     c = chunk.columns
     n = chunk.runs
     arrays: dict[str, pa.Array] = {
-        "variant": pa.repeat(pa.scalar(chunk.variant, pa.string()), n),
-        "run": pa.array(c["run"]),
+        "variant": _repeated_text(chunk.variant, n),
+        "run": arrow_array(c["run"]),
     }
     params = _columns_of(c["params"])
     named = [i for i, p in enumerate(model.parameters) if not p.hidden]
     for name, j in zip(names["params"], named, strict=True):
-        arrays[name] = pa.array(params[j])
+        arrays[name] = arrow_array(params[j])
     for prefix, key, group in (("outcome", "outcome_time", "outcomes"),
                                ("indicator", "indicator_time", "indicators")):
         times = _columns_of(c[key])
         for j, name in enumerate(names[group]):
-            arrays[f"{prefix}.{name}"] = pa.array(~np.isnan(times[j]))
-            arrays[f"{prefix}_time.{name}"] = pa.array(times[j])
+            arrays[f"{prefix}.{name}"] = arrow_array(~np.isnan(times[j]))
+            arrays[f"{prefix}_time.{name}"] = arrow_array(times[j])
     final = _columns_of(c["final_state"])
     for j, name in enumerate(names["state"]):
-        arrays[f"final.{name}"] = pa.array(final[j])
+        arrays[f"final.{name}"] = arrow_array(final[j])
     counts = _columns_of(c["counts"])
     for j, name in enumerate(names["options"]):
-        arrays[f"count.{name}"] = pa.array(counts[j])
-    arrays["n_events"] = pa.array(c["n_events"])
-    arrays["lapsed"] = pa.array(c["lapsed"])
-    arrays["end_time"] = pa.array(c["end_time"])
+        arrays[f"count.{name}"] = arrow_array(counts[j])
+    arrays["n_events"] = arrow_array(c["n_events"])
+    arrays["lapsed"] = arrow_array(c["lapsed"])
+    arrays["end_time"] = arrow_array(c["end_time"])
     for name, (values, offsets) in chunk.ragged.items():
-        arrays[name] = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
-                                                pa.array(values))
+        arrays[name] = pa.ListArray.from_arrays(arrow_array(offsets.astype(np.int32)),
+                                                arrow_array(values))
     digests = np.ascontiguousarray(c["digest"], dtype=np.uint8)
     arrays["digest"] = pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(16), n, [None, pa.py_buffer(digests)])
