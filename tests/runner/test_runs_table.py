@@ -109,3 +109,35 @@ class _NullSink:
 
     def copy_range(self, source: object, start: int, stop: int) -> None:
         pass
+
+
+def test_a_worker_writes_a_complete_chunk_and_returns_only_a_receipt(
+        mini_path: Path, tmp_path: Path) -> None:
+    import pickle
+    import warnings
+
+    from simulator.runner.store import ResultsStore
+    from simulator.runner.tasks import ChunkTask, ChunkWritten, run_and_write_task
+
+    scenario = simulator.load_scenario(mini_path)
+    spec = {"scenario_sha256": "s", "variants": ["baseline"], "seed": 3, "runs": 200,
+            "precision": None, "max_runs": None, "chunk_size": 200, "engine": "numpy",
+            "trace_every": 50}
+    store = ResultsStore(tmp_path / "r")
+    store.open(spec, force=False)
+    task = ChunkTask(scenario, "s", ("baseline",), 3, 0, 200, 50, "numpy",
+                     (compile_model(scenario, "baseline"),), store.chunk_dir)
+    [receipt] = run_and_write_task(task)
+    store.close()
+    assert receipt == ChunkWritten("baseline", 0, 200)
+    assert len(pickle.dumps(receipt)) < 200  # what a worker sends back, whatever the runs
+    # reopened as a resumed run would be: the chunk is verified complete, not set aside
+    again = ResultsStore(tmp_path / "r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        done = again.open(spec, force=False)
+    again.close()
+    assert done == {("baseline", 0, 200)}
+    expected = get_engine("numpy")(compile_model(scenario, "baseline"), 3, 0, 200, 50)
+    assert read_table(again.chunk_paths("baseline")[0], ["digest"]).column(
+        "digest").to_pylist() == [bytes(d) for d in expected.columns["digest"]]
