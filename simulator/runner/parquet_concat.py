@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import gc
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -325,55 +326,74 @@ class JoinSink(Protocol):
     def copy_range(self, source: BinaryIO, start: int, stop: int) -> None: ...
 
 
-def join_parquet(paths: Iterable[Path], sink: JoinSink) -> int:
-    """Write the Parquet files ``paths`` (same schema and settings) as one file to
-    ``sink``; return its number of rows."""
-    # the decoded footers are many small objects without cycles: the cyclic collector
-    # would walk them all, again and again, as they pile up (most of the time spent)
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Decoded footers are many small objects without cycles: the cyclic collector
+    would walk them all, again and again, as they pile up (most of the time spent)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _join(paths, sink)
+        yield
     finally:
         if enabled:
             gc.enable()
 
 
-def _join(paths: Iterable[Path], sink: JoinSink) -> int:
-    first: list[Field] | None = None
-    shared: bytes = b""
-    groups: list[list[Field]] = []
-    rows = 0
-    position = len(MAGIC)
-    sink.write(MAGIC)
-    for path in paths:
-        with path.open("rb") as handle:
-            size = path.stat().st_size
-            raw, data_end = read_footer(handle, size)
+class ParquetJoiner:
+    """Joins Parquet files one at a time (:meth:`add`) into ``sink``; :meth:`finish`
+    writes the footer. A :class:`CannotJoin` leaves the sink's content unusable."""
+
+    def __init__(self, sink: JoinSink) -> None:
+        self.sink = sink
+        self.first: list[Field] | None = None
+        self.shared = b""
+        self.groups: list[list[Field]] = []
+        self.rows = 0
+        self.position = len(MAGIC)
+        sink.write(MAGIC)
+
+    def add(self, path: Path) -> None:
+        """Append the row groups of the Parquet file ``path``."""
+        with _no_cyclic_gc(), path.open("rb") as handle:
+            raw, data_end = read_footer(handle, path.stat().st_size)
             footer = decode_footer(raw)
             if _get(footer, FILE_ENCRYPTION) is not None:
                 raise CannotJoin(f"{path.name} is encrypted")
             # schema, key-value metadata (the Arrow schema) and column orders must agree
             same = encode_footer([f for f in footer if f.fid in (2, 5, 7)])
-            if first is None:
-                first, shared = footer, same
-            elif same != shared:
+            if self.first is None:
+                self.first, self.shared = footer, same
+            elif same != self.shared:
                 raise CannotJoin(f"{path.name} has another schema than the first file")
             num_rows = _get(footer, FILE_NUM_ROWS)
-            rows += num_rows.value if num_rows is not None else 0
-            groups += _moved_row_groups(footer, position - len(MAGIC), len(groups))
-            sink.copy_range(handle, len(MAGIC), data_end)
-            position += data_end - len(MAGIC)
-    if first is None:
-        raise CannotJoin("no files to join")
-    merged = []
-    for f in first:
-        if f.fid == FILE_NUM_ROWS:
-            f = Field(f.fid, f.ttype, rows)
-        elif f.fid == FILE_ROW_GROUPS:
-            f = Field(f.fid, f.ttype, ListValue(_STRUCT, groups))
-        merged.append(f)
-    footer_bytes = encode_footer(merged)
-    sink.write(footer_bytes)
-    sink.write(struct.pack("<I", len(footer_bytes)) + MAGIC)
-    return rows
+            self.rows += num_rows.value if num_rows is not None else 0
+            self.groups += _moved_row_groups(footer, self.position - len(MAGIC),
+                                             len(self.groups))
+            self.sink.copy_range(handle, len(MAGIC), data_end)
+            self.position += data_end - len(MAGIC)
+
+    def finish(self) -> int:
+        """Write the footer; return the number of rows joined."""
+        if self.first is None:
+            raise CannotJoin("no files to join")
+        with _no_cyclic_gc():
+            merged = []
+            for f in self.first:
+                if f.fid == FILE_NUM_ROWS:
+                    f = Field(f.fid, f.ttype, self.rows)
+                elif f.fid == FILE_ROW_GROUPS:
+                    f = Field(f.fid, f.ttype, ListValue(_STRUCT, self.groups))
+                merged.append(f)
+            footer_bytes = encode_footer(merged)
+        self.sink.write(footer_bytes)
+        self.sink.write(struct.pack("<I", len(footer_bytes)) + MAGIC)
+        return self.rows
+
+
+def join_parquet(paths: Iterable[Path], sink: JoinSink) -> int:
+    """Write the Parquet files ``paths`` (same schema and settings) as one file to
+    ``sink``; return its number of rows."""
+    joiner = ParquetJoiner(sink)
+    for path in paths:
+        joiner.add(path)
+    return joiner.finish()

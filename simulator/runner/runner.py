@@ -243,6 +243,7 @@ def _submit(job: _Job, tasks: Iterator[ChunkTask], finished: int) -> int:
         for chunk in chunks:
             if isinstance(chunk, ChunkResult):  # computed where it could not be written
                 job.store.write_chunk(job.models[chunk.variant], chunk)
+            job.store.chunk_written((chunk.variant, chunk.start, chunk.stop))
             finished += chunk.runs
         if job.progress:
             job.progress(finished, job.total)

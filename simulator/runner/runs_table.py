@@ -1,4 +1,4 @@
-"""runs.parquet, joined from the chunks' Parquet files in one streaming pass.
+"""runs.parquet, joined from the chunks' Parquet files as they complete.
 
 Chunks are encoded exactly as runs.parquet is (see
 :func:`simulator.runner.chunk_files.parquet_options`), one row group each, so the file
@@ -16,6 +16,7 @@ import hashlib
 import io
 import mmap
 import os
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,10 +25,10 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator._files import atomic_write_with
+from simulator._files import FILE_MODE, TMP_PREFIX, cannot_write
 from simulator.results.contract import FileRecord
 from simulator.runner.chunk_files import open_empty, parquet_options
-from simulator.runner.parquet_concat import CannotJoin, join_parquet
+from simulator.runner.parquet_concat import CannotJoin, ParquetJoiner
 
 
 class _HashingFile(io.RawIOBase):
@@ -125,26 +126,85 @@ def _rewrite(sink: _HashingFile, paths: list[Path],
             writer.close()
 
 
+def _temporary(target: Path) -> str:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix="-" + target.name,
+                                   dir=target.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise cannot_write(target, exc) from exc
+    return tmp
+
+
+class RunsTableWriter:
+    """runs.parquet, grown while the run goes on.
+
+    The chunk files ``order`` (table order) are joined as soon as each is complete and
+    every one before it is in (:meth:`advance`), into a temporary file that
+    :meth:`finish` completes and moves into place; :meth:`abort` removes it. Chunks that
+    cannot be joined make :meth:`finish` encode the whole table again instead.
+    """
+
+    def __init__(self, target: Path, order: list[Path]) -> None:
+        self.target, self.order = target, order
+        self.next = 0  # order[:next] are in the file
+        self.joinable = True
+        self._tmp = _temporary(target)
+        try:
+            self._sink = _HashingFile(self._tmp)
+            self._joiner = ParquetJoiner(self._sink)
+        except OSError as exc:
+            Path(self._tmp).unlink(missing_ok=True)
+            raise cannot_write(target, exc) from exc
+
+    def advance(self, complete: Callable[[Path], bool]) -> None:
+        """Join the next chunks in order for as long as ``complete(path)`` says so."""
+        while self.joinable and self.next < len(self.order) and complete(
+                self.order[self.next]):
+            try:
+                self._joiner.add(self.order[self.next])
+            except CannotJoin:
+                self.joinable = False
+                return
+            except OSError as exc:
+                self.abort()
+                raise cannot_write(self.target, exc) from exc
+            self.next += 1
+
+    def finish(self, read: Callable[[Path], pa.Table]) -> FileRecord:
+        """Join the remaining chunks (all must be complete), write the footer, move the
+        file into place; return its size and SHA-256."""
+        try:
+            self.advance(lambda _: True)
+            if self.joinable:
+                self._joiner.finish()
+            else:
+                self._sink.close()
+                os.truncate(self._tmp, 0)
+                self._sink = _HashingFile(self._tmp)
+                _rewrite(self._sink, self.order, read)
+            self._sink.close()
+            os.chmod(self._tmp, FILE_MODE)
+            os.replace(self._tmp, self.target)
+        except OSError as exc:
+            self.abort()
+            raise cannot_write(self.target, exc) from exc
+        except BaseException:
+            self.abort()
+            raise
+        return {"bytes": self._sink.size, "sha256": self._sink.sha256.hexdigest()}
+
+    def abort(self) -> None:
+        """Remove the temporary file (the run failed or stopped)."""
+        self._sink.close()
+        Path(self._tmp).unlink(missing_ok=True)
+
+
 def write_runs_parquet(target: Path, variants: list[str],
                        paths_of: Callable[[str], list[Path]],
                        read: Callable[[Path, list[str] | None], pa.Table]) -> FileRecord:
     """Write ``target`` from the chunk files ``paths_of(variant)`` (in run order) of every
     variant in turn, atomically like every results file; ``read(path, columns)`` reads
     (some columns of) a chunk."""
-    paths = [p for v in variants for p in paths_of(v)]
-    record: dict[str, FileRecord] = {}
-
-    def write(tmp: str) -> None:
-        sink = _HashingFile(tmp)
-        try:
-            join_parquet(paths, sink)
-        except CannotJoin:
-            sink.close()
-            sink = _HashingFile(tmp)
-            _rewrite(sink, paths, lambda p: read(p, None))
-        finally:
-            sink.close()
-        record["file"] = {"bytes": sink.size, "sha256": sink.sha256.hexdigest()}
-
-    atomic_write_with(target, write)
-    return record["file"]
+    writer = RunsTableWriter(target, [p for v in variants for p in paths_of(v)])
+    return writer.finish(lambda p: read(p, None))

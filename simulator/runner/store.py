@@ -69,7 +69,7 @@ from simulator.runner.chunk_files import (
     merged_traces_json,
     read_table,
 )
-from simulator.runner.runs_table import write_runs_parquet
+from simulator.runner.runs_table import RunsTableWriter
 
 TMP_MARK = TMP_PREFIX  # the start of every temporary file's name
 ChunkKey = tuple[str, int, int]
@@ -105,6 +105,8 @@ class ResultsStore:
         self.warn = warn or _warn
         self.spec: dict[str, Any] = {}
         self.runs_file: FileRecord | None = None  # runs.parquet's, taken as it was written
+        self._runs_writer: RunsTableWriter | None = None  # runs.parquet while it grows
+        self._complete: set[Path] = set()  # table files of the complete chunks
 
     # ------------------------------------------------------------ opening
 
@@ -170,7 +172,9 @@ class ResultsStore:
             self.chunks.mkdir(exist_ok=True)
         except OSError as exc:
             raise cannot_write(self.chunks, exc) from exc
-        return self._verified_chunks()
+        done = self._verified_chunks()
+        self._complete = {self._chunk_path(k, TABLE) for k in done}
+        return done
 
     def _old_spec(self, path: Path) -> Any:
         try:
@@ -203,7 +207,12 @@ class ResultsStore:
             self.chunks.rmdir()
 
     def close(self) -> None:
-        self.lock.release()
+        writer, self._runs_writer = self._runs_writer, None
+        try:
+            if writer is not None:  # the run stopped before its end
+                writer.abort()
+        finally:
+            self.lock.release()
 
     # ------------------------------------------------------------ chunks
 
@@ -367,12 +376,38 @@ class ResultsStore:
         except ValueError as exc:
             raise ResultsError(f"a chunk's traces are damaged ({exc})") from exc
 
+    def _table_order(self) -> list[Path] | None:
+        """Every chunk's table file in runs.parquet's order, when the run has a fixed
+        number of runs (an adaptive run decides its length at the end)."""
+        s = self.spec
+        runs, size = s.get("runs"), s.get("chunk_size")
+        if s.get("precision") is not None or not isinstance(runs, int) or not size:
+            return None
+        return [self._chunk_path((v, a, min(a + size, runs)), TABLE)
+                for v in s.get("variants", []) for a in range(0, runs, size)]
+
+    def chunk_written(self, key: ChunkKey) -> None:
+        """Note that chunk ``key`` is complete: runs.parquet grows by every chunk now
+        complete in table order, while the others are still being simulated."""
+        self._complete.add(self._chunk_path(key, TABLE))
+        if self._runs_writer is None:
+            order = self._table_order()
+            if order is None:
+                return
+            self._runs_writer = RunsTableWriter(self.root / "runs.parquet", order)
+        self._runs_writer.advance(self._complete.__contains__)
+
     def write_runs_table(self, variants: list[str]) -> None:
-        """Join every chunk into runs.parquet, one row group per chunk (bounded memory);
-        the file's size and SHA-256, taken as it is written, are kept in
+        """Complete runs.parquet from every chunk, one row group per chunk (bounded
+        memory); the file's size and SHA-256, taken as it is written, are kept in
         :attr:`runs_file`."""
-        self.runs_file = write_runs_parquet(self.root / "runs.parquet", variants,
-                                            self.chunk_paths, self.chunk_table)
+        order = [p for v in variants for p in self.chunk_paths(v)]
+        writer, self._runs_writer = self._runs_writer, None
+        if writer is None or writer.order != order:
+            if writer is not None:
+                writer.abort()
+            writer = RunsTableWriter(self.root / "runs.parquet", order)
+        self.runs_file = writer.finish(self.chunk_table)
 
     def finish(self) -> None:
         """Remove the chunk files (the merged files now hold their data)."""

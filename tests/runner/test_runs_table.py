@@ -141,3 +141,29 @@ def test_a_worker_writes_a_complete_chunk_and_returns_only_a_receipt(
     expected = get_engine("numpy")(compile_model(scenario, "baseline"), 3, 0, 200, 50)
     assert read_table(again.chunk_paths("baseline")[0], ["digest"]).column(
         "digest").to_pylist() == [bytes(d) for d in expected.columns["digest"]]
+
+
+class _Reversed:
+    """An executor that computes every task, then hands the results back last first."""
+
+    name = "reversed"
+    workers = 1
+
+    def map_unordered(self, fn: object, tasks: object) -> object:
+        results = [fn(task) for task in tasks]  # type: ignore[operator, attr-defined]
+        return iter(results[::-1])
+
+    def close(self) -> None:
+        pass
+
+
+def test_runs_parquet_does_not_depend_on_the_order_chunks_complete(
+        mini_path: Path, tmp_path: Path) -> None:
+    options = {"variants": "all", "runs": 300, "seed": 2, "chunk_size": 40,
+               "engine": "numpy"}
+    in_order = simulator.run(mini_path, executor="serial", out=tmp_path / "a", **options)
+    backwards = simulator.run(mini_path, executor=_Reversed(), out=tmp_path / "b",  # type: ignore[arg-type]
+                              **options)
+    assert (in_order.path / "runs.parquet").read_bytes() == (
+        backwards.path / "runs.parquet").read_bytes()
+    assert simulator.Results(backwards.path).digest == in_order.digest
