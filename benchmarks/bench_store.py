@@ -2,10 +2,12 @@
 
 One real flagship chunk is simulated once on the NumPy engine (about 10 s; cached with
 ``--cache``), then copies of it with shifted run ranges go through the same steps as
-``simulator.run``: the pickling a process pool does to ship a chunk back, the store's
-chunk writes, and every step of the finalisation (runs.parquet, summary, timeline,
-traces, table digests, file records, manifest), then loading the results as ``run``
-returns them. Each stage is timed (CPU and wall) and its peak RSS recorded::
+``simulator.run``: pickling a chunk (what shipping it from a Dask worker costs; local
+workers write their chunks and send back a receipt), writing the chunk files (done by
+the worker that simulated it), the parent's part as each chunk comes in (runs.parquet
+grows), every step of the finalisation (runs.parquet, summary, timeline, traces, table
+digests, file records, manifest), then loading the results as ``run`` returns them.
+Each stage is timed (CPU and wall) and its peak RSS recorded::
 
     .venv/bin/python benchmarks/bench_store.py                      # 10^6 runs, 40 chunks
     .venv/bin/python benchmarks/bench_store.py --runs 200000 --cache /tmp/chunk.pkl
@@ -179,9 +181,15 @@ def measure(runs: int, cache: Path | None, keep: Path | None, size: int) -> None
         store.open(spec, force=True)
         try:
             _instrument_chunks(stages)
-            with stages.stage("write_chunk"):
-                for start in range(0, runs, size):
+            joining = hasattr(store, "chunk_written")
+            keys = [("baseline", start, start + size) for start in range(0, runs, size)]
+            with stages.stage("write_chunk (worker)"):
+                for _, start, _ in keys:
                     store.write_chunk(model, shifted(base, start))
+            if joining:  # what the parent does as each chunk comes in (as _submit does)
+                with stages.stage("chunk_written (parent)"):
+                    for key in keys:
+                        store.chunk_written(key)
             job = run_mod._Job(store, SerialExecutor(), {"baseline": model}, _scenario(),
                                "bench", 1, names, set(), 500, "numpy", None, runs)
             _instrument(stages, run_mod, store)
