@@ -1,10 +1,11 @@
-"""The engines side by side: runs per second per core, the NumPy engine's ratio to the
-SimPy engine, the SimPy engine's ratio to a hand-written SimPy model, the cost of the
-random numbers, and an end-to-end run with results written::
+"""The engines side by side: runs per second per core, the NumPy and compiled engines'
+ratios to the SimPy engine, the SimPy engine's ratio to a hand-written SimPy model, the
+cost of the random numbers and of the parameters, and an end-to-end run with results
+written::
 
     .venv/bin/python benchmarks/bench_engines.py                 # per-core figures
-    .venv/bin/python benchmarks/bench_engines.py --end-to-end 1000000 --workers 2
-    .venv/bin/python benchmarks/bench_engines.py --scenarios flagship --end-to-end 100000
+    .venv/bin/python benchmarks/bench_engines.py --scenarios flagship --end-to-end 1000000
+    .venv/bin/python benchmarks/bench_engines.py --engine numpy --end-to-end 100000
 
 Per-core figures are CPU time of alternated repeats in this process (the ratios hold
 when the machine is busy; absolute figures do not). The end-to-end run is ``simulator.run``
@@ -29,11 +30,15 @@ sys.path.insert(0, str(ROOT))
 
 import simulator  # noqa: E402
 from simulator.engine.batch import simulate_chunk  # noqa: E402
+from simulator.engine.compiled_engine import simulate_chunk_compiled  # noqa: E402
+from simulator.engine.fast_ppf import fast_initial_vectors  # noqa: E402
+from simulator.engine.pcg_numba import blocks  # noqa: E402
 from simulator.engine.streams import RowLayout  # noqa: E402
 from simulator.engine.vector_engine import (  # noqa: E402
     VectorChunk,
     simulate_chunk_vectorised,
 )
+from simulator.engine.vector_output import chunk_result  # noqa: E402
 from simulator.engine.vector_support import ChunkDraws  # noqa: E402
 
 SCENARIOS = {"mini": ROOT / "tests" / "data" / "mini.yaml",
@@ -51,37 +56,56 @@ def per_core(name: str, simpy_runs: int, numpy_runs: int, repeats: int) -> dict[
     model = simulator.compile_model(simulator.load_scenario(SCENARIOS[name]))
     layout = RowLayout(model.row_sizes)
     simpy_s, numpy_s, draws_s, overflow = [], [], [], []
+    compiled_s, compiled_draws_s, params_s = [], [], []
+    simulate_chunk_compiled(model, 0, 0, 10, 0)  # load (or compile) the kernel first
     for k in range(repeats):  # alternated, so that a burst of load hits both
         simpy_s.append(_cpu(lambda k=k: simulate_chunk(model, k, 0, simpy_runs, 0)) / simpy_runs)
 
         def vector(k: int = k) -> None:
             chunk = VectorChunk(model, k, 0, numpy_runs)
             chunk.run()
-            chunk.result(0)
+            chunk_result(chunk, 0)
             overflow.append(chunk.draws.n_streams / numpy_runs)
 
         numpy_s.append(_cpu(vector) / numpy_runs)
         draws_s.append(_cpu(lambda k=k: ChunkDraws(k, 0, numpy_runs, layout)) / numpy_runs)
+        compiled_s.append(_cpu(lambda k=k: simulate_chunk_compiled(model, k, 0, numpy_runs, 0))
+                          / numpy_runs)
+        block = blocks(k, 0, numpy_runs, layout.total)
+        compiled_draws_s.append(_cpu(lambda k=k: blocks(k, 0, numpy_runs, layout.total))
+                                / numpy_runs)
+        params_s.append(_cpu(lambda b=block: fast_initial_vectors(
+            model, lambda row: b[:, layout.offsets[row]], numpy_runs)) / numpy_runs)
     out = {"simpy_runs_per_s": 1 / statistics.median(simpy_s),
            "numpy_runs_per_s": 1 / statistics.median(numpy_s),
            "numpy_us_per_run": 1e6 * statistics.median(numpy_s),
            "block_draws_us_per_run": 1e6 * statistics.median(draws_s),
-           "overflow_streams_per_run": statistics.median(overflow)}
+           "overflow_streams_per_run": statistics.median(overflow),
+           "compiled_runs_per_s": 1 / statistics.median(compiled_s),
+           "compiled_us_per_run": 1e6 * statistics.median(compiled_s),
+           "compiled_blocks_us_per_run": 1e6 * statistics.median(compiled_draws_s),
+           "compiled_params_us_per_run": 1e6 * statistics.median(params_s)}
     out["numpy_over_simpy"] = out["numpy_runs_per_s"] / out["simpy_runs_per_s"]
+    out["compiled_over_simpy"] = out["compiled_runs_per_s"] / out["simpy_runs_per_s"]
     return out
 
 
 def small_variants(name: str, runs_per_variant: int, variants: int) -> dict[str, float]:
     """Many small variants (a Sobol' design's shape): one chunk per variant, per core."""
     model = simulator.compile_model(simulator.load_scenario(SCENARIOS[name]))
-    simpy_s, numpy_s = [], []
+    simpy_s, numpy_s, compiled_s = [], [], []
+    simulate_chunk_compiled(model, 0, 0, 10, 0)
     for k in range(variants):  # alternated; the seed stands in for the variant
         simpy_s.append(_cpu(lambda k=k: simulate_chunk(model, k, 0, runs_per_variant, 0)))
         numpy_s.append(_cpu(lambda k=k: simulate_chunk_vectorised(model, k, 0,
                                                                    runs_per_variant, 0)))
+        compiled_s.append(_cpu(lambda k=k: simulate_chunk_compiled(model, k, 0,
+                                                                   runs_per_variant, 0)))
     total = runs_per_variant * variants
-    out = {"simpy_runs_per_s": total / sum(simpy_s), "numpy_runs_per_s": total / sum(numpy_s)}
+    out = {"simpy_runs_per_s": total / sum(simpy_s), "numpy_runs_per_s": total / sum(numpy_s),
+           "compiled_runs_per_s": total / sum(compiled_s)}
     out["numpy_over_simpy"] = out["numpy_runs_per_s"] / out["simpy_runs_per_s"]
+    out["compiled_over_simpy"] = out["compiled_runs_per_s"] / out["simpy_runs_per_s"]
     return out
 
 
@@ -160,7 +184,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--end-to-end", type=int, default=0, metavar="RUNS")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--engine", default="numpy", help="engine of the end-to-end run")
+    parser.add_argument("--engine", default="compiled", help="engine of the end-to-end run")
     parser.add_argument("--small", type=int, default=100, metavar="RUNS",
                         help="runs per variant of the many-small-variants figure (0: skip)")
     args = parser.parse_args()
@@ -172,11 +196,16 @@ def main() -> None:
               f"SimPy; NumPy {r['numpy_us_per_run']:.1f} µs/run, of which the random "
               f"blocks {r['block_draws_us_per_run']:.1f} µs (+ "
               f"{r['overflow_streams_per_run']:.2f} overflow streams per run)")
+        print(f"{name}: compiled {r['compiled_runs_per_s']:,.0f} runs/s per core = "
+              f"{r['compiled_over_simpy']:.1f}× SimPy; {r['compiled_us_per_run']:.1f} µs/run, "
+              f"of which the random blocks {r['compiled_blocks_us_per_run']:.2f} µs and the "
+              f"parameters {r['compiled_params_us_per_run']:.2f} µs")
         if args.small:
             v = small_variants(name, args.small, 2 * args.repeats)
             print(f"{name}, {args.small} runs per variant (a Sobol' design's shape): SimPy "
                   f"{v['simpy_runs_per_s']:,.0f} runs/s, NumPy {v['numpy_runs_per_s']:,.0f} "
-                  f"runs/s per core = {v['numpy_over_simpy']:.1f}× SimPy")
+                  f"runs/s per core = {v['numpy_over_simpy']:.1f}× SimPy, compiled "
+                  f"{v['compiled_runs_per_s']:,.0f} runs/s = {v['compiled_over_simpy']:.1f}×")
     y = yardstick(args.simpy_runs, args.repeats)
     print(f"mini: SimPy engine {y['engine_runs_per_s']:,.0f} runs/s, hand-written SimPy "
           f"{y['handwritten_runs_per_s']:,.0f} runs/s: the engine is "

@@ -43,8 +43,8 @@ EXECUTOR_OPTION = typer.Option("process", "--executor",
                                help="serial, process or dask (LocalCluster).")
 SCHEDULER_OPTION = typer.Option(None, "--scheduler",
                                 help="Dask scheduler address, tcp://HOST:PORT.")
-ENGINE_HELP = ("Simulation engine: simpy (the reference, one run at a time) or numpy "
-               "(vectorised, for many runs).")
+ENGINE_HELP = ("Simulation engine: simpy (the reference), compiled (the same event loop "
+               "as machine code: 10-20x faster, for many runs) or numpy (vectorised).")
 
 
 def engine_name(value: str | None) -> str | None:

@@ -110,6 +110,11 @@ def run_command(
         results = finished
     else:
         warn_if_busy(scenario)
+        if engine == "compiled":
+            from simulator.engine.compiled_cache import kernel_cached
+            if not kernel_cached():
+                err_console.print("First use of the compiled engine on this machine: "
+                                  "compiling it (about 40 s, once).", markup=False)
         with progress_bar(f"{scenario.stem}", enabled=not (quiet or as_json)) as bar:
             results = run(scenario, variants=chosen, runs=runs, precision=precision,
                           max_runs=max_runs, seed=seed, workers=workers, executor=executor,

@@ -45,7 +45,7 @@ def sweep_table(index: dict[str, Any]) -> Table:
 
 def sweep_main(spec_path: Path, *, runs: int | None, out: Path | None, executor: str,
                workers: int | None, scheduler: str | None, force: bool, as_json: bool,
-               quiet: bool, engine: str = "numpy") -> dict[str, Any]:
+               quiet: bool, engine: str = "compiled") -> dict[str, Any]:
     """Shared by ``geosim sweep`` and ``geosim batch --sweep``."""
     from simulator.runner.sweep import INDEX, load_sweep_spec, run_sweep
 
@@ -77,7 +77,7 @@ def sweep_command(
     workers: int | None = WORKERS_OPTION,
     executor: str = EXECUTOR_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
-    engine: str = typer.Option("numpy", "--engine", "-e", help=ENGINE_HELP,
+    engine: str = typer.Option("compiled", "--engine", "-e", help=ENGINE_HELP,
                                callback=engine_name),
     force: bool = typer.Option(False, "--force", help="Recompute complete results."),
     as_json: bool = typer.Option(False, "--json", help="Print the index as JSON."),

@@ -18,6 +18,8 @@ out identical, and the engines are compared statistically. Digests are per engin
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,7 @@ from simulator.engine.batch import (
     sampled_for_trace,
     time_grid,
 )
-from simulator.engine.compiled_loop import run_chunk
+from simulator.engine.compiled_cache import keyed_cache
 from simulator.engine.compiled_tables import Tables, build_tables
 from simulator.engine.pcg_numba import blocks, seed_words
 from simulator.engine.simpy_engine import MAX_EVENTS, SimPyEngine
@@ -42,6 +44,21 @@ _ENGINE_TAG = 3.0  # mixed into every digest: records of another engine never ma
 _MAX_RUN = 2**32
 _cache: dict[int, tuple[Model, Tables]] = {}
 _cache_lock = threading.Lock()
+
+
+@cache
+def _run_chunk() -> Callable[..., Any]:
+    """The kernel, imported (and its machine code loaded or compiled) on first use."""
+    with keyed_cache():
+        from simulator.engine.compiled_loop import run_chunk
+    return run_chunk
+
+
+def warm_up(model: Model) -> None:
+    """Load (or compile, on a machine's first use) the kernel in this process, so that
+    worker processes started afterwards load the machine code instead of each compiling
+    it."""
+    simulate_chunk_compiled(model, 0, 0, 1, trace_every=0)
 
 
 def tables_for(model: Model) -> Tables:
@@ -90,8 +107,8 @@ def simulate_chunk_compiled(model: Model, root_seed: int, start: int, stop: int,
     hist = np.zeros(int(tables.hist_start[-1]), np.int64)
     ev_ptr, rung_ptr = np.zeros(n + 1, np.int64), np.zeros(n + 1, np.int64)
     t = tables
-    ev_opt, ev_time, rung_val, rung_time = run_chunk(
-        t.native.address, t.n_slots, t.extra_programs,
+    ev_opt, ev_time, rung_val, rung_time = _run_chunk()(
+        t.native.addresses, t.n_slots, t.extra_programs,
         t.opt_i, t.opt_f, t.eff_i, t.eff_f, t.hazards, *t.after_pred, *t.after_hazard,
         t.pred_program, t.pred_terminal, t.act_i, t.act_f, t.choices,
         t.src_kind, t.src_index, t.src_first, t.order_row, t.row_offsets, t.row_sizes,

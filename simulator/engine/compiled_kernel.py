@@ -28,11 +28,9 @@ from simulator.engine.compiled_tables import (
     D_LOGNORMAL,
     D_TRIANGULAR,
     D_UNIFORM,
+    O_ARMED_RATE,
     O_COUNTER,
     O_ONCE,
-    O_RATE,
-    O_WHEN,
-    OF_RATE,
 )
 from simulator.engine.pcg_numba import next_double, overflow_seed
 
@@ -114,7 +112,7 @@ def _bin(edges: np.ndarray, lo: int, hi: int, x: float) -> int:
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: int,
+def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: np.ndarray,
            mem: np.ndarray, hz: np.ndarray, opt_i: np.ndarray, opt_f: np.ndarray,
            hazards: np.ndarray, alarm: np.ndarray, alarm_int: np.ndarray) -> bool:
     """Refresh hazards ``which[first:stop]`` at ``now`` and re-set the alarm, as the
@@ -124,33 +122,31 @@ def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: int,
     (due, event time); ``alarm_int`` (option, creation number, live, next creation
     number).
     """
-    budget, lam, last, due = hz[0], hz[1], hz[2], hz[3]
+    # hz[0, i] etc., not row views: a view costs two atomic reference counts per call
     rescan = False
     soonest, best = alarm[0], alarm_int[0]
     for k in range(first, stop):
         i = which[k]
-        old_rate = lam[i]
+        old_rate = hz[1, i]
         if old_rate > 0.0:
-            left = budget[i] - old_rate * (now - last[i])
-            budget[i] = left if left > 0.0 else 0.0
-        last[i] = now
-        when = opt_i[i, O_WHEN]
-        if (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) or (
-                when >= 0 and call_native(fn, when, mem) == 0.0):
-            lam[i] = 0.0
+            left = hz[0, i] - old_rate * (now - hz[2, i])
+            hz[0, i] = left if left > 0.0 else 0.0
+        hz[2, i] = now
+        if opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0:
+            rate = -_INF
+        else:
+            rate = call_native(fn[opt_i[i, O_ARMED_RATE]], mem)
+        if rate == -_INF:  # disabled (or a rate of -inf, which counts as 0 too)
+            hz[1, i] = 0.0
             d = _INF
         else:
-            rate = opt_f[i, OF_RATE]
-            if rate != rate:
-                program = opt_i[i, O_RATE]
-                rate = call_native(fn, program, mem) if program >= 0 else 0.0
-                if rate == _INF or rate != rate:
-                    return False
-                if not rate > 0.0:
-                    rate = 0.0
-            lam[i] = rate
-            d = now + budget[i] / rate if rate > 0.0 else _INF
-        due[i] = d
+            if rate == _INF or rate != rate:
+                return False
+            if not rate > 0.0:
+                rate = 0.0  # a negative rate means the option cannot happen now
+            hz[1, i] = rate
+            d = now + hz[0, i] / rate if rate > 0.0 else _INF
+        hz[3, i] = d
         if i == alarm_int[0] and d > alarm[0]:
             rescan = True
         elif d < soonest or (d == soonest and i < best):
@@ -158,8 +154,8 @@ def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: int,
     if rescan:
         soonest, best = _INF, -1
         for i in hazards:
-            if due[i] < soonest:
-                soonest, best = due[i], i
+            if hz[3, i] < soonest:
+                soonest, best = hz[3, i], i
     if soonest == alarm[0] and best == alarm_int[0]:
         return True  # the alarm already set is still right
     alarm_int[0] = best

@@ -57,9 +57,8 @@ from simulator.engine.compiled_tables import (
     O_ENABLED,
     O_HAZARD,
     O_ONCE,
-    O_WEIGHT,
     O_WHEN,
-    OF_WEIGHT,
+    O_WHEN_WEIGHT,
     S_SCHEDULED,
 )
 
@@ -120,7 +119,7 @@ def run_chunk(fn, n_slots, extra_programs,
         run_block = block[k]
         mem[:n_model] = v0[k]
         for e in range(extra_programs.shape[0]):
-            mem[n_model + e] = call_native(fn, extra_programs[e], mem)
+            mem[n_model + e] = call_native(fn[extra_programs[e]], mem)
         row_pos[:] = 0
         extra_ready[:] = False
         budget[:] = 0.0
@@ -154,7 +153,7 @@ def run_chunk(fn, n_slots, extra_programs,
             src_rank[s] = rank
             src_time[s] = src_first[s]
         for p in range(n_pred):
-            if call_native(fn, pred_program[p], mem) != 0.0:
+            if call_native(fn[pred_program[p]], mem) != 0.0:
                 reached[p] = 0.0
                 if pred_terminal[p]:
                     done = True
@@ -193,7 +192,7 @@ def run_chunk(fn, n_slots, extra_programs,
                 for x in range(ap_ptr[tick_row], ap_ptr[tick_row + 1]):
                     p = ap_idx[x]
                     if reached[p] != reached[p] and call_native(
-                            fn, pred_program[p], mem) != 0.0:
+                            fn[pred_program[p]], mem) != 0.0:
                         reached[p] = now
                         if pred_terminal[p]:
                             done = True
@@ -218,7 +217,7 @@ def run_chunk(fn, n_slots, extra_programs,
                     q_time[q_n], q_seq[q_n], q_target[q_n])
                 w = opt_i[target, O_WHEN]
                 if opt_i[target, O_ENABLED] and (w < 0 or call_native(
-                        fn, w, mem) != 0.0) and not (
+                        fn[w], mem) != 0.0) and not (
                         opt_i[target, O_ONCE] and mem[opt_i[target, O_COUNTER]] > 0.0):
                     fire = target
                 else:
@@ -227,7 +226,7 @@ def run_chunk(fn, n_slots, extra_programs,
                 src_time[which] = _INF
                 i = src_index[which]
                 w = opt_i[i, O_WHEN]
-                if (w < 0 or call_native(fn, w, mem) != 0.0) and not (
+                if (w < 0 or call_native(fn[w], mem) != 0.0) and not (
                         opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0):
                     fire = i
                 else:
@@ -236,7 +235,7 @@ def run_chunk(fn, n_slots, extra_programs,
                 a = src_index[which]
                 total = act_f[a, AF_IDLE]
                 if total != total:
-                    total = call_native(fn, act_i[a, A_IDLE], mem)
+                    total = call_native(fn[act_i[a, A_IDLE]], mem)
                     if total != total or total == _INF:
                         status = HANDED_OVER
                         break
@@ -245,16 +244,13 @@ def run_chunk(fn, n_slots, extra_programs,
                 for c in range(c0, c1):
                     i = choices[c]
                     w = 0.0
-                    when = opt_i[i, O_WHEN]
-                    if not (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0) and (
-                            when < 0 or call_native(fn, when, mem) != 0.0):
-                        w = opt_f[i, OF_WEIGHT]
-                        if w != w:
-                            w = call_native(fn, opt_i[i, O_WEIGHT], mem)
-                            if w != w or w == _INF:
-                                status = HANDED_OVER
-                                break
-                            w = w if w > 0.0 else 0.0
+                    weighed = opt_i[i, O_WHEN_WEIGHT]
+                    if weighed >= 0 and not (opt_i[i, O_ONCE] and mem[opt_i[i, O_COUNTER]] > 0.0):
+                        w = call_native(fn[weighed], mem)
+                        if w != w or w == _INF:
+                            status = HANDED_OVER
+                            break
+                        w = w if w > 0.0 else 0.0
                     weights[c] = w
                     total += w
                 if status != OK:
@@ -280,7 +276,8 @@ def run_chunk(fn, n_slots, extra_programs,
                     g += 1
                 if g > grid_next:
                     seg_lo[n_seg], seg_hi[n_seg] = grid_next, g
-                    seg_bin[n_seg, :] = cur_bin
+                    for j in range(n_state):
+                        seg_bin[n_seg, j] = cur_bin[j]
                     n_seg += 1
                 grid_next = g
                 grid_due = grid[g] if g < n_grid else _INF
@@ -299,7 +296,7 @@ def run_chunk(fn, n_slots, extra_programs,
                     old = mem[slot]
                     prog = eff_i[e, E_VALUE]
                     value = eff_f[e, EF_VALUE] if prog < 0 else call_native(
-                        fn, prog, mem)
+                        fn[prog], mem)
                     new = old + value if eff_i[e, E_ADD] else value
                     if new < eff_f[e, EF_LO]:
                         new = eff_f[e, EF_LO]
@@ -324,7 +321,7 @@ def run_chunk(fn, n_slots, extra_programs,
                                     extra_ready, root_words, run)
                 u_delay = _uniform(row, run_block, row_pos, row_offsets, row_sizes, extra,
                                    extra_ready, root_words, run)
-                chance = call_native(fn, eff_i[e, E_CHANCE], mem)
+                chance = call_native(fn[eff_i[e, E_CHANCE]], mem)
                 if not (0.0 <= chance <= 1.0):
                     if not (-ROUNDING <= chance <= 1.0 + ROUNDING):
                         status = HANDED_OVER  # an error the SimPy engine words
@@ -334,7 +331,7 @@ def run_chunk(fn, n_slots, extra_programs,
                     continue
                 dk = eff_i[e, E_DELAY_KIND]
                 if dk == D_PROGRAM:
-                    delay = call_native(fn, eff_i[e, E_DELAY_PROG], mem)
+                    delay = call_native(fn[eff_i[e, E_DELAY_PROG]], mem)
                 else:
                     delay = _delay(dk, eff_f[e, EF_D1], eff_f[e, EF_D2], eff_f[e, EF_D3],
                                    u_delay)
@@ -351,7 +348,7 @@ def run_chunk(fn, n_slots, extra_programs,
             for x in range(ap_ptr[i], ap_ptr[i + 1]):
                 p = ap_idx[x]
                 if reached[p] != reached[p] and call_native(
-                        fn, pred_program[p], mem) != 0.0:
+                        fn[pred_program[p]], mem) != 0.0:
                     reached[p] = now
                     if pred_terminal[p]:
                         done = True
@@ -374,7 +371,8 @@ def run_chunk(fn, n_slots, extra_programs,
         # the state held to the end, on the grid times not yet recorded
         if grid_next < n_grid:
             seg_lo[n_seg], seg_hi[n_seg] = grid_next, n_grid
-            seg_bin[n_seg, :] = cur_bin
+            for j in range(n_state):
+                seg_bin[n_seg, j] = cur_bin[j]
             n_seg += 1
         for sg in range(n_seg):
             for j in range(n_state):

@@ -1,10 +1,11 @@
-"""A model's expressions as machine code: one function ``double f(i64 which, double* mem)``
-built with LLVM (llvmlite, which numba runs on) from the checked intermediate form.
+"""A model's expressions as machine code: a function ``double p(double* mem)`` per
+expression, built with LLVM (llvmlite, which numba runs on) from the checked
+intermediate form.
 
-Every compiled expression of a model gets an id (:class:`Programs`); the function
-switches on the id and computes that expression from ``mem`` — the run's state vector
-(slots, then the run constants). It is built from data only: slot numbers, numbers and
-the operators of the expression language, each lowered to the IEEE operation the
+Every compiled expression of a model gets an id (:class:`Programs`) and a function
+that computes it from ``mem`` — the run's state vector (slots, then the run
+constants). It is built from data only: slot numbers, numbers and the operators of
+the expression language, each lowered to the IEEE operation the
 scalar evaluator performs (:mod:`simulator.scenario.expressions._ieee`): ``x / 0`` is
 ``±inf``, ``x % 0``, ``log(-1)`` and ``sqrt(-1)`` are NaN, ``log(0)`` is ``-inf``,
 ``min``/``max``/``clip`` propagate NaN, ``%`` takes the sign of the divisor, and
@@ -13,7 +14,7 @@ scalar evaluator performs (:mod:`simulator.scenario.expressions._ieee`): ``x / 0
 
 Why machine code rather than an interpreter: a run of the flagship evaluates about a
 thousand expressions (7,700 operations); interpreted, they are most of a run's time.
-The compiled kernel calls the function through its address (:func:`call_native`).
+The compiled kernel calls each function through its address (:func:`call_native`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from simulator.scenario.expressions import IR
 
 _F64 = ir.DoubleType()
 _I64 = ir.IntType(64)
-_FN = ir.FunctionType(_F64, [_I64, _F64.as_pointer()])
+_FN = ir.FunctionType(_F64, [_F64.as_pointer()])
 _ZERO, _ONE = ir.Constant(_F64, 0.0), ir.Constant(_F64, 1.0)
 _NAN, _NEG_INF = ir.Constant(_F64, math.nan), ir.Constant(_F64, -math.inf)
 _COMPARE = {"<": ("fcmp_ordered", "<"), "<=": ("fcmp_ordered", "<="),
@@ -59,31 +60,47 @@ class Programs:
 
 
 class NativeCode:
-    """The compiled function of some programs; keep it alive while its address is used."""
+    """The compiled functions of some programs, one per program: ``addresses[id]`` is the
+    address of ``double p(double* mem)``. Keep this object alive while they are used."""
 
     def __init__(self, forms: list[IR]) -> None:
         module = ir.Module(name="geosim_expressions")
-        fn = ir.Function(module, _FN, name="geosim_eval")
-        which, mem = fn.args
-        entry = fn.append_basic_block("entry")
-        fallback = fn.append_basic_block("unknown")
-        ir.IRBuilder(fallback).ret(_NAN)
-        switch = ir.IRBuilder(entry).switch(which, fallback)
         for k, form in enumerate(forms):
-            block = fn.append_basic_block(f"p{k}")
-            switch.add_case(ir.Constant(_I64, k), block)
-            builder = ir.IRBuilder(block)
-            builder.ret(_Emitter(builder, mem, module).emit(form))
+            fn = ir.Function(module, _FN, name=f"geosim_p{k}")
+            builder = ir.IRBuilder(fn.append_basic_block("entry"))
+            builder.ret(_Emitter(builder, fn.args[0], module).emit(form))
         with _init_lock:
             if not _target:
                 llvm.initialize_native_target()
                 llvm.initialize_native_asmprinter()
-                _target.append(llvm.Target.from_default_triple().create_target_machine(opt=2))
+                _target.append(llvm.Target.from_default_triple())
         parsed = llvm.parse_assembly(str(module))
         parsed.verify()
-        self._engine = llvm.create_mcjit_compiler(parsed, _target[0])
+        # the engine owns its target machine (and frees it with itself): one each
+        machine = _target[0].create_target_machine(opt=2)
+        self._engine = llvm.create_mcjit_compiler(parsed, machine)
         self._engine.finalize_object()
-        self.address: int = self._engine.get_function_address("geosim_eval")
+        self.addresses = np.asarray(
+            [self._engine.get_function_address(f"geosim_p{k}") for k in range(len(forms))]
+            or [0], np.int64)
+
+
+_compiled: dict[tuple[IR, ...], NativeCode] = {}
+
+
+def native_code(forms: list[IR]) -> NativeCode:
+    """The machine code of ``forms``, compiled once per process for the same forms
+    (variants that change only parameter values share their expressions)."""
+    key = tuple(forms)
+    with _init_lock:
+        hit = _compiled.get(key)
+    if hit is None:
+        hit = NativeCode(forms)
+        with _init_lock:
+            if len(_compiled) >= 64:
+                _compiled.pop(next(iter(_compiled)))
+            _compiled[key] = hit
+    return hit
 
 
 class _Emitter:
@@ -188,18 +205,18 @@ class _Emitter:
         raise ValueError(f"unknown function {name!r}")
 
 
-def _call_native_typing(typingctx: Any, address: Any, which: Any, mem: Any) -> Any:
-    """``f(which, mem.data)`` for the function at ``address`` (see :class:`NativeCode`)."""
-    sig = types.float64(types.int64, types.int64, mem)
+def _call_native_typing(typingctx: Any, address: Any, mem: Any) -> Any:
+    """``p(mem.data)`` for the function at ``address`` (see :class:`NativeCode`)."""
+    sig = types.float64(types.int64, mem)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        address_v, which_v, mem_v = args
-        array = context.make_array(signature.args[2])(context, builder, mem_v)
+        address_v, mem_v = args
+        array = context.make_array(signature.args[1])(context, builder, mem_v)
         fn = builder.inttoptr(address_v, _FN.as_pointer())
-        return builder.call(fn, [which_v, array.data])
+        return builder.call(fn, [array.data])
 
     return sig, codegen
 
 
-# typed for mypy as what it is inside compiled code: (address, program id, state) -> value
-call_native = cast("Callable[[int, int, np.ndarray], float]", intrinsic(_call_native_typing))
+# typed for mypy as what it is inside compiled code: (address, state) -> value
+call_native = cast("Callable[[int, np.ndarray], float]", intrinsic(_call_native_typing))

@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 
 from simulator.engine.batch import GRID_POINTS, state_bin_edges, time_grid
-from simulator.engine.compiled_native import NativeCode, Programs
+from simulator.engine.compiled_native import NativeCode, Programs, native_code
 from simulator.engine.run_constants import RunConstants
 from simulator.engine.simpy_engine import SimPyEngine
 from simulator.engine.streams import RowLayout
 from simulator.model.model import ORDER_ROW, Assign, Model, same_time_sources
-from simulator.scenario.expressions import CompiledExpression
+from simulator.scenario.expressions import IR, CompiledExpression
 from simulator.scenario.quantities.distributions import (
     Constant,
     LogNormal,
@@ -35,6 +35,9 @@ NONE = -1  # no program: a `when` that always holds, a constant value
 # option columns (int)
 O_ENABLED, O_ONCE, O_WHEN, O_RATE, O_WEIGHT, O_COUNTER, O_CLOCK, O_HAZARD = range(8)
 O_EFF_START, O_EFF_STOP, O_T_HAZARD = 8, 9, 10
+# a hazard's rate (per day) when it is enabled, else -inf: `when` and `rate` in one call;
+# a decision option's weight when its `when` holds, else 0
+O_ARMED_RATE, O_WHEN_WEIGHT = 11, 12
 # option columns (float): a positive finite constant rate / a usable constant weight
 # (NaN: evaluate the program and check it)
 OF_RATE, OF_WEIGHT = 0, 1
@@ -140,12 +143,19 @@ def build_tables(model: Model) -> Tables:
     def program(expr: CompiledExpression | None) -> int:
         if expr is None:
             return NONE
-        if expr.constant is not None:
-            return programs.add(expr.ir)
-        return programs.add(run_constants._hoist(expr.ir))
+        return programs.add(form(expr))
+
+    def form(expr: CompiledExpression) -> IR:
+        return expr.ir if expr.constant is not None else run_constants._hoist(expr.ir)
+
+    def unless(when: CompiledExpression, value: IR, otherwise: float) -> int:
+        if when.constant is True:
+            return programs.add(value)
+        return programs.add(("cond", form(when), value, ("const", otherwise)))
 
     options, n_opt = model.options, len(model.options)
-    opt_i = np.zeros((n_opt, 11), np.int64)
+    opt_i = np.zeros((n_opt, 13), np.int64)
+    opt_i[:, O_ARMED_RATE:] = NONE
     opt_f = np.full((n_opt, 2), math.nan)
     eff_i_rows: list[list[int]] = []
     eff_f_rows: list[list[float]] = []
@@ -158,8 +168,15 @@ def build_tables(model: Model) -> Tables:
         row[O_COUNTER], row[O_CLOCK] = o.counter_slot, o.clock_row
         row[O_HAZARD] = probe.is_hazard[o.index]
         row[O_T_HAZARD] = o.index in t_hazards
-        opt_f[o.index, OF_RATE] = _constant_or_nan(o.rate, positive=True)
-        opt_f[o.index, OF_WEIGHT] = _constant_or_nan(o.weight, positive=False)
+        opt_f[o.index, OF_RATE] = rate = _constant_or_nan(o.rate, positive=True)
+        opt_f[o.index, OF_WEIGHT] = weight = _constant_or_nan(o.weight, positive=False)
+        if row[O_HAZARD]:
+            armed = (("const", rate) if rate == rate else
+                     form(o.rate) if o.rate is not None else ("const", 0.0))
+            row[O_ARMED_RATE] = unless(o.when, armed, -math.inf)
+        if o.weight is not None:
+            value = ("const", weight) if weight == weight else form(o.weight)
+            row[O_WHEN_WEIGHT] = unless(o.when, value, 0.0)
         row[O_EFF_START] = len(eff_i_rows)
         for e in o.effects:
             if isinstance(e, Assign):
@@ -211,7 +228,7 @@ def build_tables(model: Model) -> Tables:
     n_slots = model.n_slots + len(extra)
     layout = RowLayout(model.row_sizes)
     return Tables(
-        native=NativeCode(programs.forms), n_slots=n_slots, n_model_slots=model.n_slots,
+        native=native_code(programs.forms), n_slots=n_slots, n_model_slots=model.n_slots,
         extra_programs=np.asarray(extra or [0], np.int64)[:len(extra)],
         opt_i=opt_i, opt_f=opt_f,
         eff_i=np.asarray(eff_i_rows or [[0] * 10], np.int64).reshape(-1, 10),

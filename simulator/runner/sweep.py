@@ -63,7 +63,7 @@ from simulator.scenario.schema import Scenario, Variant
 
 RESULTS_DIR = "results"
 INDEX = "index.json"
-SWEEP_ENGINE = "numpy"  # many points × runs: the vectorised engine (docs/engines.md)
+SWEEP_ENGINE = "compiled"  # many points × runs: the fastest engine (docs/engines.md)
 
 
 # --------------------------------------------------------------------------- designs

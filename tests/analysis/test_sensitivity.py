@@ -85,7 +85,7 @@ def test_format_value_uses_author_units() -> None:
     assert format_value(parse_quantity("10% to 40%"), 0.25) == "25 %"
 
 
-@pytest.mark.parametrize("engine", ["simpy", "numpy"])
+@pytest.mark.parametrize("engine", ["simpy", "numpy", "compiled"])
 def test_tornado_one_driver(scenario_dir: Path, engine: str) -> None:
     rows = tornado(scenario_dir / "one_driver.yaml", runs=600, seed=2, executor="serial",
                    engine=engine)
@@ -108,12 +108,10 @@ def test_tornado_one_driver(scenario_dir: Path, engine: str) -> None:
     assert rows[-1]["high_text"].endswith("weeks") or rows[-2]["high_text"].endswith("weeks")
 
 
-def test_sensitivity_engine_default_follows_runs_per_variant() -> None:
-    # NumPy where each variant has enough runs to share its per-step cost, else SimPy
-    assert sensitivity_engine(100) == "simpy"
-    assert sensitivity_engine(999) == "simpy"
-    assert sensitivity_engine(1_000) == "numpy"
-    assert sensitivity_engine(20_000) == "numpy"
+def test_sensitivity_engine_defaults_to_the_compiled_engine() -> None:
+    # per-run cost with a few ms per variant: it beats SimPy at every design size
+    assert sensitivity_engine(100) == "compiled"
+    assert sensitivity_engine(20_000) == "compiled"
     assert sensitivity_engine(100, "numpy") == "numpy"
     assert sensitivity_engine(10_000, "simpy") == "simpy"
 

@@ -40,7 +40,7 @@ def test_bench_flags_a_unit_slip(mini_path: Path, tmp_path: Path) -> None:
 
 
 def test_bench_runs_either_engine_and_refuses_an_unknown_one(mini_path: Path) -> None:
-    for engine in ("simpy", "numpy"):
+    for engine in ("simpy", "numpy", "compiled"):
         result = runner.invoke(app, ["bench", str(mini_path), "-n", "300", "--engine", engine,
                                      "--json"])
         assert result.exit_code == 0, result.output
@@ -52,4 +52,4 @@ def test_bench_runs_either_engine_and_refuses_an_unknown_one(mini_path: Path) ->
         assert 0 < surveil["per_run"] <= 12
     result = runner.invoke(app, ["bench", str(mini_path), "-n", "5", "--engine", "fast"])
     assert result.exit_code == 2
-    assert "unknown engine 'fast'; expected one of simpy, numpy" in result.output
+    assert "unknown engine 'fast'; expected one of simpy, numpy, compiled" in result.output
