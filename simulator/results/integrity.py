@@ -37,7 +37,7 @@ def overall_digest(variant_digests: dict[str, str]) -> str:
                           .encode()).hexdigest()
 
 
-def _digest_bytes(column: Any) -> bytes | memoryview:
+def digest_bytes(column: Any) -> bytes | memoryview:
     """The run digests of a column, concatenated (16 bytes each, in row order)."""
     import pyarrow as pa
 
@@ -71,7 +71,7 @@ def table_digests(runs_path: Path, variants: list[str]) -> tuple[dict[str, str],
                 raise ResultsError(f"{runs_path} holds rows of an unexpected variant "
                                    f"({', '.join(map(str, names))}); it does not belong to "
                                    "these results")
-            hashes[names[0]].update(_digest_bytes(table.column("digest")))
+            hashes[names[0]].update(digest_bytes(table.column("digest")))
             rows[names[0]] += table.num_rows
     except (OSError, pa.ArrowException, KeyError) as exc:
         raise ResultsError(f"{runs_path} is damaged or unreadable "

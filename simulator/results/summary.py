@@ -1,11 +1,13 @@
 """Summaries of a runs table: per variant, per outcome, per indicator and per rung.
 
-Read row group by row group (each row group is one chunk of one variant), so memory
-grows with the few columns kept — outcome times — not with the whole table.
+Computed from the table one piece at a time (a chunk of one variant, or a row group of
+runs.parquet, which is the same thing), so memory grows with the few columns kept —
+reached outcome and indicator times — not with the whole table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,21 @@ def proportion(reached: int, runs: int, times: np.ndarray | None = None) -> Prop
     return out
 
 
+def _numpy(values: Any) -> np.ndarray:
+    """A column (or array) of fixed-width numbers without nulls as a NumPy view of its
+    buffer. ``to_numpy`` would do the same but imports pandas (half a second and tens
+    of megabytes in a worker process that never needs it)."""
+    import pyarrow as pa
+
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    kind = array.type
+    if array.null_count or not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
+        return np.asarray(array.to_numpy(zero_copy_only=False))
+    dtype = np.dtype(kind.to_pandas_dtype())
+    data = array.buffers()[1]
+    return np.frombuffer(data, dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
 class _Tally:
     """Running totals for one variant: counts, sums, and the times of reached events.
 
@@ -55,15 +72,15 @@ class _Tally:
 
     def add(self, table: Any) -> None:
         self.runs += table.num_rows
-        self.events += int(table.column("n_events").to_numpy().sum())
-        self.lapsed += int(table.column("lapsed").to_numpy().sum())
+        self.events += int(_numpy(table.column("n_events")).sum())
+        self.lapsed += int(_numpy(table.column("lapsed")).sum())
         for c, parts in self.times.items():
-            values = table.column(c).to_numpy()
+            values = _numpy(table.column(c))
             parts.append(values[np.isfinite(values)])
         if self.rungs.size:
             col = table.column("rung_path").combine_chunks()
-            values = col.flatten().to_numpy(zero_copy_only=False)
-            offsets = col.offsets.to_numpy()
+            values = _numpy(col.flatten())
+            offsets = _numpy(col.offsets)
             # every path starts with the initial rung, so none is empty; a rung is
             # reached by climbing to it (above the start) or descending to it (below)
             top = np.maximum.reduceat(values, offsets[:-1])
@@ -76,17 +93,74 @@ class _Tally:
         parts = self.times[column]
         return np.concatenate(parts) if parts else np.zeros(0)
 
+    def state(self) -> dict[str, np.ndarray]:
+        """The totals as arrays (to be stored, then :meth:`absorb` ed elsewhere)."""
+        return {"runs": np.array([self.runs, self.events, self.lapsed], np.int64),
+                "rungs": self.rungs.copy(),
+                **{f"times.{c}": self.reached(c) for c in self.times}}
+
+    def absorb(self, state: Mapping[str, np.ndarray]) -> None:
+        """Add the totals of a :meth:`state` (of the runs that follow these)."""
+        runs, events, lapsed = (int(x) for x in state["runs"])
+        self.runs += runs
+        self.events += events
+        self.lapsed += lapsed
+        self.rungs += state["rungs"]
+        for c, parts in self.times.items():
+            parts.append(state[f"times.{c}"])
+
+
+def summary_columns(models: dict[str, Model]) -> list[str]:
+    """The columns of the runs table a summary reads."""
+    first = _Tally(next(iter(models.values())))
+    return ["variant", "n_events", "lapsed", "rung_path", *first.times]
+
 
 def summarise(runs_path: Path, models: dict[str, Model],
               scenario: ScenarioHeader) -> Summary:
     """The summary.json payload for a complete runs table, read one row group at a time."""
-    tallies = {v: _Tally(m) for v, m in models.items()}
-    first = next(iter(tallies.values()))
-    wanted = ["variant", "n_events", "lapsed", "rung_path", *first.times]
+    wanted = summary_columns(models)
     pf = pq.ParquetFile(runs_path)
-    for g in range(pf.num_row_groups):
-        table = pf.read_row_group(g, columns=wanted)
-        tallies[table.column("variant")[0].as_py()].add(table)
+
+    def pieces() -> Iterable[tuple[str, Any]]:
+        for g in range(pf.num_row_groups):
+            table = pf.read_row_group(g, columns=wanted)
+            yield table.column("variant")[0].as_py(), table
+
+    return summarise_tables(pieces(), models, scenario)
+
+
+def summarise_tables(pieces: Iterable[tuple[str, Any]], models: dict[str, Model],
+                     scenario: ScenarioHeader) -> Summary:
+    """The summary.json payload from ``(variant, table)`` pieces of the runs table in
+    table order (each holding at least the :func:`summary_columns`)."""
+    tallies = {v: _Tally(m) for v, m in models.items()}
+    for variant, table in pieces:
+        tallies[variant].add(table)
+    return _summary(tallies, models, scenario)
+
+
+def chunk_tally(model: Model, table: Any) -> dict[str, np.ndarray]:
+    """The part of the summary a piece of the runs table holds (its runs, sums, rung
+    counts and reached times), as arrays to be stored and merged by
+    :func:`summarise_tallies`."""
+    tally = _Tally(model)
+    tally.add(table)
+    return tally.state()
+
+
+def summarise_tallies(pieces: Iterable[tuple[str, Mapping[str, np.ndarray]]],
+                      models: dict[str, Model], scenario: ScenarioHeader) -> Summary:
+    """The summary.json payload from ``(variant, chunk_tally(...))`` pieces in table
+    order: the same as :func:`summarise_tables` of the pieces' tables."""
+    tallies = {v: _Tally(m) for v, m in models.items()}
+    for variant, state in pieces:
+        tallies[variant].absorb(state)
+    return _summary(tallies, models, scenario)
+
+
+def _summary(tallies: dict[str, _Tally], models: dict[str, Model],
+             scenario: ScenarioHeader) -> Summary:
     variants: dict[str, VariantSummary] = {}
     for name, model in models.items():
         tally = tallies[name]

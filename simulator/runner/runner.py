@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.parquet as pq
 
-from simulator._files import atomic_write_json, atomic_write_with
+from simulator._files import atomic_write_bytes, atomic_write_json, atomic_write_with
 from simulator._version import __version__
-from simulator.engine.batch import state_bin_edges, time_grid
+from simulator.engine.batch import ChunkResult, state_bin_edges, time_grid
 from simulator.engine.registry import DEFAULT_ENGINE, get_engine
 from simulator.engine.streams import normalise_seed
 from simulator.errors import ResultsError, RunError, ScenarioError, UsageError
@@ -36,10 +35,17 @@ from simulator.results.contract import SCHEMA_VERSION, Manifest
 from simulator.results.integrity import CHECKED_FILES, file_record, overall_digest, table_digests
 from simulator.results.ownership import FORMAT, expand_out
 from simulator.results.results import Results
-from simulator.results.summary import max_half_width, summarise
-from simulator.runner.executors import Executor, check_executor_name, make_executor
+from simulator.results.summary import max_half_width, summarise_tallies
+from simulator.runner.chunk_files import ChunkDir
+from simulator.runner.executors import (
+    Executor,
+    ProcessExecutor,
+    SerialExecutor,
+    check_executor_name,
+    make_executor,
+)
 from simulator.runner.store import ResultsStore
-from simulator.runner.tasks import ChunkTask, run_task
+from simulator.runner.tasks import ChunkTask, run_and_write_task
 from simulator.scenario.checks import limit_diagnostics
 from simulator.scenario.schema import Scenario
 
@@ -203,8 +209,10 @@ def run(
         finished = sum(b - a for v, a, b in done)
         if progress:
             progress(finished, progress_total)
+        # workers on this machine write their chunks themselves (no data sent back)
+        local = isinstance(exe, SerialExecutor | ProcessExecutor)
         job = _Job(store, exe, models, scen, sha, root, names, done, trace_every, engine,
-                   progress, progress_total)
+                   progress, progress_total, store.chunk_dir if local else None)
         try:
             if precision is None:
                 _run_ranges(job, ranges, finished)
@@ -218,7 +226,7 @@ def run(
                   seconds=time.perf_counter() - t0, command=command)
     finally:
         store.close()
-    return Results(target)
+    return Results.written(target)
 
 
 @dataclass(frozen=True)
@@ -238,12 +246,15 @@ class _Job:
     engine: str
     progress: ProgressCallback | None
     total: int  # runs over all variants, for progress
+    chunk_dir: ChunkDir | None = None  # given to tasks whose workers write chunks here
 
 
 def _submit(job: _Job, tasks: Iterator[ChunkTask], finished: int) -> int:
-    for chunks in job.executor.map_unordered(run_task, tasks):
+    for chunks in job.executor.map_unordered(run_and_write_task, tasks):
         for chunk in chunks:
-            job.store.write_chunk(job.models[chunk.variant], chunk)
+            if isinstance(chunk, ChunkResult):  # computed where it could not be written
+                job.store.write_chunk(job.models[chunk.variant], chunk)
+            job.store.chunk_written((chunk.variant, chunk.start, chunk.stop))
             finished += chunk.runs
         if job.progress:
             job.progress(finished, job.total)
@@ -261,7 +272,8 @@ def _tasks(job: _Job, ranges: Sequence[tuple[int, int]]) -> Iterator[ChunkTask]:
         for group in groups:
             # the compiled models travel with the task (they pickle): no recompiling
             yield ChunkTask(job.scenario, job.key, group, job.root_seed, a, b,
-                            job.trace_every, job.engine, tuple(job.models[v] for v in group))
+                            job.trace_every, job.engine, tuple(job.models[v] for v in group),
+                            job.chunk_dir)
 
 
 def _run_ranges(job: _Job, ranges: Sequence[tuple[int, int]], finished: int) -> int:
@@ -295,7 +307,7 @@ def _counts(store: ResultsStore, models: dict[str, Model],
             if int(path.stem.rsplit("_", 2)[1]) >= used:
                 continue
             cols = [f"outcome.{o.name}" for o in model.outcomes]
-            table = pq.read_table(path, columns=cols)
+            table = store.chunk_table(path, cols)
             n += table.num_rows
             reached += np.array([int(table.column(c).to_numpy().sum()) for c in cols], np.int64)
         counts[variant] = {o.name: (int(reached[j]), n) for j, o in enumerate(model.outcomes)}
@@ -314,7 +326,8 @@ def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: date
     root_dir = store.root
     store.write_runs_table(names)
     first = models[names[0]]
-    summary = summarise(root_dir / "runs.parquet", models, {
+    histograms, tallies = store.merged_aggregates(names, len(first.state))
+    summary = summarise_tallies(tallies, models, {
         "id": scen.id, "title": scen.title, "as_of": scen.as_of.isoformat(),
         "horizon_days": first.horizon_days})
     atomic_write_json(root_dir / "summary.json", summary)
@@ -322,16 +335,20 @@ def _finalise(job: _Job, *, path: str, runs: int, chunk_size: int, started: date
     for j, edges in enumerate(state_bin_edges(first)):
         arrays[f"edges.{first.state[j].name}"] = edges
     for variant in names:
-        for j, hist in enumerate(store.merged_histograms(variant, len(first.state))):
+        for j, hist in enumerate(histograms[variant]):
             arrays[f"hist.{variant}.{first.state[j].name}"] = hist
     atomic_write_with(root_dir / "timeline.npz", lambda p: np.savez_compressed(p, **arrays))  # type: ignore[arg-type]
-    atomic_write_json(root_dir / "traces.json", store.merged_traces(names))
+    atomic_write_bytes(root_dir / "traces.json", store.merged_traces(names))
+    # the digests are read back from runs.parquet itself (two small columns): they
+    # vouch for the file as written
     digests, rows = table_digests(root_dir / "runs.parquet", names)
+    runs_file = store.runs_file or file_record(root_dir / "runs.parquet")
     for v, n in rows.items():
         if n != runs:
             raise RunError(f"runs.parquet holds {n} runs instead of {runs}", variant=v)
     overall = overall_digest(digests)
-    files = {name: file_record(root_dir / name) for name in CHECKED_FILES}
+    files = {name: runs_file if name == "runs.parquet" else file_record(root_dir / name)
+             for name in CHECKED_FILES}
     import numpy
     import simpy
 

@@ -35,13 +35,12 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from simulator._files import atomic_write_json, atomic_write_with, cannot_write
+from simulator._files import atomic_write_json, cannot_write
 from simulator.engine.batch import ChunkResult
 from simulator.errors import GeosimWarning, ResultsError
 from simulator.model.model import Model
-from simulator.results.integrity import file_sha256
+from simulator.results.contract import FileRecord
 from simulator.results.lock import ResultsLock
 from simulator.results.ownership import (
     CHUNK_NAME,
@@ -58,10 +57,21 @@ from simulator.results.ownership import (
     read_marker,
     write_marker,
 )
+from simulator.runner.chunk_files import (
+    CHUNK_DATA,
+    HISTOGRAMS,
+    IDENTITY,
+    TABLE,
+    TALLY,
+    TRACES,
+    ChunkDir,
+    file_checksum,
+    merged_traces_json,
+    read_table,
+)
+from simulator.runner.runs_table import RunsTableWriter
 
 TMP_MARK = TMP_PREFIX  # the start of every temporary file's name
-CHUNK_DATA = (".npz", ".json", ".parquet")
-IDENTITY = ".chunk.json"
 ChunkKey = tuple[str, int, int]
 
 
@@ -75,54 +85,6 @@ def sweep_temporaries(folder: Path) -> int:
                     path.unlink(missing_ok=True)
                     removed += 1
     return removed
-
-
-# --------------------------------------------------------------------------- table layout
-
-
-def column_names(model: Model) -> dict[str, list[str]]:
-    """Per-run table column names for a model (shared by every variant of a scenario)."""
-    return {
-        "params": [f"param.{p.name}" for p in model.parameters if not p.hidden],
-        "outcomes": [o.name for o in model.outcomes],
-        "indicators": [i.name for i in model.indicators],
-        "state": [s.name for s in model.state],
-        "options": [o.key for o in model.options],
-    }
-
-
-def chunk_table(model: Model, chunk: ChunkResult) -> pa.Table:
-    """The per-run table of one chunk."""
-    names = column_names(model)
-    c = chunk.columns
-    n = chunk.runs
-    arrays: dict[str, pa.Array] = {
-        "variant": pa.array([chunk.variant] * n, pa.string()),
-        "run": pa.array(c["run"]),
-    }
-    named = [i for i, p in enumerate(model.parameters) if not p.hidden]
-    for name, j in zip(names["params"], named, strict=True):
-        arrays[name] = pa.array(c["params"][:, j])
-    for j, name in enumerate(names["outcomes"]):
-        times = c["outcome_time"][:, j]
-        arrays[f"outcome.{name}"] = pa.array(~np.isnan(times))
-        arrays[f"outcome_time.{name}"] = pa.array(times)
-    for j, name in enumerate(names["indicators"]):
-        times = c["indicator_time"][:, j]
-        arrays[f"indicator.{name}"] = pa.array(~np.isnan(times))
-        arrays[f"indicator_time.{name}"] = pa.array(times)
-    for j, name in enumerate(names["state"]):
-        arrays[f"final.{name}"] = pa.array(c["final_state"][:, j])
-    for j, name in enumerate(names["options"]):
-        arrays[f"count.{name}"] = pa.array(c["counts"][:, j])
-    arrays["n_events"] = pa.array(c["n_events"])
-    arrays["lapsed"] = pa.array(c["lapsed"])
-    arrays["end_time"] = pa.array(c["end_time"])
-    for name, (values, offsets) in chunk.ragged.items():
-        arrays[name] = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
-                                                pa.array(values))
-    arrays["digest"] = pa.array([bytes(row) for row in c["digest"]], pa.binary(16))
-    return pa.table(arrays)
 
 
 # --------------------------------------------------------------------------- the store
@@ -142,6 +104,9 @@ class ResultsStore:
         self.lock = ResultsLock(root, command)
         self.warn = warn or _warn
         self.spec: dict[str, Any] = {}
+        self.runs_file: FileRecord | None = None  # runs.parquet's, taken as it was written
+        self._runs_writer: RunsTableWriter | None = None  # runs.parquet while it grows
+        self._complete: set[Path] = set()  # table files of the complete chunks
 
     # ------------------------------------------------------------ opening
 
@@ -207,7 +172,9 @@ class ResultsStore:
             self.chunks.mkdir(exist_ok=True)
         except OSError as exc:
             raise cannot_write(self.chunks, exc) from exc
-        return self._verified_chunks()
+        done = self._verified_chunks()
+        self._complete = {self._chunk_path(k, TABLE) for k in done}
+        return done
 
     def _old_spec(self, path: Path) -> Any:
         try:
@@ -240,33 +207,33 @@ class ResultsStore:
             self.chunks.rmdir()
 
     def close(self) -> None:
-        self.lock.release()
+        writer, self._runs_writer = self._runs_writer, None
+        try:
+            if writer is not None:  # the run stopped before its end
+                writer.abort()
+        finally:
+            self.lock.release()
 
     # ------------------------------------------------------------ chunks
 
+    @property
+    def chunk_dir(self) -> ChunkDir:
+        """Where this run's chunks go, with their identity (for the processes writing them)."""
+        s = self.spec
+        return ChunkDir(str(self.chunks), {
+            "format": FORMAT, "scenario_sha256": s.get("scenario_sha256"),
+            "seed": s.get("seed"), "engine": s.get("engine"),
+            "trace_every": s.get("trace_every")})
+
     def _chunk_path(self, key: ChunkKey, suffix: str) -> Path:
-        variant, start, stop = key
-        return self.chunks / f"{variant}_{start:010d}_{stop:010d}{suffix}"
+        return self.chunk_dir.path(*key, suffix)
 
     def _identity(self, key: ChunkKey) -> dict[str, Any]:
-        s = self.spec
-        return {"format": FORMAT, "scenario_sha256": s.get("scenario_sha256"),
-                "seed": s.get("seed"), "engine": s.get("engine"),
-                "trace_every": s.get("trace_every"), "variant": key[0], "start": key[1],
-                "stop": key[2]}
+        return self.chunk_dir.identity_of(*key)
 
     def write_chunk(self, model: Model, chunk: ChunkResult) -> None:
-        """Persist one chunk; its identity file goes last and marks it complete."""
-        key = (chunk.variant, chunk.start, chunk.stop)
-        hist = {f"h{j}": h for j, h in enumerate(chunk.histograms)}
-        atomic_write_with(self._chunk_path(key, ".npz"), lambda p: np.savez(p, **hist))  # type: ignore[arg-type]
-        atomic_write_json(self._chunk_path(key, ".json"),
-                          {str(k): t for k, t in chunk.traces.items()})
-        table = chunk_table(model, chunk)
-        atomic_write_with(self._chunk_path(key, ".parquet"), lambda p: pq.write_table(table, p))
-        files = {suffix: file_sha256(self._chunk_path(key, suffix)) for suffix in CHUNK_DATA}
-        atomic_write_json(self._chunk_path(key, IDENTITY),
-                          {**self._identity(key), "rows": chunk.runs, "files": files})
+        """Persist one chunk computed elsewhere; its identity file goes last."""
+        self.chunk_dir.write(model, chunk)
 
     def _groups(self) -> dict[str, list[Path]]:
         groups: dict[str, list[Path]] = {}
@@ -307,7 +274,7 @@ class ResultsStore:
         for suffix in CHUNK_DATA:
             path = self._chunk_path(key, suffix)
             try:
-                if not path.exists() or file_sha256(path) != files.get(suffix):
+                if not path.exists() or file_checksum(path) != files.get(suffix):
                     return f"{path.name} is missing or damaged"
             except OSError:
                 return f"{path.name} is unreadable"
@@ -350,12 +317,12 @@ class ResultsStore:
         return keys
 
     def chunk_paths(self, variant: str) -> list[Path]:
-        """The ``.parquet`` files of a variant's complete chunks, in run order.
+        """The per-run table files (``.parquet``) of a variant's complete chunks, in run order.
 
         The name is matched exactly: a glob on ``dovish_*`` would also take the chunks
         of a variant called ``dovish_x``.
         """
-        return [self._chunk_path(k, ".parquet") for k in self.completed() if k[0] == variant]
+        return [self._chunk_path(k, TABLE) for k in self.completed() if k[0] == variant]
 
     def discard_from(self, start: int) -> None:
         """Delete the chunks that start at or after ``start`` (beyond an adaptive stop)."""
@@ -371,45 +338,76 @@ class ResultsStore:
             raise ResultsError(f"cannot read {path} ({type(exc).__name__}: "
                                f"{str(exc)[:200]})") from exc
 
-    def merged_histograms(self, variant: str, n_state: int) -> list[np.ndarray]:
-        def load(path: Path) -> list[np.ndarray]:
+    def chunk_table(self, path: Path, columns: list[str] | None = None) -> pa.Table:
+        """One chunk's per-run table (or some columns), or a :class:`ResultsError`."""
+        return self._read(path, lambda p: read_table(p, columns))
+
+    def merged_aggregates(self, variants: list[str], n_state: int) -> tuple[
+            dict[str, list[np.ndarray]], list[tuple[str, dict[str, np.ndarray]]]]:
+        """Per variant its chunks' histograms summed (one per state variable), and every
+        chunk's summary tally in table order; each chunk's ``.npz`` is read once."""
+        def load(path: Path) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
             with np.load(path, allow_pickle=False) as data:
-                return [data[f"h{j}"] for j in range(n_state)]
+                return ([data[f"h{j}"] for j in range(n_state)],
+                        {k.removeprefix(TALLY): data[k] for k in data.files
+                         if k.startswith(TALLY)})
 
-        total: list[np.ndarray] = []
-        for path in self.chunk_paths(variant):
-            parts = self._read(path.with_suffix(".npz"), load)
-            total = parts if not total else [t + p for t, p in zip(total, parts, strict=True)]
-        return total
-
-    def merged_traces(self, variants: list[str]) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
+        histograms: dict[str, list[np.ndarray]] = {}
+        tallies: list[tuple[str, dict[str, np.ndarray]]] = []
         for variant in variants:
-            merged: dict[str, Any] = {}
+            total: list[np.ndarray] = []
             for path in self.chunk_paths(variant):
-                merged.update(self._read(path.with_suffix(".json"),
-                                         lambda p: json.loads(p.read_text())))
-            out[variant] = merged
-        return out
+                parts, tally = self._read(path.with_suffix(HISTOGRAMS), load)
+                total = parts if not total else [t + p for t, p in zip(total, parts,
+                                                                        strict=True)]
+                tallies.append((variant, tally))
+            histograms[variant] = total
+        return histograms, tallies
+
+    def merged_traces(self, variants: list[str]) -> bytes:
+        """traces.json: every variant's sampled traces in run order, spliced from the
+        chunks' JSON without decoding it."""
+        def chunks_of(variant: str) -> Any:
+            for path in self.chunk_paths(variant):
+                yield self._read(path.with_suffix(TRACES), Path.read_bytes)
+
+        try:
+            return merged_traces_json(variants, chunks_of)
+        except ValueError as exc:
+            raise ResultsError(f"a chunk's traces are damaged ({exc})") from exc
+
+    def _table_order(self) -> list[Path] | None:
+        """Every chunk's table file in runs.parquet's order, when the run has a fixed
+        number of runs (an adaptive run decides its length at the end)."""
+        s = self.spec
+        runs, size = s.get("runs"), s.get("chunk_size")
+        if s.get("precision") is not None or not isinstance(runs, int) or not size:
+            return None
+        return [self._chunk_path((v, a, min(a + size, runs)), TABLE)
+                for v in s.get("variants", []) for a in range(0, runs, size)]
+
+    def chunk_written(self, key: ChunkKey) -> None:
+        """Note that chunk ``key`` is complete: runs.parquet grows by every chunk now
+        complete in table order, while the others are still being simulated."""
+        self._complete.add(self._chunk_path(key, TABLE))
+        if self._runs_writer is None:
+            order = self._table_order()
+            if order is None:
+                return
+            self._runs_writer = RunsTableWriter(self.root / "runs.parquet", order)
+        self._runs_writer.advance(self._complete.__contains__)
 
     def write_runs_table(self, variants: list[str]) -> None:
-        """Stream every chunk into runs.parquet, one row group per chunk (bounded memory)."""
-        target = self.root / "runs.parquet"
-
-        def write(tmp: str) -> None:
-            writer: pq.ParquetWriter | None = None
-            try:
-                for variant in variants:
-                    for path in self.chunk_paths(variant):
-                        table = self._read(path, pq.read_table)
-                        if writer is None:
-                            writer = pq.ParquetWriter(tmp, table.schema)
-                        writer.write_table(table)
-            finally:
-                if writer is not None:
-                    writer.close()
-
-        atomic_write_with(target, write)
+        """Complete runs.parquet from every chunk, one row group per chunk (bounded
+        memory); the file's size and SHA-256, taken as it is written, are kept in
+        :attr:`runs_file`."""
+        order = [p for v in variants for p in self.chunk_paths(v)]
+        writer, self._runs_writer = self._runs_writer, None
+        if writer is None or writer.order != order:
+            if writer is not None:
+                writer.abort()
+            writer = RunsTableWriter(self.root / "runs.parquet", order)
+        self.runs_file = writer.finish(self.chunk_table)
 
     def finish(self) -> None:
         """Remove the chunk files (the merged files now hold their data)."""
