@@ -66,25 +66,28 @@ class ChunkResult:
         return self.stop - self.start
 
 
-def initial_vectors(model: Model, first: Callable[[int], np.ndarray], n: int) -> np.ndarray:
+def initial_vectors(model: Model, first: Callable[[int], np.ndarray], n: int, *,
+                    ppf: Callable[[Any, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """The starting vector ``v`` of every run in a chunk, shape (runs, slots).
 
-    ``first(row)`` gives every run's first number of ``row`` (shape ``(n,)``).
+    ``first(row)`` gives every run's first number of ``row`` (shape ``(n,)``);
+    ``ppf(distribution, u)`` computes quantiles (default: the distribution's own).
     """
+    quantile = ppf if ppf is not None else (lambda dist, u: dist.ppf(u))
     v = np.zeros((model.n_slots, n))
     uniforms = np.array([first(p.row) for p in model.parameters],
                         dtype=float).reshape(len(model.parameters), n).T
     if model.copula is not None:
         uniforms = correlate(uniforms, model.copula.members, model.copula.cholesky)
     for j, p in enumerate(model.parameters):
-        v[p.slot] = p.quantity.distribution.ppf(uniforms[:, j])
+        v[p.slot] = quantile(p.quantity.distribution, uniforms[:, j])
     for spec in model.state:
         if spec.initial_quantity is not None:
             dist = spec.initial_quantity.distribution
             if dist.is_constant:
                 v[spec.slot] = dist.median
             else:
-                v[spec.slot] = dist.ppf(first(spec.row))
+                v[spec.slot] = quantile(dist, first(spec.row))
         elif spec.initial_expression is not None:
             v[spec.slot] = spec.initial_expression.evaluate_array(v)
         v[spec.slot] = np.clip(v[spec.slot], spec.lo, spec.hi)

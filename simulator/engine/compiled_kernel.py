@@ -172,6 +172,22 @@ def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: np.ndarray,
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _reach(ap_ptr: np.ndarray, ap_idx: np.ndarray, row: int, fn: np.ndarray,
+           pred_program: np.ndarray, pred_terminal: np.ndarray, reached: np.ndarray,
+           mem: np.ndarray, now: float) -> bool:
+    """First passage: the predicates of ``row`` (an option, or the clock tick) not yet
+    reached that hold now are reached at ``now``; True when a terminal one is."""
+    done = False
+    for x in range(ap_ptr[row], ap_ptr[row + 1]):
+        p = ap_idx[x]
+        if reached[p] != reached[p] and call_native(fn[pred_program[p]], mem) != 0.0:
+            reached[p] = now
+            if pred_terminal[p]:
+                done = True
+    return done
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _delay(kind: int, d1: float, d2: float, d3: float, u: float) -> float:
     """A trigger's delay in days from its uniform ``u`` (NaN: no compiled quantile)."""
     if kind == D_FIXED:

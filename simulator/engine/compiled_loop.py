@@ -21,6 +21,7 @@ from simulator.engine.compiled_kernel import (
     ROUNDING,
     _bin,
     _delay,
+    _reach,
     _rearm,
     _uniform,
 )
@@ -189,13 +190,8 @@ def run_chunk(fn, n_slots, extra_programs,
             mem[0] = now
             fire = -1
             if kind == _TICK:
-                for x in range(ap_ptr[tick_row], ap_ptr[tick_row + 1]):
-                    p = ap_idx[x]
-                    if reached[p] != reached[p] and call_native(
-                            fn[pred_program[p]], mem) != 0.0:
-                        reached[p] = now
-                        if pred_terminal[p]:
-                            done = True
+                done = _reach(ap_ptr, ap_idx, tick_row, fn, pred_program, pred_terminal,
+                              reached, mem, now)
                 if done:
                     end_time = now
                     break
@@ -345,13 +341,8 @@ def run_chunk(fn, n_slots, extra_programs,
                 q_n += 1
             if status != OK:
                 break
-            for x in range(ap_ptr[i], ap_ptr[i + 1]):
-                p = ap_idx[x]
-                if reached[p] != reached[p] and call_native(
-                        fn[pred_program[p]], mem) != 0.0:
-                    reached[p] = now
-                    if pred_terminal[p]:
-                        done = True
+            done = _reach(ap_ptr, ap_idx, i, fn, pred_program, pred_terminal, reached, mem,
+                          now)
             if done:
                 end_time = now
                 break

@@ -38,7 +38,7 @@ import numba
 import numpy as np
 import numpy.typing as npt
 
-from simulator.engine.batch import correlate
+from simulator.engine.batch import initial_vectors
 from simulator.model.model import Model
 from simulator.scenario.quantities.derived import Transformed
 from simulator.scenario.quantities.distributions import Beta, Distribution, Gamma, Pert
@@ -559,21 +559,4 @@ def fast_initial_vectors(model: Model, first: Callable[[int], np.ndarray], n: in
     The starting vector ``v`` of every run in a chunk, shape (runs, slots);
     ``first(row)`` gives every run's first number of ``row`` (shape ``(n,)``).
     """
-    v = np.zeros((model.n_slots, n))
-    uniforms = np.array([first(p.row) for p in model.parameters],
-                        dtype=float).reshape(len(model.parameters), n).T
-    if model.copula is not None:
-        uniforms = correlate(uniforms, model.copula.members, model.copula.cholesky)
-    for j, p in enumerate(model.parameters):
-        v[p.slot] = fast_ppf(p.quantity.distribution, uniforms[:, j])
-    for spec in model.state:
-        if spec.initial_quantity is not None:
-            dist = spec.initial_quantity.distribution
-            if dist.is_constant:
-                v[spec.slot] = dist.median
-            else:
-                v[spec.slot] = fast_ppf(dist, first(spec.row))
-        elif spec.initial_expression is not None:
-            v[spec.slot] = spec.initial_expression.evaluate_array(v)
-        v[spec.slot] = np.clip(v[spec.slot], spec.lo, spec.hi)
-    return v.T.copy()
+    return initial_vectors(model, first, n, ppf=fast_ppf)
