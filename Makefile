@@ -32,8 +32,8 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(LOCK)
 demo: $(VENV)/.installed
 	$(BIN)/geosim run $(SCENARIO) --all-variants --runs 10000 --seed 20260105 \
 		--out reports/us_mexico_cartels --force --report reports/us_mexico_cartels.html
-	$(BIN)/geosim run $(SCENARIO) --engine numpy --runs 100000 --seed 20260105 \
-		--out reports/us_mexico_cartels_numpy --force
+	$(BIN)/geosim run $(SCENARIO) --engine compiled --runs 100000 --seed 20260105 \
+		--out reports/us_mexico_cartels_compiled --force
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
