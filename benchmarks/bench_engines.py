@@ -127,6 +127,13 @@ _E2E = """
 import json, os, sys, threading, time
 import simulator
 
+def _pss(pid):  # proportional set size: shared pages split between their sharers
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
 def tree():  # this process and all its descendants (the forkserver and the workers)
     parents = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -134,7 +141,7 @@ def tree():  # this process and all its descendants (the forkserver and the work
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             parents[int(pid)] = (int(fields[1]), int(fields[11]) + int(fields[12]),
-                                 int(fields[21]) * os.sysconf("SC_PAGE_SIZE"))
+                                 int(fields[21]) * os.sysconf("SC_PAGE_SIZE"), _pss(pid))
         except (OSError, IndexError, ValueError):
             pass
     mine, frontier = {os.getpid()}, [os.getpid()]
@@ -145,12 +152,13 @@ def tree():  # this process and all its descendants (the forkserver and the work
         frontier += kids
     return {p: parents[p][1:] for p in mine if p in parents}
 
-peak, ticks, stop = [0], {}, threading.Event()
+peak, peak_pss, ticks, stop = [0], [0], {}, threading.Event()
 def sample():
     while not stop.is_set():
         seen = tree()
-        peak[0] = max(peak[0], sum(rss for _, rss in seen.values()))
-        for p, (cpu, _) in seen.items():
+        peak[0] = max(peak[0], sum(rss for _, rss, _ in seen.values()))
+        peak_pss[0] = max(peak_pss[0], sum(pss for _, _, pss in seen.values()))
+        for p, (cpu, _, _) in seen.items():
             ticks[p] = cpu
         stop.wait(0.2)
 threading.Thread(target=sample, daemon=True).start()
@@ -161,7 +169,7 @@ wall = time.perf_counter() - t
 stop.set()
 cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
 print(json.dumps({"wall_s": wall, "cpu_s": cpu, "runs": r.runs,
-                  "peak_mb": peak[0] / 2**20}))
+                  "peak_mb": peak[0] / 2**20, "peak_pss_mb": peak_pss[0] / 2**20}))
 """
 
 
@@ -216,7 +224,9 @@ def main() -> None:
             print(f"{name}: {args.end_to_end:,} runs on {args.engine}, {args.workers} workers, "
                   f"results written: {e['wall_s']:.1f} s = {e['runs_per_s']:,.0f} runs/s "
                   f"(CPU {e['cpu_s']:.1f} s = {e['runs_per_cpu_s']:,.0f} runs per CPU-second); "
-                  f"peak memory of all processes {e['peak_mb']:.0f} MB")
+                  f"peak memory of all processes {e['peak_pss_mb']:.0f} MB (proportional set "
+                  f"size; {e['peak_mb']:.0f} MB summing resident sets, which counts shared "
+                  "pages once per process)")
 
 
 if __name__ == "__main__":

@@ -133,8 +133,8 @@ def default_chunk_size(runs: int, engine: str = DEFAULT_ENGINE) -> int:
     """About 16 chunks (enough to balance a laptop's cores), 50 to 2,000 runs each; for
     the NumPy engine about 8 chunks of 1,000 to 25,000 runs (its cost per step is shared
     by the runs of a chunk; 25,000 keeps a worker's memory near 300 MB); for the compiled
-    engine about 16 chunks of 1,000 to 25,000 runs (a chunk's fixed costs are then a
-    small share, and its random blocks stay near 70 MB).
+    engine about 16 chunks of 1,000 to 10,000 runs (a chunk's fixed costs stay a small
+    share, and a worker's memory near 400 MB: 10⁶ flagship runs peak at 800 MB in all).
 
     It depends on the number of runs and the engine only, so a partial run can be
     resumed with a different number of workers or on a cluster.
@@ -142,7 +142,7 @@ def default_chunk_size(runs: int, engine: str = DEFAULT_ENGINE) -> int:
     if engine == "numpy":
         return max(1000, min(25_000, math.ceil(runs / 8)))
     if engine == "compiled":
-        return max(1000, min(25_000, math.ceil(runs / 16)))
+        return max(1000, min(10_000, math.ceil(runs / 16)))
     return max(50, min(2000, math.ceil(runs / 16)))
 
 
