@@ -324,6 +324,15 @@ class ResultsStore:
         """
         return [self._chunk_path(k, TABLE) for k in self.completed() if k[0] == variant]
 
+    def paths_by_variant(self) -> dict[str, list[Path]]:
+        """Every complete chunk's table file, grouped by variant, in run order: one
+        listing of the folder (asking per variant lists it once per variant, which a
+        design of thousands of variants pays quadratically)."""
+        out: dict[str, list[Path]] = {}
+        for key in self.completed():
+            out.setdefault(key[0], []).append(self._chunk_path(key, TABLE))
+        return out
+
     def discard_from(self, start: int) -> None:
         """Delete the chunks that start at or after ``start`` (beyond an adaptive stop)."""
         for key in self.completed():
@@ -354,9 +363,10 @@ class ResultsStore:
 
         histograms: dict[str, list[np.ndarray]] = {}
         tallies: list[tuple[str, dict[str, np.ndarray]]] = []
+        chunks = self.paths_by_variant()
         for variant in variants:
             total: list[np.ndarray] = []
-            for path in self.chunk_paths(variant):
+            for path in chunks.get(variant, []):
                 parts, tally = self._read(path.with_suffix(HISTOGRAMS), load)
                 total = parts if not total else [t + p for t, p in zip(total, parts,
                                                                         strict=True)]
@@ -367,8 +377,10 @@ class ResultsStore:
     def merged_traces(self, variants: list[str]) -> bytes:
         """traces.json: every variant's sampled traces in run order, spliced from the
         chunks' JSON without decoding it."""
+        chunks = self.paths_by_variant()
+
         def chunks_of(variant: str) -> Any:
-            for path in self.chunk_paths(variant):
+            for path in chunks.get(variant, []):
                 yield self._read(path.with_suffix(TRACES), Path.read_bytes)
 
         try:
@@ -401,7 +413,8 @@ class ResultsStore:
         """Complete runs.parquet from every chunk, one row group per chunk (bounded
         memory); the file's size and SHA-256, taken as it is written, are kept in
         :attr:`runs_file`."""
-        order = [p for v in variants for p in self.chunk_paths(v)]
+        chunks = self.paths_by_variant()
+        order = [p for v in variants for p in chunks.get(v, [])]
         writer, self._runs_writer = self._runs_writer, None
         if writer is None or writer.order != order:
             if writer is not None:
