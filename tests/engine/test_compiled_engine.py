@@ -181,3 +181,12 @@ def test_machine_code_agrees_with_the_scalar_evaluator() -> None:
                 assert math.copysign(1.0, got) == math.copysign(1.0, want) or want == 0.0
             checked += 1
     assert checked == 10_000
+
+
+def test_results_do_not_depend_on_the_executor_or_workers(tmp_path: Path) -> None:
+    kw = {"runs": 3000, "seed": 4, "engine": "compiled", "chunk_size": 1000}
+    mini = ROOT / "tests/data/mini.yaml"
+    serial = simulator.run(mini, out=tmp_path / "a", executor="serial", **kw)
+    pool = simulator.run(mini, out=tmp_path / "b", executor="process", workers=2, **kw)
+    assert pool.manifest["executor"] == "process"
+    assert serial.digest == pool.digest
