@@ -44,7 +44,7 @@ EXECUTOR_OPTION = typer.Option("process", "--executor",
 SCHEDULER_OPTION = typer.Option(None, "--scheduler",
                                 help="Dask scheduler address, tcp://HOST:PORT.")
 ENGINE_HELP = ("Simulation engine: simpy (the reference), compiled (the same event loop "
-               "as machine code: 10-20x faster, for many runs) or numpy (vectorised).")
+               "as machine code: 15-18x faster, for many runs) or numpy (vectorised).")
 
 
 def engine_name(value: str | None) -> str | None:
