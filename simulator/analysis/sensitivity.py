@@ -262,15 +262,14 @@ def uncertain_parameters(model: Model, names: Sequence[str] | None) -> list[Para
     return params
 
 
-def sensitivity_engine(runs_per_variant: int, engine: str | None = None) -> str:
+def sensitivity_engine(engine: str | None = None) -> str:
     """The engine a sensitivity design uses: ``engine`` if given, else the compiled one.
 
     A design is many variants of few runs each; the compiled engine's cost is per run,
     with a few milliseconds per new variant, so it wins at every size (flagship, one
     core, a fresh model per variant: 10.5× the SimPy engine at 100 runs per variant,
-    15× at 1,000; docs/engines.md). ``runs_per_variant`` is kept for callers that pass it.
+    15× at 1,000; docs/engines.md).
     """
-    del runs_per_variant
     return engine if engine is not None else "compiled"
 
 
@@ -288,7 +287,7 @@ def run_constant_points(scen: Scenario, points: dict[str, dict[str, str]], *, ru
     new = scen.model_copy(update={"variants": variants})
     return run(new, variants=list(variants), runs=runs, seed=seed, workers=workers,
                executor=executor, out=out, force=True, progress=progress,
-               engine=sensitivity_engine(runs, engine))
+               engine=sensitivity_engine(engine))
 
 
 def tornado(scenario: str | Path | Scenario, *, outcome: str | None = None, runs: int = 1_000,

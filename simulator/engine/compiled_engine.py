@@ -28,13 +28,13 @@ from simulator.engine.batch import (
     GRID_POINTS,
     ChunkResult,
     _grid_histograms,
-    initial_vectors,
     sampled_for_trace,
     time_grid,
 )
 from simulator.engine.compiled_cache import keyed_cache
 from simulator.engine.compiled_digest import run_digests
 from simulator.engine.compiled_tables import Tables, build_tables
+from simulator.engine.fast_ppf import fast_initial_vectors
 from simulator.engine.pcg_numba import blocks, seed_words
 from simulator.engine.simpy_engine import MAX_EVENTS, SimPyEngine
 from simulator.engine.streams import RowLayout, Streams
@@ -78,10 +78,6 @@ def _initial(model: Model, block: np.ndarray, layout: RowLayout) -> np.ndarray:
     def first(row: int) -> np.ndarray:
         return block[:, layout.offsets[row]]
 
-    try:
-        from simulator.engine.fast_ppf import fast_initial_vectors
-    except ImportError:  # pragma: no cover - the module ships with the engine
-        return initial_vectors(model, first, block.shape[0])
     return fast_initial_vectors(model, first, block.shape[0])
 
 
@@ -109,7 +105,7 @@ def simulate_chunk_compiled(model: Model, root_seed: int, start: int, stop: int,
     t = tables
     ev_opt, ev_time, rung_val, rung_time = _run_chunk()(
         t.native.addresses, t.n_slots, t.extra_programs,
-        t.opt_i, t.opt_f, t.eff_i, t.eff_f, t.hazards, *t.after_pred, *t.after_hazard,
+        t.opt_i, t.eff_i, t.eff_f, t.hazards, *t.after_pred, *t.after_hazard,
         t.pred_program, t.pred_terminal, t.act_i, t.act_f, t.choices,
         t.src_kind, t.src_index, t.src_first, t.order_row, t.row_offsets, t.row_sizes,
         t.state_slots, t.slot_state, t.edges, t.edge_start, t.hist_start, t.grid,

@@ -113,7 +113,7 @@ def _bin(edges: np.ndarray, lo: int, hi: int, x: float) -> int:
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _rearm(which: np.ndarray, first: int, stop: int, now: float, fn: np.ndarray,
-           mem: np.ndarray, hz: np.ndarray, opt_i: np.ndarray, opt_f: np.ndarray,
+           mem: np.ndarray, hz: np.ndarray, opt_i: np.ndarray,
            hazards: np.ndarray, alarm: np.ndarray, alarm_int: np.ndarray) -> bool:
     """Refresh hazards ``which[first:stop]`` at ``now`` and re-set the alarm, as the
     SimPy engine's ``rearm``; False when a rate is NaN or infinite (an error).

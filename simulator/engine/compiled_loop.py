@@ -78,7 +78,7 @@ def _grow(a: np.ndarray, need: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def run_chunk(fn, n_slots, extra_programs,
-              opt_i, opt_f, eff_i, eff_f, hazards, ap_ptr, ap_idx, ah_ptr, ah_idx,
+              opt_i, eff_i, eff_f, hazards, ap_ptr, ap_idx, ah_ptr, ah_idx,
               pred_program, pred_terminal, act_i, act_f, choices,
               src_kind, src_index, src_first, order_row, row_offsets, row_sizes,
               state_slots, slot_state, edges, edge_start, hist_start, grid, ladder_slot,
@@ -167,7 +167,7 @@ def run_chunk(fn, n_slots, extra_programs,
                 u = _uniform(opt_i[h, O_CLOCK], run_block, row_pos, row_offsets, row_sizes,
                              extra, extra_ready, root_words, run)
                 budget[h] = -math.log(1.0 - u)
-            if not _rearm(hazards, 0, hazards.shape[0], 0.0, fn, mem, hz, opt_i, opt_f,
+            if not _rearm(hazards, 0, hazards.shape[0], 0.0, fn, mem, hz, opt_i,
                           hazards, alarm, alarm_int):
                 status = HANDED_OVER
         while not done and status == OK:
@@ -196,7 +196,7 @@ def run_chunk(fn, n_slots, extra_programs,
                     end_time = now
                     break
                 if not _rearm(ah_idx, ah_ptr[tick_row], ah_ptr[tick_row + 1], now, fn, mem,
-                              hz, opt_i, opt_f, hazards, alarm, alarm_int):
+                              hz, opt_i, hazards, alarm, alarm_int):
                     status = HANDED_OVER
                     break
                 tick_count += 1
@@ -352,7 +352,7 @@ def run_chunk(fn, n_slots, extra_programs,
                 budget[i] = -math.log(1.0 - u)
                 lam[i] = 0.0
                 last[i] = now
-            if not _rearm(ah_idx, ah_ptr[i], ah_ptr[i + 1], now, fn, mem, hz, opt_i, opt_f,
+            if not _rearm(ah_idx, ah_ptr[i], ah_ptr[i + 1], now, fn, mem, hz, opt_i,
                           hazards, alarm, alarm_int):
                 status = HANDED_OVER
         status_out[k] = status

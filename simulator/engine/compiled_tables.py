@@ -33,14 +33,11 @@ from simulator.scenario.quantities.distributions import (
 NONE = -1  # no program: a `when` that always holds, a constant value
 
 # option columns (int)
-O_ENABLED, O_ONCE, O_WHEN, O_RATE, O_WEIGHT, O_COUNTER, O_CLOCK, O_HAZARD = range(8)
-O_EFF_START, O_EFF_STOP, O_T_HAZARD = 8, 9, 10
+O_ENABLED, O_ONCE, O_WHEN, O_COUNTER, O_CLOCK, O_HAZARD = range(6)
+O_EFF_START, O_EFF_STOP, O_T_HAZARD = 6, 7, 8
 # a hazard's rate (per day) when it is enabled, else -inf: `when` and `rate` in one call;
 # a decision option's weight when its `when` holds, else 0
-O_ARMED_RATE, O_WHEN_WEIGHT = 11, 12
-# option columns (float): a positive finite constant rate / a usable constant weight
-# (NaN: evaluate the program and check it)
-OF_RATE, OF_WEIGHT = 0, 1
+O_ARMED_RATE, O_WHEN_WEIGHT = 9, 10
 
 # effect columns (int)
 E_KIND, E_SLOT, E_VALUE, E_ADD, E_INTEGER, E_TARGET, E_ROW, E_CHANCE = range(8)
@@ -68,7 +65,6 @@ class Tables:
     n_model_slots: int
     extra_programs: np.ndarray
     opt_i: np.ndarray
-    opt_f: np.ndarray
     eff_i: np.ndarray
     eff_f: np.ndarray
     hazards: np.ndarray
@@ -154,9 +150,8 @@ def build_tables(model: Model) -> Tables:
         return programs.add(("cond", form(when), value, ("const", otherwise)))
 
     options, n_opt = model.options, len(model.options)
-    opt_i = np.zeros((n_opt, 13), np.int64)
+    opt_i = np.zeros((n_opt, 11), np.int64)
     opt_i[:, O_ARMED_RATE:] = NONE
-    opt_f = np.full((n_opt, 2), math.nan)
     eff_i_rows: list[list[int]] = []
     eff_f_rows: list[list[float]] = []
     t_hazards = set(probe.t_options)
@@ -164,12 +159,12 @@ def build_tables(model: Model) -> Tables:
         row = opt_i[o.index]
         row[O_ENABLED], row[O_ONCE] = o.enabled, o.once
         row[O_WHEN] = NONE if o.when.constant is True else program(o.when)
-        row[O_RATE], row[O_WEIGHT] = program(o.rate), program(o.weight)
         row[O_COUNTER], row[O_CLOCK] = o.counter_slot, o.clock_row
         row[O_HAZARD] = probe.is_hazard[o.index]
         row[O_T_HAZARD] = o.index in t_hazards
-        opt_f[o.index, OF_RATE] = rate = _constant_or_nan(o.rate, positive=True)
-        opt_f[o.index, OF_WEIGHT] = weight = _constant_or_nan(o.weight, positive=False)
+        # a positive finite constant rate / a usable constant weight (NaN: computed)
+        rate = _constant_or_nan(o.rate, positive=True)
+        weight = _constant_or_nan(o.weight, positive=False)
         if row[O_HAZARD]:
             armed = (("const", rate) if rate == rate else
                      form(o.rate) if o.rate is not None else ("const", 0.0))
@@ -230,7 +225,7 @@ def build_tables(model: Model) -> Tables:
     return Tables(
         native=native_code(programs.forms), n_slots=n_slots, n_model_slots=model.n_slots,
         extra_programs=np.asarray(extra or [0], np.int64)[:len(extra)],
-        opt_i=opt_i, opt_f=opt_f,
+        opt_i=opt_i,
         eff_i=np.asarray(eff_i_rows or [[0] * 10], np.int64).reshape(-1, 10),
         eff_f=np.asarray(eff_f_rows or [[0.0] * 6], np.float64).reshape(-1, 6),
         hazards=np.asarray(probe.hazards, np.int64),
