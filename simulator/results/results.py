@@ -52,6 +52,15 @@ class Results:
         self._load(Path(path), verify=False)
         return self
 
+    def _json(self, name: str) -> Any:
+        """One of the directory's JSON files, or an error naming it (damaged, unreadable)."""
+        try:
+            return json.loads((self.path / name).read_text())
+        except (OSError, ValueError) as exc:
+            raise ResultsError(f"cannot read {self.path / name}: {exc}; the results are "
+                               "damaged (run the command again with --force to recompute "
+                               "them)") from exc
+
     def _load(self, path: Path, *, verify: bool) -> None:
         self.path = path
         if not self.path.is_dir():
@@ -66,11 +75,8 @@ class Results:
         for name in REQUIRED:
             if not (self.path / name).exists():
                 raise ResultsError(f"{self.path} is missing {name}; the results are incomplete")
-        try:
-            self.manifest: Manifest = json.loads((self.path / "manifest.json").read_text())
-            self.summary: Summary = json.loads((self.path / "summary.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise ResultsError(f"cannot read {self.path}: {exc}") from exc
+        self.manifest: Manifest = self._json("manifest.json")
+        self.summary: Summary = self._json("summary.json")
         check_schema_version(self.manifest, f"{self.path}/manifest.json")
         check_schema_version(self.summary, f"{self.path}/summary.json")
         self._check_structure()

@@ -300,3 +300,12 @@ def test_results_write_failure_names_the_file(mini_path: Path, tmp_path: Path,
         _run(mini_path, tmp_path / "r")
     monkeypatch.setattr(np, "savez", real_savez)
     assert not list((tmp_path / "r" / "chunks").glob(".geosim-tmp-*"))
+
+
+def test_a_damaged_summary_is_named_when_results_are_loaded(mini_path: Path,
+                                                            tmp_path: Path) -> None:
+    out = tmp_path / "r"
+    _run(mini_path, out)
+    (out / "summary.json").write_text('{"broken', encoding="utf-8")
+    with pytest.raises(ResultsError, match=r"cannot read .*summary\.json: .*damaged"):
+        simulator.Results(out)
